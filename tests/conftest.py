@@ -1,0 +1,184 @@
+"""Test harness: a real database (SQLite by default, PostgreSQL when KPI_TEST_DATABASE_URL says
+so), built once per run by the migrations, and every test rolled back at its end.
+
+Tests that need data committed for another process or thread to see (scheduler processes, a
+live server, an SMTP server) use the `real_commits` marker: their rows are deleted afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_sqlalchemy.session import _app_ctx_id
+from sqlalchemy import event, text
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from workflow import create_app
+from workflow.extensions import db, limiter
+
+SQLITE_DEFAULT = "sqlite:///{tmp}/kpi-test.sqlite3"
+IS_CI = os.environ.get("CI") == "true" or os.environ.get("KPI_CI") == "1"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "real_commits: the test commits for real; rows are deleted afterwards")
+
+
+def database_url(tmp: Path) -> str:
+    return os.environ.get("KPI_TEST_DATABASE_URL") or SQLITE_DEFAULT.format(tmp=tmp)
+
+
+def is_postgres() -> bool:
+    return (os.environ.get("KPI_TEST_DATABASE_URL") or "").startswith("postgres")
+
+
+def _reset_database(app: Flask) -> None:
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        upgrade()
+        db.session.remove()
+
+
+class Client(FlaskClient):
+    """Each request runs in an application context of its own, as in production: otherwise it
+    would share the test's `g` (and Flask-Login's cached user) with the requests before it."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    tmp = tmp_path_factory.mktemp("kpi")
+    application = create_app(
+        overrides={
+            "env": "testing",
+            "database_url": database_url(tmp),
+            "secret_key": "test-secret-key-that-is-long-enough-to-pass",
+            "upload_dir": str(tmp / "uploads"),
+            "base_url": "http://kpi.test",
+        }
+    )
+    application.config.update(KPI_FAST_PASSWORD_HASH=True, WTF_CSRF_ENABLED=False)
+    application.test_client_class = Client
+    _reset_database(application)
+    yield application
+
+
+def _delete_all_rows() -> None:
+    names = [t.name for t in db.metadata.sorted_tables]
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
+        return
+    # SQLite only honours this pragma outside a transaction, so it goes to the driver directly.
+    raw = db.engine.raw_connection()
+    try:
+        raw.execute("PRAGMA foreign_keys=OFF")
+        raw.execute("BEGIN")
+        for name in reversed(names):
+            raw.execute(f"DELETE FROM {name}")
+        raw.execute("COMMIT")
+        raw.execute("PRAGMA foreign_keys=ON")
+    finally:
+        raw.close()
+
+
+@pytest.fixture(autouse=True)
+def _isolated(request: pytest.FixtureRequest, app: Flask) -> Iterator[None]:
+    limiter.reset()
+    ctx = app.app_context()
+    ctx.push()
+    if request.node.get_closest_marker("real_commits"):
+        try:
+            yield
+        finally:
+            db.session.remove()
+            _delete_all_rows()
+            ctx.pop()
+        return
+    connection = db.engine.connect()
+    outer = connection.begin()
+    original = db.session
+    # A plain Session: Flask-SQLAlchemy's own would pick the engine again and escape the
+    # connection that holds the test's transaction.
+    db.session = scoped_session(
+        sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False),
+        scopefunc=_app_ctx_id,
+    )
+    try:
+        yield
+    finally:
+        db.session.remove()
+        db.session = original
+        outer.rollback()
+        connection.close()
+        ctx.pop()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def sign_in(client: FlaskClient, person) -> FlaskClient:
+    """Put `person` in the client's session without going through the form (fast)."""
+    with client.session_transaction() as session:
+        now = time.time()
+        session.update({"_user_id": person.get_id(), "_fresh": True, "_auth_at": now, "_seen_at": now})
+    return client
+
+
+@pytest.fixture
+def as_person(app: Flask):
+    """as_person(person) -> a test client signed in as that person."""
+
+    def make(person) -> FlaskClient:
+        db.session.commit()
+        return sign_in(app.test_client(), person)
+
+    return make
+
+
+class StatementCounter:
+    IGNORED = ("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "PRAGMA")
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        if not statement.lstrip().upper().startswith(self.IGNORED):
+            self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_statements():
+    """with count_statements() as counter: …; counter.count is the number of SQL statements."""
+
+    @contextmanager
+    def counting() -> Iterator[StatementCounter]:
+        counter = StatementCounter()
+        event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counter)
+
+    return counting

@@ -1,0 +1,37 @@
+"""`kpi demo` loads the province once and prints the logins of every role."""
+
+import pytest
+from sqlalchemy import func, select
+
+from workflow.accounts.models import Person, Role, RoleGrant
+from workflow.cycles.models import Cycle
+from workflow.extensions import db
+from workflow.units.models import Unit, UnitGroup
+
+
+@pytest.mark.real_commits
+def test_demo_loads_once_and_prints_logins(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    for role in ("admin", "staff", "committee", "council chair", "council secretary", "council member", "head"):
+        assert f"\n  {role} " in result.output
+    assert "vinhphuc-2027" in result.output
+    assert db.session.scalar(select(func.count()).select_from(UnitGroup)) == 4
+    heads = db.session.scalar(select(func.count()).select_from(RoleGrant).where(RoleGrant.role == Role.HEAD))
+    assert 43 <= heads <= 50
+    assert db.session.scalar(select(func.count()).select_from(Unit).where(Unit.staff_officer_id.is_(None))) == 0
+    assert {c.year for c in db.session.scalars(select(Cycle))} == {2026, 2027}
+    people = db.session.scalar(select(func.count()).select_from(Person))
+    again = runner.invoke(args=["demo"])
+    assert again.exit_code == 0 and "already loaded" in again.output and "vinhphuc-2027" in again.output
+    assert db.session.scalar(select(func.count()).select_from(Person)) == people
+
+
+@pytest.mark.real_commits
+def test_demo_logins_work(app):
+    app.test_cli_runner().invoke(args=["demo"])
+    client = app.test_client()
+    response = client.post("/login", data={"username": "gd.skhdt", "password": "vinhphuc-2027"})
+    assert response.status_code == 302
+    assert "Nguyễn Văn Hùng" in client.get("/").get_data(as_text=True)

@@ -1,0 +1,21 @@
+#!/usr/bin/env python
+"""Fill Vietnamese translations from a JSON file {"English msgid": "bản dịch", ...}.
+
+Usage: tools/update-translations.sh; python tools/fill-translations.py new.json;
+tools/update-translations.sh (recompiles). Lists what is still untranslated."""
+import json, sys
+from babel.messages.pofile import read_po, write_po
+path = "workflow/translations/vi/LC_MESSAGES/messages.po"
+with open(path, "rb") as fh:
+    cat = read_po(fh)
+tr = json.load(open(sys.argv[1], encoding="utf-8"))
+n = 0
+for m in cat:
+    if m.id and m.id in tr:
+        m.string = tr[m.id]; n += 1
+        m.flags.discard("fuzzy")
+with open(path, "wb") as fh:
+    write_po(fh, cat, width=100, omit_header=False, sort_output=True)
+missing = [m.id for m in cat if m.id and not m.string]
+print(f"applied {n}; still missing {len(missing)}")
+for x in missing: print("  ", repr(x))

@@ -1,0 +1,130 @@
+"""People, their sign-in credentials, their roles and their personal API tokens.
+
+A Person is a human who signs in (cán bộ, chuyên viên, thành viên hội đồng …). Roles are granted
+separately, each optionally scoped to a unit, so one person can be the head of a unit and sit on
+the council at the same time.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import secrets
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workflow.core.models import CreatedAt, Versioned, enum_column, utcnow
+from workflow.extensions import db
+
+if TYPE_CHECKING:
+    from workflow.units.models import Unit
+
+
+class Role(enum.StrEnum):
+    HEAD = "head"  # người đứng đầu: scoped to the unit they lead
+    STAFF = "staff"  # cơ quan tham mưu (Ban Tổ chức)
+    COMMITTEE = "committee"  # Ban Thường vụ
+    COUNCIL = "council"  # Hội đồng tư vấn; positions per cycle live with the council
+    ADMIN = "admin"  # quản trị
+
+
+class Person(CreatedAt, Versioned, db.Model):
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    title: Mapped[str] = mapped_column(String(200), default="")  # chức vụ
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    locale: Mapped[str] = mapped_column(String(8), default="vi")
+    password_hash: Mapped[str] = mapped_column(String(255), default="")
+    # Bumped when the password changes or an admin signs the person out everywhere: it is part
+    # of the session id, so older sessions stop working.
+    auth_epoch: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+    last_login_at: Mapped[datetime | None]
+
+    unit: Mapped[Unit | None] = relationship(foreign_keys=[unit_id])
+    roles: Mapped[list[RoleGrant]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    # Flask-Login protocol
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.auth_epoch}"
+
+    def has_role(self, role: Role, unit_id: int | None = None) -> bool:
+        return any(g.role == role and (unit_id is None or g.unit_id == unit_id) for g in self.roles)
+
+    @property
+    def role_set(self) -> set[Role]:
+        return {g.role for g in self.roles}
+
+    @property
+    def head_unit_ids(self) -> set[int]:
+        return {g.unit_id for g in self.roles if g.role == Role.HEAD and g.unit_id is not None}
+
+    def __repr__(self) -> str:
+        return f"<Person {self.username}>"
+
+
+class RoleGrant(CreatedAt, db.Model):
+    """A role held by a person, optionally scoped to a unit (head of unit X)."""
+
+    __tablename__ = "role_grant"
+    __table_args__ = (UniqueConstraint("person_id", "role", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+
+    person: Mapped[Person] = relationship(back_populates="roles")
+    unit: Mapped[Unit | None] = relationship()
+
+
+TOKEN_PREFIX = "kpi_"
+
+
+class ApiToken(CreatedAt, db.Model):
+    """A personal token for the JSON API. Only a hash is stored; the secret is shown once."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    lookup: Mapped[str] = mapped_column(String(16), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    person: Mapped[Person] = relationship()
+
+    @staticmethod
+    def hash_secret(secret: str) -> str:
+        # Tokens are long random strings, so a fast hash is enough (no dictionary to attack).
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    @classmethod
+    def generate(cls) -> tuple[str, str, str]:
+        """Return (token shown to the user, lookup part, hash of the secret part)."""
+        lookup = secrets.token_hex(8)
+        secret = secrets.token_urlsafe(32)
+        return f"{TOKEN_PREFIX}{lookup}_{secret}", lookup, cls.hash_secret(secret)
+
+    def usable(self) -> bool:
+        now = utcnow()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)

@@ -1,0 +1,85 @@
+"""The JSON API under /api/v1: flask-smorest set-up, bearer-token sign-in, CSRF for cookie
+sessions, ETags, and the documentation page served from vendored Swagger UI.
+
+Each domain package defines its own `flask_smorest.Blueprint` in its `api.py`; `register`
+mounts it. A view has exactly one success response; everything else is a DomainError or an
+HTTP error rendered by `workflow.core.web.error_response`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint as FlaskBlueprint
+from flask import Flask, current_app, render_template, request
+from flask_smorest import Blueprint
+
+from workflow.core.concurrency import etag_for
+from workflow.extensions import api, csrf
+
+API_PREFIX = "/api/v1"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+docs = FlaskBlueprint("api_docs", __name__)
+
+
+@docs.get(f"{API_PREFIX}/docs")
+def api_docs() -> str:
+    # Public like the OpenAPI document it renders; every endpoint it lists still needs a token.
+    return render_template("api/docs.html")
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return None
+
+
+def init_app(app: Flask) -> None:
+    app.config.update(
+        API_TITLE="KPI Workflow",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX=API_PREFIX,
+        OPENAPI_JSON_PATH="openapi.json",
+        # Flask-WTF: checked in `protect_unsafe_requests` below instead of for every view.
+        WTF_CSRF_CHECK_DEFAULT=False,
+        WTF_CSRF_TIME_LIMIT=None,  # the session's own lifetime bounds the token
+    )
+    api.init_app(
+        app,
+        spec_kwargs={
+            "info": {
+                "description": (
+                    "Targets, quarterly reports, council scoring and decisions. "
+                    "Authenticate with a personal token: `Authorization: Bearer kpi_…` "
+                    "(create one on your account page or with `kpi token create`). "
+                    "Edits carry the version they were based on: send the ETag you received "
+                    "as `If-Match`; a stale write is refused with 412."
+                )
+            },
+            "security": [{"bearerAuth": []}],
+        },
+    )
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    app.register_blueprint(docs)
+
+    @app.before_request
+    def protect_unsafe_requests() -> None:
+        # Cross-site forms cannot set an Authorization header, so token requests need no CSRF
+        # token; anything authenticated by the session cookie does.
+        if not current_app.config.get("WTF_CSRF_ENABLED", True):
+            return
+        if request.method in UNSAFE_METHODS and not (request.path.startswith(API_PREFIX) and bearer_token()):
+            csrf.protect()
+
+
+def register(blueprint: Blueprint) -> None:
+    api.register_blueprint(blueprint)
+
+
+def with_etag(body: Any, obj: Any) -> tuple[Any, dict[str, str]]:
+    """A success body with the object's ETag, for clients to send back as If-Match."""
+    return body, {"ETag": etag_for(obj)}

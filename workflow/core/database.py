@@ -1,0 +1,57 @@
+"""Database engine settings per dialect.
+
+SQLite: foreign keys on, WAL so readers do not block the writer, a busy timeout, and real
+transactions (pysqlite otherwise starts them late, which breaks SAVEPOINT and makes reads
+inconsistent). PostgreSQL: connections are checked before use.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+_configured = False
+
+
+def database_url(url: str, instance_path: str) -> str:
+    if not url:
+        return f"sqlite:///{instance_path}/kpi.sqlite3"
+    # Accept the URL form operators know from psql and pg_dump.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def engine_options(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+
+
+def install_sqlite_hooks() -> None:
+    global _configured
+    if _configured:
+        return
+    _configured = True
+
+    @event.listens_for(Engine, "connect")
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
+        if not isinstance(dbapi_connection, sqlite3.Connection):
+            return
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, below
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "memory":
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(Engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN")

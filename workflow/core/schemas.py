@@ -1,0 +1,127 @@
+"""Marshmallow basics shared by every schema: translated error messages, a strict text field and
+validators whose messages a user can read in Vietnamese or English.
+
+Importing this module installs the translated default messages on marshmallow's field classes;
+every domain schema derives from `BaseSchema`, so the messages are in place before any field is
+built.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+fields.Field.default_error_messages = {
+    "required": _l("This field is required."),
+    "null": _l("This field is required."),
+    "validator_failed": _l("Invalid value."),
+}
+fields.String.default_error_messages = {"invalid": _l("Must be text."), "invalid_utf8": _l("Must be valid UTF-8 text.")}
+fields.Number.default_error_messages = {"invalid": _l("Must be a number."), "too_large": _l("The number is too large.")}
+fields.Integer.default_error_messages = {"invalid": _l("Must be a whole number.")}
+fields.Decimal.default_error_messages = {"special": _l("Must be a finite number.")}
+fields.Float.default_error_messages = {"special": _l("Must be a finite number.")}
+fields.Boolean.default_error_messages = {"invalid": _l("Must be yes or no.")}
+fields.Date.default_error_messages = {
+    "invalid": _l("Must be a date (YYYY-MM-DD)."),
+    "format": _l("Must be a date (YYYY-MM-DD)."),
+}
+fields.DateTime.default_error_messages = {
+    "invalid": _l("Must be a date and time (ISO 8601)."),
+    "invalid_awareness": _l("Must be a date and time with a time zone."),
+    "format": _l("Must be a date and time (ISO 8601)."),
+}
+fields.List.default_error_messages = {"invalid": _l("Must be a list.")}
+fields.Nested.default_error_messages = {"type": _l("Must be an object.")}
+fields.Dict.default_error_messages = {"invalid": _l("Must be an object.")}
+fields.Email.default_error_messages = {"invalid": _l("Must be an e-mail address.")}
+fields.Enum.default_error_messages = {"unknown": _l("Not one of the allowed values.")}
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class BaseSchema(Schema):
+    """Unknown fields are refused, so a misspelt field name is an error rather than ignored."""
+
+    class Meta:
+        unknown = RAISE
+
+    error_messages = {"unknown": _l("Unknown field."), "type": _l("Must be an object.")}
+
+
+class Text(fields.String):
+    """Text from a person: surrounding spaces removed, control characters refused, and a length
+    limit that is always present (no unbounded text reaches the database)."""
+
+    def __init__(self, *, max_length: int, allow_empty: bool = False, **kwargs: Any) -> None:
+        validators = list(kwargs.pop("validate", []) or [])
+        validators.append(length(max=max_length))
+        if not allow_empty:
+            validators.append(not_blank)
+        super().__init__(validate=validators, **kwargs)
+        self.max_length = max_length
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if _CONTROL.search(text):
+            raise self.make_error("control")
+        return text
+
+    default_error_messages = {"control": _l("Contains characters that cannot be shown.")}
+
+
+def not_blank(value: str) -> None:
+    if not value.strip():
+        raise ValidationError(gettext("This field is required."))
+
+
+class length(validate.Validator):
+    """Text length limits, with a message that says how long the text is."""
+
+    def __init__(self, *, min: int | None = None, max: int | None = None) -> None:
+        self.min, self.max = min, max
+
+    def __call__(self, value: Any) -> Any:
+        n = len(value)
+        if self.min is not None and n < self.min:
+            raise ValidationError(gettext("At least %(min)s characters.", min=self.min))
+        if self.max is not None and n > self.max:
+            raise ValidationError(gettext("At most %(max)s characters (this has %(length)s).", max=self.max, length=n))
+        return value
+
+
+class between(validate.Validator):
+    """A numeric range; either end may be open, and either may be exclusive."""
+
+    def __init__(
+        self, min: float | None = None, max: float | None = None, *, min_exclusive: bool = False, max_exclusive: bool = False
+    ) -> None:
+        self.min, self.max = min, max
+        self.min_exclusive, self.max_exclusive = min_exclusive, max_exclusive
+
+    def __call__(self, value: Any) -> Any:
+        if self.min is not None:
+            if self.min_exclusive and not value > self.min:
+                raise ValidationError(gettext("Must be greater than %(min)s.", min=self.min))
+            if not self.min_exclusive and value < self.min:
+                raise ValidationError(gettext("Must be at least %(min)s.", min=self.min))
+        if self.max is not None:
+            if self.max_exclusive and not value < self.max:
+                raise ValidationError(gettext("Must be less than %(max)s.", max=self.max))
+            if not self.max_exclusive and value > self.max:
+                raise ValidationError(gettext("Must be at most %(max)s.", max=self.max))
+        return value
+
+
+class one_of(validate.Validator):
+    def __init__(self, choices: Any) -> None:
+        self.choices = list(choices)
+
+    def __call__(self, value: Any) -> Any:
+        if value not in self.choices:
+            raise ValidationError(gettext("Must be one of: %(choices)s.", choices=", ".join(map(str, self.choices))))
+        return value

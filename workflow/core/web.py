@@ -1,0 +1,162 @@
+"""Helpers for HTML views and the error pages and JSON errors of the whole application.
+
+Views load, check and delegate: they read a form through the same marshmallow schema the API
+uses (`load_form`), call an operation, and redirect. Every error, from a view or the API, ends
+in `error_response`, so a user always gets a readable page or a JSON body of one shape:
+{"code", "status", "message", "errors"}.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask_babel import gettext
+from marshmallow import Schema, ValidationError, fields
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
+
+from workflow.core.errors import DomainError, NotFound, ValidationFailed, flatten_errors
+from workflow.core.pagination import clamp
+from workflow.extensions import db
+
+log = logging.getLogger(__name__)
+M = TypeVar("M")
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _status_messages() -> dict[int, str]:
+    return {
+        400: gettext("The request could not be understood."),
+        401: gettext("Please sign in."),
+        403: gettext("You are not allowed to do this."),
+        404: gettext("This page or item does not exist, or was removed."),
+        405: gettext("This action cannot be done this way."),
+        409: gettext("This conflicts with the current state of the item."),
+        412: gettext("Someone else changed this meanwhile; reload it and try again."),
+        413: gettext("The upload is too large."),
+        415: gettext("This type of content is not accepted."),
+        422: gettext("Please correct the highlighted fields."),
+        428: gettext("Send the version you are editing (If-Match header or version field)."),
+        429: gettext("Too many attempts. Please wait a few minutes and try again."),
+        500: gettext("Something went wrong on our side. Your saved work is safe; please try again."),
+    }
+
+
+def error_response(error: DomainError | HTTPException, *, status: int | None = None) -> Response:
+    if isinstance(error, DomainError):
+        code = status or error.status_code
+        message = error.message
+        errors = getattr(error, "errors", None)
+    else:
+        code = status or error.code or 500
+        message = _status_messages().get(code) or error.description or ""
+        errors = None
+        data = getattr(error, "data", None)  # webargs/flask-smorest put validation errors here
+        if isinstance(data, dict) and "messages" in data:
+            errors = {loc: flatten_errors(msgs) for loc, msgs in data["messages"].items()}
+    if is_api_request():
+        body: dict[str, Any] = {"code": code, "status": HTTP_STATUS_CODES.get(code, ""), "message": message}
+        if errors:
+            body["errors"] = errors if isinstance(error, HTTPException) else {"json": errors}
+        if isinstance(error, DomainError) and error.details:
+            body["details"] = {k: v for k, v in error.details.items() if v is not None}
+        response = jsonify(body)
+    else:
+        response = Response(render_template("errors/error.html", code=code, message=message, errors=errors))
+    response.status_code = code
+    if isinstance(error, HTTPException) and code == 405 and error.valid_methods:  # type: ignore[attr-defined]
+        response.headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
+    if code == 401 and is_api_request():
+        response.headers["WWW-Authenticate"] = 'Bearer realm="kpi"'
+    return response
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def handle_domain_error(error: DomainError) -> Response:
+        return error_response(error)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException) -> Response:
+        if error.code is None:  # a RequestRedirect and the like
+            return error  # type: ignore[return-value]
+        return error_response(error)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception) -> Response:
+        if isinstance(error, HTTPException):
+            return handle_http_error(error)
+        if current_app.testing and current_app.config.get("PROPAGATE_TEST_ERRORS", True):
+            raise error
+        log.exception("unhandled error")
+        db.session.rollback()
+        return error_response(HTTPException(), status=500)
+
+
+def get_or_404(model: type[M], ident: Any) -> M:
+    obj = db.session.get(model, ident)
+    if obj is None:
+        raise NotFound(gettext("This page or item does not exist, or was removed."))
+    return obj
+
+
+def one_or_404(stmt: Any) -> Any:
+    obj = db.session.scalars(stmt).first()
+    if obj is None:
+        raise NotFound(gettext("This page or item does not exist, or was removed."))
+    return obj
+
+
+def form_data(schema: Schema, form: MultiDict[str, str] | None = None) -> dict[str, Any]:
+    """What an HTML form sent, shaped for `schema`: empty inputs are absent (so a required field
+    says so), unticked checkboxes are false, and repeated inputs become lists."""
+    form = request.form if form is None else form
+    data: dict[str, Any] = {}
+    for name, field in schema.load_fields.items():
+        key = field.data_key or name
+        if isinstance(field, fields.Boolean):
+            data[key] = key in form and form.get(key) not in ("", "0", "false", "off")
+        elif isinstance(field, fields.List):
+            values = [v for v in form.getlist(key) if v != ""]
+            if values or key in form:
+                data[key] = values
+        elif key in form:
+            value = form.get(key, "")
+            if value.strip() != "" or isinstance(field, fields.String):
+                data[key] = value
+    return data
+
+
+def load_form(schema: Schema, form: MultiDict[str, str] | None = None) -> dict[str, Any]:
+    """Validate an HTML form with the API's schema; raises ValidationFailed with field errors."""
+    try:
+        return schema.load(form_data(schema, form))
+    except ValidationError as exc:
+        raise ValidationFailed(flatten_errors(exc.messages)) from None
+
+
+def page_args(default_per_page: int | None = None) -> tuple[int, int]:
+    per_page = default_per_page or current_app.config["KPI"]["per_page"]
+    return clamp(request.args.get("page", 1), request.args.get("per_page", per_page), per_page)
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """Only follow `next` to a path on this site (no open redirect)."""
+    if not target:
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    return target
+
+
+def scalars(stmt: Any) -> list[Any]:
+    return list(db.session.scalars(stmt))
+
