@@ -3,8 +3,6 @@ missing), field errors, pagination with a fixed number of statements, the OpenAP
 
 from decimal import Decimal
 
-import pytest
-
 import factories as f
 from workflow.accounts.models import Role
 from workflow.extensions import db
@@ -22,7 +20,7 @@ def _json(client, method, url, body=None, status=200, **headers):
 
 
 def test_a_head_registers_submits_and_the_committee_assigns_through_the_api(as_person):
-    cycle = f.year(2027)
+    f.year(2027)
     unit = f.unit(name="Sở Giao thông vận tải")
     head = f.person((Role.HEAD, unit))
     staff, committee = f.person(Role.STAFF), f.person(Role.COMMITTEE)

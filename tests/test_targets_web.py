@@ -12,7 +12,7 @@ from sqlalchemy import select
 import factories as f
 from workflow.accounts.models import Role
 from workflow.extensions import db
-from workflow.targets.models import Amendment, Proposal, Registration, RegistrationState, Revision, Target
+from workflow.targets.models import Amendment, Proposal, Registration, RegistrationState, Target
 
 S = RegistrationState
 QUANT_FORM = {"kind": "quantitative", "title": "Diện tích đất rừng xã Trung Mỹ được đưa vào sử dụng", "field": "Nông nghiệp",
@@ -257,7 +257,7 @@ def test_dashboard_panels_show_what_waits_for_each_role(as_person, count_stateme
     operations.create_proposal(reviewed, {"kind": "drop", "target_id": reviewed.targets[2].id}, actor=staff, reason="Bỏ")
     db.session.commit()
     head_page = as_person(db.session.get(f.Person, reg.head_id)).get("/").get_data(as_text=True)
-    assert f"/registrations/{reg.id}" in head_page and ("reviewing it" in head_page or "đang xem xét" in head_page)
+    assert f"/registrations/{reg.id}" in head_page and ("reviewing it" in head_page or "đang thẩm định" in head_page)
     staff_page = as_person(staff).get("/").get_data(as_text=True)
     assert reg.unit.name in staff_page and "Sở Công Thương" not in staff_page
     committee = as_person(f.person(Role.COMMITTEE))

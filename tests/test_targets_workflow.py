@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 import factories as f
@@ -104,7 +105,7 @@ def test_submit_is_refused_while_weights_do_not_add_up():
 def test_submit_is_refused_without_targets():
     reg = f.registration()
     head = db.session.get(f.Person, reg.head_id)
-    with pytest.raises(TransitionRefused, match="at least one"):
+    with force_locale("en"), pytest.raises(TransitionRefused, match="at least one"):
         operations.take_step(reg, "submit", actor=head, version=reg.version)
 
 
@@ -143,7 +144,7 @@ def test_assign_is_refused_while_a_proposal_is_open():
     reg = _ready(S.REVIEWED)
     operations.create_proposal(reg, {"kind": "drop", "target_id": reg.targets[2].id}, actor=f.person(Role.STAFF), reason="Trùng lặp")
     db.session.flush()
-    with pytest.raises(TransitionRefused, match="proposals are still open"):
+    with force_locale("en"), pytest.raises(TransitionRefused, match="proposals are still open"):
         operations.take_step(reg, "assign", actor=f.person(Role.COMMITTEE), version=reg.version, decision=DECISION)
 
 

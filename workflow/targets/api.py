@@ -89,13 +89,6 @@ def _registration(registration_id: int) -> Registration:
     return registration
 
 
-def _child(model: type, ident: int, registration: Registration) -> Any:
-    obj = db.session.get(model, ident)
-    if obj is None or obj.registration_id != registration.id:
-        raise NotFound(gettext("This page or item does not exist, or was removed."))
-    return obj
-
-
 def _detail(registration: Registration):
     return with_etag(presenters.detail(registration, current_user), registration)
 
@@ -196,7 +189,7 @@ def create_target(data, registration_id: int):
 @blp.get("/<int:registration_id>/targets/<int:target_id>")
 @blp.response(200, TargetSchema)
 def get_target(registration_id: int, target_id: int):
-    target = _child(Target, target_id, _registration(registration_id))
+    target = queries.child_of(_registration(registration_id), Target, target_id)
     return with_etag(target, target)
 
 
@@ -204,7 +197,7 @@ def get_target(registration_id: int, target_id: int):
 @blp.arguments(TargetPatchSchema(partial=True))
 @blp.response(200, TargetSchema)
 def update_target(data, registration_id: int, target_id: int):
-    target = _child(Target, target_id, _registration(registration_id))
+    target = queries.child_of(_registration(registration_id), Target, target_id)
     version = expected_version(target, data)
     operations.update_target(target, _values(data), actor=current_user, version=version, reason=data.get("reason", ""))
     db.session.flush()
@@ -215,7 +208,7 @@ def update_target(data, registration_id: int, target_id: int):
 @blp.arguments(DropArgs, location="query")
 @blp.response(204)
 def drop_target(args, registration_id: int, target_id: int):
-    target = _child(Target, target_id, _registration(registration_id))
+    target = queries.child_of(_registration(registration_id), Target, target_id)
     version = expected_version(target, args)
     operations.drop_target(target, actor=current_user, version=version, reason=args["reason"])
 
@@ -245,7 +238,7 @@ def create_proposal(data, registration_id: int):
 @blp.response(200, ProposalSchema)
 def decide_proposal(data, registration_id: int, proposal_id: int):
     """step: accept, reject (note required) or withdraw (its author)."""
-    proposal = _child(Proposal, proposal_id, _registration(registration_id))
+    proposal = queries.child_of(_registration(registration_id), Proposal, proposal_id)
     version = expected_version(proposal, data)
     operations.decide_proposal(proposal, data["step"], actor=current_user, version=version, note=data["note"])
     db.session.flush()
@@ -301,7 +294,7 @@ class AmendmentItemSchema(ChangeItemSchema):
 @blp.response(200, AmendmentSchema)
 def add_amendment_item(data, registration_id: int, amendment_id: int):
     """Add one more change to a request not yet decided (its author only)."""
-    amendment = _child(Amendment, amendment_id, _registration(registration_id))
+    amendment = queries.child_of(_registration(registration_id), Amendment, amendment_id)
     version = expected_version(amendment, data)
     operations.add_amendment_item(amendment, data, actor=current_user, version=version)
     db.session.flush()
@@ -313,7 +306,7 @@ def add_amendment_item(data, registration_id: int, amendment_id: int):
 @blp.response(200, AmendmentSchema)
 def decide_amendment(data, registration_id: int, amendment_id: int):
     """step: approve (applies the changes) or reject (note required)."""
-    amendment = _child(Amendment, amendment_id, _registration(registration_id))
+    amendment = queries.child_of(_registration(registration_id), Amendment, amendment_id)
     version = expected_version(amendment, data)
     operations.decide_amendment(
         amendment, data["step"], actor=current_user, version=version, note=data["note"],

@@ -38,10 +38,19 @@ def next_step_for_head(registration: Registration | None) -> str:
     }[registration.state]
 
 
-def _waiting(stmt: Any) -> tuple[list[Registration], int]:
+def _waiting(cycle_id: int, state: RegistrationState, *conditions: Any, order: Any) -> tuple[list[tuple[Registration, int]], int]:
+    """Registrations of the cycle in `state` (first LIST_LIMIT, with their warning counts) and
+    how many there are: four statements however many."""
+    stmt = (
+        select(Registration)
+        .join(Unit, Registration.unit_id == Unit.id)
+        .where(Registration.cycle_id == cycle_id, Registration.state == state, *conditions)
+        .order_by(order)
+    )
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     items = list(db.session.scalars(stmt.options(joinedload(Registration.unit), selectinload(Registration.targets), joinedload(Registration.cycle)).limit(LIST_LIMIT)))
-    return items, total
+    warnings = warnings_for_many(items)
+    return [(r, len(warnings[r.id])) for r in items], total
 
 
 @panel("targets.head", "targets/panel_head.html", roles={Role.HEAD}, order=10)
@@ -66,21 +75,8 @@ def staff_panel(person: Person) -> dict[str, Any] | None:
     cycle = current_cycle()
     if cycle is None:
         return None
-    stmt = (
-        select(Registration)
-        .join(Unit, Registration.unit_id == Unit.id)
-        .where(Registration.cycle_id == cycle.id, Registration.state == RegistrationState.SUBMITTED, Unit.staff_officer_id == person.id)
-        .order_by(Registration.submitted_at)
-    )
-    items, total = _waiting(stmt)
-    warnings = warnings_for_many(items)
-    return {
-        "cycle": cycle,
-        "rows": [(r, len(warnings[r.id])) for r in items],
-        "total": total,
-        "counts": state_counts(cycle.id),
-        "my_counts": state_counts(cycle.id, unit_filter=Unit.staff_officer_id == person.id),
-    }
+    rows, total = _waiting(cycle.id, RegistrationState.SUBMITTED, Unit.staff_officer_id == person.id, order=Registration.submitted_at)
+    return {"cycle": cycle, "rows": rows, "total": total, "counts": state_counts(cycle.id)}
 
 
 @panel("targets.committee", "targets/panel_committee.html", roles={Role.COMMITTEE}, order=10)
@@ -88,18 +84,11 @@ def committee_panel(person: Person) -> dict[str, Any] | None:
     cycle = current_cycle()
     if cycle is None:
         return None
-    stmt = (
-        select(Registration)
-        .join(Unit, Registration.unit_id == Unit.id)
-        .where(Registration.cycle_id == cycle.id, Registration.state == RegistrationState.REVIEWED)
-        .order_by(Unit.name)
-    )
-    items, total = _waiting(stmt)
-    warnings = warnings_for_many(items)
+    rows, total = _waiting(cycle.id, RegistrationState.REVIEWED, order=Unit.name)
     amendments, amendment_total = requested_amendments(LIST_LIMIT)
     return {
         "cycle": cycle,
-        "rows": [(r, len(warnings[r.id])) for r in items],
+        "rows": rows,
         "total": total,
         "open_proposals": open_proposals_total(cycle.id),
         "amendments": amendments,

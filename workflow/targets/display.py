@@ -48,7 +48,9 @@ def show(field: str, value: Any) -> str:
     if field in BOOLEAN_FIELDS:
         return gettext("Yes") if value in (True, "true", "1") else gettext("No")
     if field == "due_date":
-        return format_date(value if isinstance(value, date) else date.fromisoformat(str(value)), "short")
+        return format_date(value if isinstance(value, date) else date.fromisoformat(str(value)), "dd/MM/yyyy")
+    if field == "previous_target_id":
+        return gettext("Linked (target no. %(id)s)", id=value)
     if field == "kind":
         return kind_labels().get(str(value), str(value))
     if field == "direction":

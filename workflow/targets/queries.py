@@ -60,6 +60,19 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def child_of(registration: Registration, model: type, ident: Any) -> Any:
+    """A target, proposal, comment or amendment of `registration` by id, or 404 (also when
+    the id belongs to another registration)."""
+    from flask_babel import gettext
+
+    from workflow.core.errors import NotFound
+
+    obj = db.session.get(model, ident)
+    if obj is None or obj.registration_id != registration.id:
+        raise NotFound(gettext("This page or item does not exist, or was removed."))
+    return obj
+
+
 def registration_of(cycle_id: int, unit_id: int) -> Registration | None:
     return db.session.scalar(select(Registration).where(Registration.cycle_id == cycle_id, Registration.unit_id == unit_id))
 
@@ -70,10 +83,8 @@ def open_proposal_count(registration: Registration) -> int:
     ) or 0
 
 
-def state_counts(cycle_id: int, *, unit_filter: Any = None) -> dict[RegistrationState, int]:
+def state_counts(cycle_id: int) -> dict[RegistrationState, int]:
     stmt = select(Registration.state, func.count()).where(Registration.cycle_id == cycle_id).group_by(Registration.state)
-    if unit_filter is not None:
-        stmt = stmt.join(Unit, Registration.unit_id == Unit.id).where(unit_filter)
     counts = {state: 0 for state in RegistrationState}
     counts.update({state: n for state, n in db.session.execute(stmt)})
     return counts

@@ -49,7 +49,7 @@ def field_labels() -> dict[str, str]:
     """Labels of the target fields, for forms, history and diffs."""
     labels = {
         "kind": gettext("Kind"),
-        "title": gettext("Title"),
+        "title": gettext("Name of the target or task"),
         "field": gettext("Field"),
         "measure": gettext("Unit of measure"),
         "baseline": gettext("Baseline"),

@@ -69,10 +69,7 @@ def _registration(registration_id: int) -> Registration:
 
 
 def _target(registration: Registration, target_id: int) -> Target:
-    target = db.session.get(Target, target_id)
-    if target is None or target.registration_id != registration.id:
-        raise NotFound(gettext("This page or item does not exist, or was removed."))
-    return target
+    return queries.child_of(registration, Target, target_id)
 
 
 def _to_registration(registration: Registration, anchor: str = "") -> Any:
@@ -346,9 +343,7 @@ def new_proposal(registration_id: int):
 @bp.post("/<int:registration_id>/proposals/<int:proposal_id>/decide")
 def decide_proposal(registration_id: int, proposal_id: int):
     registration = _registration(registration_id)
-    proposal = db.session.get(Proposal, proposal_id)
-    if proposal is None or proposal.registration_id != registration.id:
-        raise NotFound(gettext("This page or item does not exist, or was removed."))
+    proposal = queries.child_of(registration, Proposal, proposal_id)
     data = load_form(StepSchema(), MultiDict({"step": request.form.get("step", ""), "note": request.form.get("reason", ""), "version": request.form.get("version", "")}))
     operations.decide_proposal(proposal, data["step"], actor=current_user, version=data.get("version"), note=data["note"])
     flash(gettext("The proposal is now “%(state)s”.", state=PROPOSAL.label(proposal.state)), "success")
@@ -364,9 +359,7 @@ def new_amendment(registration_id: int):
     kind, target = _change_request(registration)
     amendment = None
     if request.values.get("amendment", "").isdigit():
-        amendment = db.session.get(Amendment, int(request.values["amendment"]))
-        if amendment is None or amendment.registration_id != registration.id:
-            raise NotFound(gettext("This page or item does not exist, or was removed."))
+        amendment = queries.child_of(registration, Amendment, int(request.values["amendment"]))
     action = url_for("targets.new_amendment", registration_id=registration.id, kind=kind.value,
                      target=target.id if target else None, amendment=amendment.id if amendment else None)
     if request.method == "GET":
@@ -392,9 +385,7 @@ def new_amendment(registration_id: int):
 @bp.post("/<int:registration_id>/amendments/<int:amendment_id>/decide")
 def decide_amendment(registration_id: int, amendment_id: int):
     registration = _registration(registration_id)
-    amendment = db.session.get(Amendment, amendment_id)
-    if amendment is None or amendment.registration_id != registration.id:
-        raise NotFound(gettext("This page or item does not exist, or was removed."))
+    amendment = queries.child_of(registration, Amendment, amendment_id)
     form = MultiDict({k: v for k, v in request.form.items() if k in ("step", "version", "decision_number", "decision_date")})
     form["note"] = request.form.get("reason", "")
     data = load_form(AmendmentDecisionSchema(), form)

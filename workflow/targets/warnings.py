@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from flask_babel import gettext
+from flask_babel import format_decimal, gettext
 from marshmallow import fields
 from sqlalchemy import select
 
@@ -98,8 +98,7 @@ def _plan_is_monotone(target: Target) -> bool:
 
 
 def _fmt(value: Decimal) -> str:
-    text = f"{Decimal(value).normalize():f}"
-    return text
+    return format_decimal(Decimal(value).normalize(), format="#,##0.####")
 
 
 def compute_warnings(targets: Sequence[Target], rules: dict[str, Any], previous: dict[int, Decimal]) -> list[Warning]:
