@@ -294,3 +294,29 @@ def test_pages_render_for_the_head(as_person, url):
     response = as_person(db.session.get(f.Person, reg.head_id)).get(url.format(id=reg.id))
     assert response.status_code == 200
     assert "<script>" not in response.get_data(as_text=True)  # no inline script (CSP)
+
+
+def test_removing_a_commented_target_before_submission_keeps_the_comment(as_person):
+    from workflow.targets.models import Comment
+
+    reg = f.registration()
+    target = f.target(reg)
+    c = as_person(db.session.get(f.Person, reg.head_id))
+    _ok(c.post(f"/registrations/{reg.id}/comments", data={"body": "Cần làm rõ nguồn thu", "target_id": target.id}))
+    target_id = target.id
+    _ok(c.post(f"/registrations/{reg.id}/targets/{target_id}/drop", data={"version": target.version}))
+    db.session.expire_all()
+    assert db.session.get(Target, target_id) is None
+    comment = db.session.scalar(select(Comment).where(Comment.registration_id == reg.id))
+    assert comment.body == "Cần làm rõ nguồn thu" and comment.target_id is None
+
+
+def test_the_registration_page_in_english(as_person):
+    reg = f.complete_registration()
+    head = db.session.get(f.Person, reg.head_id)
+    head.locale = "en"
+    page = as_person(head).get(f"/registrations/{reg.id}").get_data(as_text=True)
+    assert "Targets and tasks" in page and "Submit for review" in page and 'lang="en"' in page
+    head.locale = "vi"
+    page = as_person(head).get(f"/registrations/{reg.id}").get_data(as_text=True)
+    assert "Chỉ tiêu, nhiệm vụ" in page and "Gửi đăng ký" in page

@@ -248,3 +248,12 @@ def test_rejecting_needs_a_note():
 
 def test_change_kind_values_are_the_declared_ones():
     assert {k.value for k in ChangeKind} == {"add", "change", "drop"}
+
+
+def test_every_action_named_by_the_targets_workflows_has_a_policy_rule():
+    from workflow import policy
+
+    known = set(policy.actions())
+    for workflow in (REGISTRATION, PROPOSAL, AMENDMENT):
+        for _, _, _, action in workflow.rows():
+            assert action in known, action

@@ -245,7 +245,8 @@ class Comment(CreatedAt, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"))
-    target_id: Mapped[int | None] = mapped_column(ForeignKey("target.id"))
+    # A target removed before the first submission is deleted; its comments stay, unattached.
+    target_id: Mapped[int | None] = mapped_column(ForeignKey("target.id", ondelete="SET NULL"))
     author_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
     body: Mapped[str] = mapped_column(Text)
 

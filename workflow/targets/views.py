@@ -13,6 +13,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
+from marshmallow import ValidationError
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
@@ -84,7 +85,7 @@ def index():
     raw = {k: v for k, v in request.args.items() if k in RegistrationFilterSchema().fields and v != ""}
     try:
         filters = RegistrationFilterSchema().load(raw)
-    except Exception:  # noqa: BLE001  (a mistyped filter shows the unfiltered list)
+    except ValidationError:  # a mistyped filter (hand-edited address) shows the unfiltered list
         filters = RegistrationFilterSchema().load({})
     if "cycle_id" not in raw and (cycle := current_cycle()) is not None:
         filters["cycle_id"] = cycle.id

@@ -170,7 +170,7 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['person.id'], name=op.f('fk_registration_comment_author_id_person')),
     sa.ForeignKeyConstraint(['registration_id'], ['registration.id'], name=op.f('fk_registration_comment_registration_id_registration'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['target_id'], ['target.id'], name=op.f('fk_registration_comment_target_id_target')),
+    sa.ForeignKeyConstraint(['target_id'], ['target.id'], name=op.f('fk_registration_comment_target_id_target'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_registration_comment'))
     )
     with op.batch_alter_table('registration_comment', schema=None) as batch_op:
