@@ -161,6 +161,7 @@ def test_return_with_a_reason_through_the_buttons(as_person):
     head = as_person(db.session.get(f.Person, reg.head_id))
     page = head.get(f"/registrations/{reg.id}").get_data(as_text=True)
     assert "Chưa nêu điểm nghẽn cụ thể" in page and 'name="step" value="submit"' in page
+    assert "Đã bị trả lại: xem lý do, chỉnh sửa rồi gửi lại." in page
 
 
 def test_amendments_through_the_forms(as_person):

@@ -26,6 +26,7 @@ from workflow.cycles.models import Cycle
 from workflow.cycles.operations import current_cycle
 from workflow.extensions import db
 from workflow.targets import display, operations, presenters, queries, revisions
+from workflow.targets.dashboard import next_step_for_head
 from workflow.targets.models import Amendment, AmendmentState, ChangeKind, Proposal, Registration, RegistrationState, Target, TargetKind
 from workflow.targets.schemas import (
     AmendmentDecisionSchema,
@@ -155,6 +156,7 @@ def detail(registration_id: int):
         steps=[(t, r) for t, r in available if t.name != "assign"],
         assign_step=next(((t, r) for t, r in available if t.name == "assign"), None),
         my_open_amendment=my_open_amendment,
+        head_hint=next_step_for_head(registration) if registration.unit_id in current_user.head_unit_ids else None,
         targets_by_id={t.id: t for t in registration.targets},
         labels=field_labels(),
         kind_labels=display.kind_labels(),
