@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from workflow.accounts.models import Person, Role, RoleGrant
@@ -86,3 +87,94 @@ def cycle(year: int = 2027, **kw: Any) -> Cycle:
     db.session.add(obj)
     db.session.flush()
     return obj
+
+
+# --- registrations of targets (workflow.targets) ---------------------------------------------
+
+def year(y: int) -> Cycle:
+    """The cycle of year `y`, created when the test has none yet."""
+    from sqlalchemy import select
+
+    return db.session.scalar(select(Cycle).where(Cycle.year == y)) or cycle(y)
+
+
+def registration(cycle: Cycle | None = None, unit: Unit | None = None, head: Person | None = None, **kw: Any):
+    """A registration (draft unless `state` says otherwise) of a unit whose head is `head`."""
+    from workflow.targets.models import Registration
+
+    if head is None:
+        unit = unit or globals()["unit"]()
+        head = person((Role.HEAD, unit))
+    unit = unit or head.unit
+    obj = Registration(cycle=cycle or year(2027), unit=unit, head_id=head.id, **kw)
+    db.session.add(obj)
+    db.session.flush()
+    return obj
+
+
+QUANTITATIVE = {
+    "kind": "quantitative",
+    "title": "Thu ngân sách nhà nước trên địa bàn",
+    "field": "Tài chính - ngân sách",
+    "measure": "tỷ đồng",
+    "baseline": Decimal("1000"),
+    "target_value": Decimal("1200"),
+    "direction": "higher",
+    "plan_q1": Decimal("300"),
+    "plan_q2": Decimal("600"),
+    "plan_q3": Decimal("900"),
+    "plan_q4": Decimal("1200"),
+    "weight": Decimal("50"),
+}
+TASK = {
+    "kind": "task",
+    "title": "Hoàn thành giải phóng mặt bằng dự án Khu đô thị Núi Bầu",
+    "field": "Xây dựng - đô thị",
+    "product": "Biên bản bàn giao mặt bằng sạch 29,3 ha cho chủ đầu tư",
+    "due_date": date(2027, 9, 30),
+    "milestone_q1": "Hoàn thành kiểm đếm",
+    "milestone_q2": "Phê duyệt phương án bồi thường",
+    "milestone_q3": "Bàn giao mặt bằng",
+    "weight": Decimal("50"),
+}
+
+
+def target(registration, **kw: Any):
+    """A target added directly (no revision): quantitative unless kind="task"."""
+    from workflow.targets.models import Direction, Target, TargetKind
+
+    values = dict(TASK if kw.get("kind") == "task" else QUANTITATIVE)
+    values.update(kw)
+    values["kind"] = TargetKind(values["kind"])
+    if values.get("direction"):
+        values["direction"] = Direction(values["direction"])
+    position = max((t.position for t in registration.targets), default=0) + 1
+    obj = Target(position=position, **values)
+    registration.targets.append(obj)
+    db.session.flush()
+    return obj
+
+
+def complete_registration(state: str = "draft", **kw: Any):
+    """A registration with a focal quantitative target and a bottleneck task, weights 100,
+    moved to `state` through the real operations (so revisions exist)."""
+    from workflow.targets import operations
+
+    reg = registration(**kw)
+    target(reg, is_focal=True)
+    target(reg, kind="task", is_bottleneck=True)
+    target(reg, title="Tỷ lệ hồ sơ giải quyết trước hạn", measure="%", baseline=Decimal("90"), target_value=Decimal("95"),
+           plan_q1=Decimal("92"), plan_q2=Decimal("93"), plan_q3=Decimal("94"), plan_q4=Decimal("95"), weight=Decimal("20"))
+    reg.targets[0].weight = Decimal("40")
+    reg.targets[1].weight = Decimal("40")
+    db.session.flush()
+    head = db.session.get(Person, reg.head_id)
+    path = {"draft": [], "submitted": ["submit"], "reviewed": ["submit", "forward"], "returned": ["submit", "return"],
+            "assigned": ["submit", "forward", "assign"]}[state]
+    staff, committee = person(Role.STAFF), person(Role.COMMITTEE)
+    for step in path:
+        actor = {"submit": head, "forward": staff, "return": staff, "assign": committee}[step]
+        operations.take_step(reg, step, actor=actor, version=reg.version, reason="Chưa đạt yêu cầu" if step == "return" else "",
+                             decision={"decision_number": "123-QĐ/TU", "decision_date": date(2027, 2, 1), "signer_id": committee.id})
+        db.session.flush()
+    return reg

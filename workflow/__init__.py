@@ -21,6 +21,7 @@ MODULES = (
     "workflow.units",
     "workflow.cycles",
     "workflow.accounts",
+    "workflow.targets",
     "workflow.dashboard",
     "workflow.admin",
     "workflow.demo",

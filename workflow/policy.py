@@ -62,3 +62,103 @@ def _signed_in(actor: Person, obj: Any) -> bool:
 @rule("admin.audit.view", "admin.accounts.manage", "admin.units.manage", "admin.cycles.manage")
 def _admin(actor: Person, obj: Any) -> bool:
     return actor.has_role(Role.ADMIN)
+
+
+# --- target registrations (workflow.targets) -------------------------------------------------
+# A head works on their own unit's registration; staff review every registration (each
+# follows some units more closely); the committee decides; council members read assigned
+# registrations; administrators may read everything but decide nothing.
+
+from workflow.targets.models import RegistrationState  # noqa: E402
+
+_UNDER_REVIEW = (RegistrationState.SUBMITTED, RegistrationState.REVIEWED)
+_HEAD_EDITS = (RegistrationState.DRAFT, RegistrationState.RETURNED)
+
+
+def _leads(actor: Person, registration: Any) -> bool:
+    return registration is not None and registration.unit_id in actor.head_unit_ids
+
+
+@rule("registration.list")
+def _list_registrations(actor: Person, obj: Any) -> bool:
+    return bool(actor.role_set & {Role.STAFF, Role.COMMITTEE, Role.COUNCIL, Role.ADMIN})
+
+
+@rule("registration.view")
+def _view_registration(actor: Person, registration: Any) -> bool:
+    if actor.role_set & {Role.STAFF, Role.COMMITTEE, Role.ADMIN} or _leads(actor, registration):
+        return True
+    return actor.has_role(Role.COUNCIL) and registration is not None and registration.state == RegistrationState.ASSIGNED
+
+
+@rule("registration.create")
+def _create_registration(actor: Person, unit: Any) -> bool:
+    return bool(actor.head_unit_ids) if unit is None else unit.id in actor.head_unit_ids
+
+
+@rule("registration.edit")
+def _edit_registration(actor: Person, registration: Any) -> bool:
+    if registration is None:
+        return False
+    if registration.state in _HEAD_EDITS:
+        return _leads(actor, registration)
+    return registration.state in _UNDER_REVIEW and actor.has_role(Role.COMMITTEE)
+
+
+@rule("registration.submit")
+def _submit_registration(actor: Person, registration: Any) -> bool:
+    return _leads(actor, registration)
+
+
+@rule("registration.review")
+def _review(actor: Person, registration: Any) -> bool:
+    return actor.has_role(Role.STAFF)
+
+
+@rule("proposal.create")
+def _propose(actor: Person, registration: Any) -> bool:
+    return actor.has_role(Role.STAFF) and registration is not None and registration.state in _UNDER_REVIEW
+
+
+@rule("registration.return")
+def _return_registration(actor: Person, registration: Any) -> bool:
+    return bool(actor.role_set & {Role.STAFF, Role.COMMITTEE})
+
+
+@rule("registration.assign")
+def _assign_registration(actor: Person, registration: Any) -> bool:
+    return actor.has_role(Role.COMMITTEE)
+
+
+@rule("target.supplement")
+def _supplement(actor: Person, registration: Any) -> bool:
+    return actor.has_role(Role.COMMITTEE) and registration is not None and registration.state in _UNDER_REVIEW
+
+
+@rule("proposal.decide")
+def _decide_proposal(actor: Person, proposal: Any) -> bool:
+    if not actor.has_role(Role.COMMITTEE) or proposal is None:
+        return False
+    return proposal.registration.state in _UNDER_REVIEW
+
+
+@rule("proposal.withdraw")
+def _withdraw_proposal(actor: Person, proposal: Any) -> bool:
+    return proposal is not None and proposal.author_id == actor.id and actor.has_role(Role.STAFF)
+
+
+@rule("comment.create")
+def _comment(actor: Person, registration: Any) -> bool:
+    return bool(actor.role_set & {Role.STAFF, Role.COMMITTEE}) or _leads(actor, registration)
+
+
+@rule("amendment.request")
+def _request_amendment(actor: Person, registration: Any) -> bool:
+    if registration is None or registration.state != RegistrationState.ASSIGNED:
+        return False
+    return actor.has_role(Role.COMMITTEE) or _leads(actor, registration)
+
+
+@rule("amendment.decide")
+def _decide_amendment(actor: Person, amendment: Any) -> bool:
+    return actor.has_role(Role.COMMITTEE) and amendment is not None

@@ -60,7 +60,11 @@ def error_response(error: DomainError | HTTPException, *, status: int | None = N
         errors = None
         data = getattr(error, "data", None)  # webargs/flask-smorest put validation errors here
         if isinstance(data, dict) and "messages" in data:
-            errors = {loc: flatten_errors(msgs) for loc, msgs in data["messages"].items()}
+            # A body that is not JSON at all comes as a bare list of messages.
+            errors = {
+                loc: flatten_errors(msgs) if isinstance(msgs, dict) else {"_schema": [str(m) for m in msgs]}
+                for loc, msgs in data["messages"].items()
+            }
     if is_api_request():
         body: dict[str, Any] = {"code": code, "status": HTTP_STATUS_CODES.get(code, ""), "message": message}
         if errors:
@@ -93,6 +97,13 @@ def init_app(app: Flask) -> None:
     def handle_unexpected(error: Exception) -> Response:
         if isinstance(error, HTTPException):
             return handle_http_error(error)
+        # A concurrent edit caught at a flush inside an operation, before the request's commit.
+        from workflow.core.transaction import translate_commit_error
+
+        translated = translate_commit_error(error)
+        if translated is not None:
+            db.session.rollback()
+            return error_response(translated)
         if current_app.testing and current_app.config.get("PROPAGATE_TEST_ERRORS", True):
             raise error
         log.exception("unhandled error")
