@@ -86,3 +86,13 @@ def cycle(year: int = 2027, **kw: Any) -> Cycle:
     db.session.add(obj)
     db.session.flush()
     return obj
+
+
+def api_headers(person: Person) -> dict[str, str]:
+    """Headers for an API call as `person`, with a new personal token (committed, so the request,
+    in its own session, finds it)."""
+    from workflow.accounts.operations import create_token
+
+    _, secret = create_token(person, "test", actor=person)
+    db.session.commit()
+    return {"Authorization": f"Bearer {secret}"}

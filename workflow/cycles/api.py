@@ -33,7 +33,7 @@ blp = Blueprint("cycles_api", __name__, url_prefix=f"{API_PREFIX}/cycles", descr
 
 def _detail(cycle: Cycle):
     db.session.flush()
-    return with_etag(CycleDetailSchema().dump(cycle), cycle)
+    return with_etag(cycle, cycle)
 
 
 def step_options(cycle: Cycle, actor) -> list[dict]:

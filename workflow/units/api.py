@@ -61,7 +61,7 @@ def list_groups(args):
 def get_group(group_id: int):
     policy.require(current_user, "unit.view")
     group = _group(group_id)
-    return with_etag(UnitGroupSchema().dump(group), group)
+    return with_etag(group, group)
 
 
 @groups_blp.post("")
@@ -72,7 +72,7 @@ def create_group(data):
     group = operations.create_group(actor=current_user, **data)
     db.session.flush()
     group = _group(group.id)
-    return with_etag(UnitGroupSchema().dump(group), group)
+    return with_etag(group, group)
 
 
 @groups_blp.patch("/<int:group_id>")
@@ -85,7 +85,7 @@ def update_group(data, group_id: int):
     operations.update_group(group, actor=current_user, version=version, **data)
     db.session.flush()
     group = _group(group_id)
-    return with_etag(UnitGroupSchema().dump(group), group)
+    return with_etag(group, group)
 
 
 @groups_blp.delete("/<int:group_id>")
@@ -110,7 +110,7 @@ def list_units(args):
 def get_unit(unit_id: int):
     policy.require(current_user, "unit.view")
     unit = _unit(unit_id)
-    return with_etag(UnitSchema().dump(unit), unit)
+    return with_etag(unit, unit)
 
 
 @units_blp.post("")
@@ -121,7 +121,7 @@ def create_unit(data):
     unit = operations.create_unit(actor=current_user, **data)
     db.session.flush()
     unit = _unit(unit.id)
-    return with_etag(UnitSchema().dump(unit), unit)
+    return with_etag(unit, unit)
 
 
 @units_blp.patch("/<int:unit_id>")
@@ -134,7 +134,7 @@ def update_unit(data, unit_id: int):
     operations.update_unit(unit, actor=current_user, version=version, **data)
     db.session.flush()
     unit = _unit(unit_id)
-    return with_etag(UnitSchema().dump(unit), unit)
+    return with_etag(unit, unit)
 
 
 @units_blp.delete("/<int:unit_id>")
