@@ -26,7 +26,7 @@ def json_app(app):
         return "ok"
 
     yield other
-    logs.configure(app.config["KPI"])  # the other tests' format again
+    logs.configure(app)  # outside a request, the other tests' format again
 
 
 def _lines(out: str) -> list[dict]:
@@ -62,15 +62,18 @@ def test_application_log_calls_carry_the_request_id(json_app, capsys):
 
 
 def test_outside_a_request_the_id_is_a_dash(json_app, capsys):
-    logging.getLogger("workflow.example").error("from a job")
+    with json_app.app_context():  # a job or a command
+        logging.getLogger("workflow.example").error("from a job")
     [line] = [e for e in _lines(capsys.readouterr().out) if e["logger"] == "workflow.example"]
     assert line["request_id"] == "-"
 
 
-def test_text_format(client, capsys):
+def test_each_application_logs_in_its_own_format(json_app, client, capsys):
     client.get("/healthz", headers={"X-Request-ID": "text-1"})
+    json_app.test_client().get("/healthz", headers={"X-Request-ID": "json-1"})
     out = capsys.readouterr().out
     assert "INFO [text-1] workflow.request: GET /healthz 200" in out
+    assert [e["request_id"] for e in _lines(out) if e["logger"] == logs.REQUEST_LOGGER] == ["json-1"]
 
 
 def test_format_follows_the_environment():

@@ -16,7 +16,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, Response, g, has_request_context, request
+from flask import Flask, Response, current_app, g, has_app_context, has_request_context, request
 
 from workflow.settings import log_format
 
@@ -71,18 +71,38 @@ class StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
+class AppFormatter(logging.Formatter):
+    """Formats a line the way the application it was logged in asks for; outside any application,
+    the way the application configured last asks. (One process normally holds one application;
+    tests hold several with different formats.)"""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.default: logging.Formatter = logging.Formatter(TEXT_FORMAT)
+
+    def format(self, record: logging.LogRecord) -> str:
+        formatter = self.default
+        if has_app_context():
+            formatter = current_app.extensions.get("kpi_log_formatter", formatter)
+        return formatter.format(record)
+
+
 _handler: StdoutHandler | None = None
 
 
-def configure(settings: dict[str, Any]) -> logging.Handler:
-    """Send the root logger to standard output in the configured format. Idempotent: a second
-    application (tests build several) replaces the formatter rather than adding a handler."""
+def configure(app: Flask) -> logging.Handler:
+    """Send the root logger to standard output in the application's format. Idempotent: another
+    application in the same process adds its format, not a second handler."""
     global _handler
+    settings = app.config["KPI"]
     if _handler is None:
         _handler = StdoutHandler()
         _handler.addFilter(RequestIdFilter())
+        _handler.setFormatter(AppFormatter())
         logging.getLogger().addHandler(_handler)
-    _handler.setFormatter(JsonFormatter() if log_format(settings) == "json" else logging.Formatter(TEXT_FORMAT))
+    formatter = JsonFormatter() if log_format(settings) == "json" else logging.Formatter(TEXT_FORMAT)
+    app.extensions["kpi_log_formatter"] = formatter
+    _handler.formatter.default = formatter  # type: ignore[union-attr]
     logging.getLogger().setLevel(settings["log_level"])
     return _handler
 
@@ -97,7 +117,7 @@ def _signed_in_person_id() -> int | None:
 def init_app(app: Flask) -> None:
     """Configure logging and write the access log. Installed before the other request hooks, so
     its after_request runs last and logs the response actually sent."""
-    configure(app.config["KPI"])
+    configure(app)
     access = logging.getLogger(REQUEST_LOGGER)
 
     @app.before_request
