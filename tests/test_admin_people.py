@@ -212,6 +212,8 @@ def test_people_list_filters(as_person, admin):
     assert "Vũ Đức Thịnh" in page and "Kim Văn Khôi" not in page
     page = c.get("/admin/people?q=Kh%C3%B4i").get_data(as_text=True)
     assert "Kim Văn Khôi" in page
+    page = c.get("/admin/people?q=%C4%91%E1%BB%A9c+th%E1%BB%8Bnh").get_data(as_text=True)  # "đức thịnh", typed in lower case
+    assert "Vũ Đức Thịnh" in page and "Kim Văn Khôi" not in page
     for bad in ("role=nobody", "unit_id=x", "active=2", "page=abc"):
         assert c.get(f"/admin/people?{bad}").status_code == 200
 
