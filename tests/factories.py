@@ -178,3 +178,13 @@ def complete_registration(state: str = "draft", **kw: Any):
                              decision={"decision_number": "123-QĐ/TU", "decision_date": date(2027, 2, 1), "signer_id": committee.id})
         db.session.flush()
     return reg
+
+
+def api_headers(person: Person) -> dict[str, str]:
+    """Headers for an API call as `person`, with a new personal token (committed, so the request,
+    in its own session, finds it)."""
+    from workflow.accounts.operations import create_token
+
+    _, secret = create_token(person, "test", actor=person)
+    db.session.commit()
+    return {"Authorization": f"Bearer {secret}"}

@@ -3,7 +3,6 @@
 import re
 import time
 
-from flask import url_for
 
 import factories as f
 from workflow.accounts.models import Role

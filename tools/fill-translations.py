@@ -1,14 +1,20 @@
 #!/usr/bin/env python
 """Fill Vietnamese translations from a JSON file {"English msgid": "bản dịch", ...}.
 
-Usage: tools/update-translations.sh; python tools/fill-translations.py new.json;
+Usage: tools/update-translations.sh; python tools/fill-translations.py new.json (or other.po);
 tools/update-translations.sh (recompiles). Lists what is still untranslated."""
 import json, sys
 from babel.messages.pofile import read_po, write_po
 path = "workflow/translations/vi/LC_MESSAGES/messages.po"
 with open(path, "rb") as fh:
     cat = read_po(fh)
-tr = json.load(open(sys.argv[1], encoding="utf-8"))
+source = sys.argv[1]
+if source.endswith(".po"):
+    # Another catalogue (e.g. a branch's, when merging): take its translated entries.
+    with open(source, "rb") as fh:
+        tr = {m.id: m.string for m in read_po(fh) if m.id and m.string and not m.fuzzy}
+else:
+    tr = json.load(open(source, encoding="utf-8"))
 n = 0
 for m in cat:
     if m.id and m.id in tr:

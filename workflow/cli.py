@@ -1,6 +1,7 @@
 """The `kpi` command: Flask's CLI for this application plus its own commands.
 
-`kpi db upgrade` (Flask-Migrate) applies migrations; `kpi run` is the development server.
+`kpi db upgrade` (Flask-Migrate) applies migrations; `kpi serve` is the production server
+(gunicorn) and `kpi run` the development server.
 Commands live on `app.cli`, so they run inside the application; domain packages add theirs
 (`kpi demo`, `kpi scheduler …`) in their own `init_app`.
 """
@@ -76,6 +77,21 @@ def user_create(username: str, full_name: str, email: str, roles: tuple[str, ...
     except ValidationFailed as exc:
         raise click.ClickException("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.errors.items())) from None
     click.echo(f"created {username}")
+
+
+@cli.command("serve")
+@click.option("--bind", default=None, help="host:port to listen on (default: the web_bind setting).")
+@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Worker processes (default: web_workers).")
+@click.option("--threads", type=click.IntRange(1, 64), default=None, help="Threads per worker (default: web_threads).")
+def serve(bind: str | None, workers: int | None, threads: int | None) -> None:
+    """Serve the application in production (gunicorn). `kpi run` is for development only."""
+    from workflow.server import serve as run_server
+    from workflow.settings import SettingsError
+
+    try:
+        run_server(bind=bind, workers=workers, threads=threads)
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def init_app(app) -> None:

@@ -59,7 +59,11 @@ def _signed_in(actor: Person, obj: Any) -> bool:
 
 # --- administration --------------------------------------------------------------------------
 
-@rule("admin.audit.view", "admin.accounts.manage", "admin.units.manage", "admin.cycles.manage")
+# Quản trị: units and their groups, people and their roles, cycles and their phases, the audit
+# log. Refusals that depend on the object rather than the person (an administrator removing
+# their own admin role, a unit that would become its own ancestor) are the operations' to
+# explain.
+@rule("admin.view", "admin.audit.view", "admin.accounts.manage", "admin.units.manage", "admin.cycles.manage")
 def _admin(actor: Person, obj: Any) -> bool:
     return actor.has_role(Role.ADMIN)
 

@@ -20,6 +20,7 @@ DEFAULTS_FILE = PROJECT_ROOT / "config" / "kpi.toml"
 INSECURE_SECRET_KEYS = frozenset({"", "change-me"})
 ENVIRONMENTS = ("development", "production", "testing")
 SMTP_SECURITY = ("none", "starttls", "ssl")
+LOG_FORMATS = ("auto", "json", "text")
 
 
 class SettingsError(ValueError):
@@ -83,6 +84,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("web_bind", str),
     Setting("web_workers", int),
     Setting("web_threads", int),
+    Setting("log_format", str, LOG_FORMATS),
+    Setting("log_level", str, ("DEBUG", "INFO", "WARNING", "ERROR")),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -118,6 +121,13 @@ def load_settings(environ: Mapping[str, str] | None = None, overrides: Mapping[s
     if missing:
         raise SettingsError(f"{DEFAULTS_FILE}: missing settings {', '.join(missing)}")
     return values
+
+
+def log_format(settings: Mapping[str, Any]) -> str:
+    """The format of log lines: as set, or JSON in production and text elsewhere when "auto"."""
+    if settings["log_format"] != "auto":
+        return settings["log_format"]
+    return "json" if settings["env"] == "production" else "text"
 
 
 def check_production(settings: Mapping[str, Any]) -> None:

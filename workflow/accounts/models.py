@@ -13,7 +13,8 @@ import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.core.models import CreatedAt, Versioned, enum_column, utcnow
@@ -31,6 +32,15 @@ class Role(enum.StrEnum):
     ADMIN = "admin"  # quản trị
 
 
+ROLE_LABELS = {
+    Role.HEAD: _l("Head of unit"),
+    Role.STAFF: _l("Staff agency"),
+    Role.COMMITTEE: _l("Standing committee"),
+    Role.COUNCIL: _l("Advisory council"),
+    Role.ADMIN: _l("Administrator"),
+}
+
+
 class Person(CreatedAt, Versioned, db.Model):
     __tablename__ = "person"
 
@@ -45,6 +55,9 @@ class Person(CreatedAt, Versioned, db.Model):
     # Bumped when the password changes or an admin signs the person out everywhere: it is part
     # of the session id, so older sessions stop working.
     auth_epoch: Mapped[int] = mapped_column(default=0)
+    # Set when an administrator chose the password (a new account, a reset): the person is asked
+    # to choose their own before doing anything else, since the administrator knows this one.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None]
 
@@ -83,7 +96,18 @@ class RoleGrant(CreatedAt, db.Model):
     """A role held by a person, optionally scoped to a unit (head of unit X)."""
 
     __tablename__ = "role_grant"
-    __table_args__ = (UniqueConstraint("person_id", "role", "unit_id"),)
+    __table_args__ = (
+        UniqueConstraint("person_id", "role", "unit_id"),
+        # One head per unit: the rule `grant_role` explains to the user, kept by the database
+        # against two administrators granting at the same moment.
+        Index(
+            "uq_role_grant_one_head_per_unit",
+            "unit_id",
+            unique=True,
+            sqlite_where=text("role = 'head'"),
+            postgresql_where=text("role = 'head'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)

@@ -1,5 +1,12 @@
 """Changes to people, roles and tokens. Every function takes the acting person explicitly and
-writes the audit entry; callers commit."""
+writes the audit entry; callers commit.
+
+Administrators create and edit accounts, set temporary passwords (the person must then choose
+their own), deactivate and reactivate accounts, sign people out everywhere and grant or revoke
+roles. Two refusals protect the service from its administrators: nobody removes their own admin
+role or deactivates themself, so an administrator always remains; and a unit has one head at a
+time (granting a second is refused, or replaces the first when asked to).
+"""
 
 from __future__ import annotations
 
@@ -12,12 +19,15 @@ from sqlalchemy import select
 from workflow.accounts.models import TOKEN_PREFIX, ApiToken, Person, Role, RoleGrant
 from workflow.accounts.passwords import dummy_verify, hash_password, needs_rehash, verify_password
 from workflow.core import audit
+from workflow.core.concurrency import check_version
 from workflow.core.errors import DomainError, ValidationFailed
 from workflow.core.i18n import LOCALES
 from workflow.core.models import utcnow
 from workflow.extensions import db
+from workflow.units.models import Unit
 
 MIN_PASSWORD_LENGTH = 10
+PERSON_FIELDS = ("full_name", "email", "title", "unit_id", "locale")
 
 
 def find_by_username(username: str) -> Person | None:
@@ -62,10 +72,17 @@ def create_person(
     unit_id: int | None = None,
     locale: str = "vi",
     password_hash: str | None = None,
+    must_change_password: bool = False,
 ) -> Person:
+    """A new account. `must_change_password` when someone other than the person chose the
+    password (an administrator): the person is asked to replace it at their first sign-in."""
     username = username.strip().lower()
+    errors: dict[str, list[str]] = {}
     if find_by_username(username) is not None:
-        raise ValidationFailed({"username": [gettext("This username is already taken.")]})
+        errors["username"] = [gettext("This username is already taken.")]
+    errors.update(_unit_errors(unit_id))
+    if errors:
+        raise ValidationFailed(errors)
     if password is not None:
         check_password_rules(password, username)
         password_hash = hash_password(password)
@@ -77,6 +94,7 @@ def create_person(
         unit_id=unit_id,
         locale=locale if locale in LOCALES else "vi",
         password_hash=password_hash or "",
+        must_change_password=must_change_password,
     )
     db.session.add(person)
     audit.record("account.create", person, actor=actor, summary=f"{username} — {full_name}")
@@ -84,27 +102,129 @@ def create_person(
 
 
 def set_password(person: Person, password: str, *, actor: Person) -> None:
+    """A new password, chosen by the person or (a reset) by an administrator; every session of
+    the person ends. After a reset the person must choose their own at the next sign-in."""
     check_password_rules(password, person.username)
     person.password_hash = hash_password(password)
     person.auth_epoch += 1  # signs out every other session of this person
-    audit.record("account.password", person, actor=actor, summary=person.username)
+    person.must_change_password = actor.id != person.id
+    action = "account.password" if actor.id == person.id else "account.password_reset"
+    audit.record(action, person, actor=actor, summary=person.username)
 
 
-def grant_role(person: Person, role: Role, *, actor: Person | None, unit_id: int | None = None) -> RoleGrant:
-    if role == Role.HEAD and unit_id is None:
-        raise ValidationFailed({"unit_id": [gettext("A head must be given the unit they lead.")]})
+def _unit_errors(unit_id: int | None) -> dict[str, list[str]]:
+    if unit_id is not None and db.session.get(Unit, unit_id) is None:
+        return {"unit_id": [gettext("Unknown unit.")]}
+    return {}
+
+
+def update_person(person: Person, *, actor: Person, version: int | None, **values: object) -> dict[str, list[object]]:
+    """Edit the profile of an account (not its username, password or roles); returns the changes."""
+    check_version(person, version)
+    values = {k: v for k, v in values.items() if k in PERSON_FIELDS}
+    errors = _unit_errors(values.get("unit_id"))  # type: ignore[arg-type]
+    if "locale" in values and values["locale"] not in LOCALES:
+        errors["locale"] = [gettext("Unknown language.")]
+    if errors:
+        raise ValidationFailed(errors)
+    changed = audit.apply_changes(person, values)
+    if changed:
+        audit.record("account.update", person, actor=actor, summary=f"{person.username} — {person.full_name}", data={"changes": changed})
+    return changed
+
+
+def deactivate_person(person: Person, *, actor: Person) -> None:
+    """Close an account: the person can no longer sign in or use their tokens, and every session
+    they have ends now. Their roles stay, so a reactivation restores them as they were."""
+    if person.id == actor.id:
+        raise DomainError(gettext("You cannot deactivate your own account. Ask another administrator."))
+    if not person.active:
+        raise DomainError(gettext("This account is already deactivated."))
+    person.active = False
+    person.auth_epoch += 1
+    audit.record("account.deactivate", person, actor=actor, summary=person.username)
+
+
+def reactivate_person(person: Person, *, actor: Person) -> None:
+    if person.active:
+        raise DomainError(gettext("This account is already active."))
+    person.active = True
+    audit.record("account.reactivate", person, actor=actor, summary=person.username)
+
+
+def sign_out_everywhere(person: Person, *, actor: Person) -> None:
+    """End every session of the person (API tokens are separate and stay valid)."""
+    person.auth_epoch += 1
+    audit.record("account.sign_out_everywhere", person, actor=actor, summary=person.username)
+
+
+def _role_label(role: Role, unit_id: int | None) -> str:
+    return f"{role.value}@{unit_id}" if unit_id is not None else role.value
+
+
+def grant_role(
+    person: Person, role: Role, *, actor: Person | None, unit_id: int | None = None, replace_head: bool = False
+) -> RoleGrant:
+    """Give `person` a role; a head is given the unit they lead. A unit has one head: granting
+    the head of a unit that has one is refused unless `replace_head`, which first revokes the
+    current head's grant (both audited)."""
+    if role == Role.HEAD:
+        if unit_id is None:
+            raise ValidationFailed({"unit_id": [gettext("A head must be given the unit they lead.")]})
+        unit = db.session.get(Unit, unit_id)
+        if unit is None:
+            raise ValidationFailed({"unit_id": [gettext("Unknown unit.")]})
+        if not unit.active:
+            raise ValidationFailed({"unit_id": [gettext("This unit is deactivated.")]})
+    elif unit_id is not None:
+        raise ValidationFailed({"unit_id": [gettext("Only the head role is tied to a unit; leave the unit empty.")]})
     if any(g.role == role and g.unit_id == unit_id for g in person.roles):
         raise DomainError(gettext("This person already has this role."))
+    if role == Role.HEAD:
+        current = db.session.scalar(select(RoleGrant).where(RoleGrant.role == Role.HEAD, RoleGrant.unit_id == unit_id))
+        if current is not None:
+            if not replace_head:
+                raise ValidationFailed(
+                    {
+                        "unit_id": [
+                            gettext(
+                                "%(unit)s already has a head: %(name)s (%(username)s). Revoke that role first, "
+                                "or choose to replace the current head.",
+                                unit=unit.name,
+                                name=current.person.full_name,
+                                username=current.person.username,
+                            )
+                        ]
+                    }
+                )
+            revoke_role(current, actor=actor, reason=gettext("Replaced as head by %(username)s.", username=person.username))
+            # The old grant must be gone before the new one is written (one head per unit).
+            db.session.flush()
     grant = RoleGrant(role=role, unit_id=unit_id)
     person.roles.append(grant)
-    audit.record("account.role_grant", person, actor=actor, summary=f"{person.username}: {role.value}", data={"role": role.value, "unit_id": unit_id})
+    audit.record(
+        "account.role_grant",
+        person,
+        actor=actor,
+        summary=f"{person.username}: {_role_label(role, unit_id)}",
+        data={"role": role.value, "unit_id": unit_id},
+    )
     return grant
 
 
-def revoke_role(grant: RoleGrant, *, actor: Person) -> None:
+def revoke_role(grant: RoleGrant, *, actor: Person | None, reason: str | None = None) -> None:
     person = grant.person
+    if grant.role == Role.ADMIN and actor is not None and person.id == actor.id:
+        raise DomainError(gettext("You cannot remove your own administrator role. Ask another administrator."))
     person.roles.remove(grant)
-    audit.record("account.role_revoke", person, actor=actor, summary=f"{person.username}: {grant.role.value}", data={"role": grant.role.value, "unit_id": grant.unit_id})
+    audit.record(
+        "account.role_revoke",
+        person,
+        actor=actor,
+        summary=f"{person.username}: {_role_label(grant.role, grant.unit_id)}",
+        reason=reason,
+        data={"role": grant.role.value, "unit_id": grant.unit_id},
+    )
 
 
 def set_locale(person: Person, locale: str, *, actor: Person) -> None:

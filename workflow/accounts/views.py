@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
@@ -12,10 +12,11 @@ from workflow.accounts.models import ApiToken
 from workflow.accounts.passwords import verify_password
 from workflow.accounts.schemas import LocaleSchema, LoginSchema, PasswordChangeSchema, TokenCreateSchema
 from workflow.core import audit
-from workflow.core.auth import public
-from workflow.core.errors import NotFound, ValidationFailed
+from workflow.core.api import bearer_token
+from workflow.core.auth import PUBLIC_ENDPOINTS, public
+from workflow.core.errors import NotFound, PermissionDenied, ValidationFailed
 from workflow.core.security import start_session
-from workflow.core.web import load_form, safe_next
+from workflow.core.web import error_response, is_api_request, load_form, safe_next
 from workflow.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
@@ -141,3 +142,23 @@ def change_password():
     start_session()
     flash(gettext("Your password was changed. Other sessions were signed out."), "success")
     return redirect(url_for("accounts.account"))
+
+
+# What a person whose password an administrator chose may still do before choosing their own.
+_BEFORE_OWN_PASSWORD = {"accounts.account", "accounts.change_password", "accounts.logout", "accounts.set_locale"}
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def require_own_password():
+        endpoint = request.endpoint
+        if endpoint is None or endpoint in _BEFORE_OWN_PASSWORD or endpoint in PUBLIC_ENDPOINTS:
+            return None
+        view = current_app.view_functions.get(endpoint)
+        if getattr(view, "_public", False) or (is_api_request() and bearer_token()):
+            return None  # a token was made by its owner, after they chose their password
+        if not (current_user.is_authenticated and current_user.must_change_password):
+            return None
+        if is_api_request():
+            return error_response(PermissionDenied(gettext("Your password was set by an administrator. Choose your own password to continue.")))
+        return redirect(url_for("accounts.account"))  # the page says why

@@ -40,6 +40,18 @@ class AuditEntry(db.Model):
     actor = relationship("Person")
 
 
+def apply_changes(obj: Any, values: dict[str, Any]) -> dict[str, list[Any]]:
+    """Set the given attributes on `obj` and return what actually changed, {name: [old, new]},
+    ready for an audit entry's data. Values are compared as stored (enums by value)."""
+    changed: dict[str, list[Any]] = {}
+    for name, new in values.items():
+        old = getattr(obj, name)
+        if old != new:
+            setattr(obj, name, new)
+            changed[name] = [getattr(old, "value", old), getattr(new, "value", new)]
+    return changed
+
+
 def record(
     action: str,
     obj: Any = None,

@@ -12,7 +12,19 @@ from typing import Any
 from flask import request
 from flask_babel import gettext
 
-from workflow.core.errors import StaleObject
+from workflow.core.errors import DomainError, StaleObject
+
+
+class PreconditionFailed(StaleObject):
+    """An API client's If-Match (or `version`) names a version that is no longer current."""
+
+    status_code = 412
+
+
+class PreconditionRequired(DomainError):
+    """An API edit without If-Match or `version`: refused rather than applied blindly."""
+
+    status_code = 428
 
 
 def etag_for(obj: Any) -> str:
@@ -45,3 +57,18 @@ def check_version(obj: Any, expected: int | None) -> None:
             ),
             current_version=obj.version,
         )
+
+
+def check_api_version(obj: Any, body_version: int | None) -> int:
+    """For API edits: the version the client edited, from If-Match or else the body's `version`.
+    Neither → 428; not the current one → 412. Returns the (current) version."""
+    claimed = version_from_if_match(obj)
+    if claimed is None:
+        claimed = body_version
+    if claimed is None:
+        raise PreconditionRequired(gettext("Send the version you are editing (If-Match header or version field)."))
+    try:
+        check_version(obj, claimed)
+    except StaleObject as exc:
+        raise PreconditionFailed(exc.message, current_version=obj.version) from None
+    return obj.version

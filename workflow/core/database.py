@@ -1,8 +1,9 @@
 """Database engine settings per dialect.
 
-SQLite: foreign keys on, WAL so readers do not block the writer, a busy timeout, and real
+SQLite: foreign keys on, WAL so readers do not block the writer, a busy timeout, real
 transactions (pysqlite otherwise starts them late, which breaks SAVEPOINT and makes reads
-inconsistent). PostgreSQL: connections are checked before use.
+inconsistent), and a `lower()` that knows Vietnamese capitals (SQLite's own only folds ASCII, so
+a search for "đức" would miss "Đức"). PostgreSQL: connections are checked before use.
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ def engine_options(url: str) -> dict[str, Any]:
     return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
 
 
+def _unicode_lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
 def install_sqlite_hooks() -> None:
     global _configured
     if _configured:
@@ -43,6 +48,7 @@ def install_sqlite_hooks() -> None:
         if not isinstance(dbapi_connection, sqlite3.Connection):
             return
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, below
+        dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")

@@ -125,3 +125,33 @@ class one_of(validate.Validator):
         if value not in self.choices:
             raise ValidationError(gettext("Must be one of: %(choices)s.", choices=", ".join(map(str, self.choices))))
         return value
+
+
+_EMAIL = validate.Email()
+
+
+def email_address(value: str) -> None:
+    """An e-mail address; an empty value is left to `not_blank` (one message, not two)."""
+    if not value.strip():
+        return
+    try:
+        _EMAIL(value)
+    except ValidationError:
+        raise ValidationError(gettext("Must be an e-mail address.")) from None
+
+
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def code(value: str) -> None:
+    """A short identifier people type and read (a unit's code): letters, digits, . _ -."""
+    if value and not _CODE.match(value):
+        raise ValidationError(gettext("Use only letters without accents, digits, dots, hyphens and underscores."))
+
+
+class PartialSchema(BaseSchema):
+    """For PATCH: every field optional, the ones sent validated as on creation."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("partial", True)
+        super().__init__(**kwargs)

@@ -153,6 +153,12 @@ def load_form(schema: Schema, form: MultiDict[str, str] | None = None) -> dict[s
         raise ValidationFailed(flatten_errors(exc.messages)) from None
 
 
+def form_version() -> int | None:
+    """The version a form was rendered from (its hidden `version` input), or None."""
+    raw = request.form.get("version", "")
+    return int(raw) if raw.strip().isdigit() else None
+
+
 def page_args(default_per_page: int | None = None) -> tuple[int, int]:
     per_page = default_per_page or current_app.config["KPI"]["per_page"]
     return clamp(request.args.get("page", 1), request.args.get("per_page", per_page), per_page)

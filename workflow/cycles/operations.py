@@ -1,4 +1,8 @@
-"""Creating cycles and moving them through their phases."""
+"""Creating cycles, renaming them, moving them through their phases and refreshing their rules.
+
+The phases and the conditions between cycles are declared in `workflow.cycles.workflow`; these
+functions check the version the caller edited, fire the step and write the audit entry.
+"""
 
 from __future__ import annotations
 
@@ -10,19 +14,34 @@ from sqlalchemy import select
 
 from workflow.accounts.models import Person
 from workflow.core import audit
-from workflow.core.errors import ValidationFailed
+from workflow.core.concurrency import check_version
+from workflow.core.errors import DomainError, TransitionRefused, ValidationFailed
 from workflow.cycles.models import Cycle, CycleState
+from workflow.cycles.workflow import CYCLE_WORKFLOW, OPEN_STATES, state_taken_reason
 from workflow.extensions import db
-from workflow.rules import load_rules
+from workflow.rules import RulesError, load_rules
+
+
+def _load_rules(rules_file: str | None) -> dict:
+    try:
+        return load_rules(rules_file or current_app.config["KPI"]["rules_file"])
+    except RulesError as exc:
+        raise DomainError(gettext("The rules file cannot be used: %(problem)s", problem=str(exc))) from None
 
 
 def create_cycle(
     year: int, *, actor: Person | None, name: str | None = None, rules_file: str | None = None, state: CycleState = CycleState.REGISTRATION
 ) -> Cycle:
-    """A cycle for `year` with a snapshot of the rules in force now."""
+    """A cycle for `year` with a snapshot of the rules in force now. Only one cycle can be in
+    each open phase, so a new cycle in registration waits for the previous one to start
+    execution."""
     if db.session.scalar(select(Cycle.id).where(Cycle.year == year)) is not None:
         raise ValidationFailed({"year": [gettext("A cycle for %(year)s already exists.", year=year)]})
-    rules = load_rules(rules_file or current_app.config["KPI"]["rules_file"])
+    if state in OPEN_STATES:
+        reason = state_taken_reason(state)
+        if reason:
+            raise TransitionRefused(reason)
+    rules = _load_rules(rules_file)
     cycle = Cycle(
         year=year,
         name=name or gettext("Evaluation year %(year)s", year=year),
@@ -33,8 +52,45 @@ def create_cycle(
         rules=rules,
     )
     db.session.add(cycle)
-    audit.record("cycle.create", cycle, actor=actor, summary=cycle.name, data={"rules_version": rules["version"]})
+    audit.record("cycle.create", cycle, actor=actor, summary=cycle.name, data={"rules_version": rules["version"], "state": state.value})
     return cycle
+
+
+def rename_cycle(cycle: Cycle, *, actor: Person, version: int | None, name: str) -> None:
+    check_version(cycle, version)
+    changed = audit.apply_changes(cycle, {"name": name})
+    if changed:
+        audit.record("cycle.update", cycle, actor=actor, summary=cycle.name, data={"changes": changed})
+
+
+def advance_cycle(cycle: Cycle, step: str, *, actor: Person, version: int | None, reason: str | None = None) -> None:
+    """Take a step of the cycle workflow (start_execution, open_scoring, close)."""
+    check_version(cycle, version)
+    old, new = CYCLE_WORKFLOW.fire(cycle, step, actor=actor, reason=reason)
+    audit.record(f"cycle.{step}", cycle, actor=actor, summary=cycle.name, reason=reason, data={"from": old.value, "to": new.value})
+
+
+def refresh_rules(cycle: Cycle, *, actor: Person, version: int | None, rules_file: str | None = None) -> tuple[str, str]:
+    """Replace the cycle's snapshot of the rules with the rules in force now; returns (old, new)
+    rules versions. Only before execution starts: afterwards people have worked under the
+    snapshot, and changing it would change the meaning of what they did."""
+    check_version(cycle, version)
+    if cycle.state != CycleState.REGISTRATION:
+        raise TransitionRefused(gettext("The rules of a cycle can only be updated before its execution starts."))
+    rules = _load_rules(rules_file)
+    if rules == cycle.rules:
+        raise DomainError(gettext("The cycle already uses these rules (version %(version)s).", version=cycle.rules_version))
+    old_version = cycle.rules_version
+    cycle.rules = rules
+    cycle.rules_version = rules["version"]
+    audit.record(
+        "cycle.rules_update",
+        cycle,
+        actor=actor,
+        summary=f"{cycle.name}: {old_version} → {cycle.rules_version}",
+        data={"old_version": old_version, "new_version": cycle.rules_version, "sections": sorted(k for k in rules if k != "version")},
+    )
+    return old_version, cycle.rules_version
 
 
 def current_cycle() -> Cycle | None:

@@ -18,4 +18,3 @@ def init_app(app: Flask) -> None:
     rules.section("registration", RegistrationRulesSchema)
     app.register_blueprint(views.bp)
     register(api.blp)
-    register(api.cycles_blp)

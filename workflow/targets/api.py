@@ -1,4 +1,4 @@
-"""API: cycles, registrations, their targets, steps, proposals, comments, amendments,
+"""API: registrations, their targets, steps, proposals, comments, amendments,
 revisions and diffs, under /api/v1.
 
 Edits carry the version they are based on: `If-Match` with the ETag received, or `version`
@@ -35,7 +35,6 @@ from workflow.targets.schemas import (
     ChangeItemSchema,
     CommentCreateSchema,
     CommentSchema,
-    CycleSchema,
     DiffArgsSchema,
     DiffSchema,
     ProposalCreateSchema,
@@ -58,7 +57,6 @@ blp = Blueprint(
     "registrations_api", __name__, url_prefix=f"{API_PREFIX}/registrations",
     description="Registrations of targets and tasks: register, review, adjust, assign, amend.",
 )
-cycles_blp = Blueprint("cycles_api", __name__, url_prefix=f"{API_PREFIX}/cycles", description="Evaluation cycles (one a year).")
 
 
 class PreconditionRequired(DomainError):
@@ -91,21 +89,6 @@ def _registration(registration_id: int) -> Registration:
 
 def _detail(registration: Registration):
     return with_etag(presenters.detail(registration, current_user), registration)
-
-
-# --- cycles ----------------------------------------------------------------------------------
-
-@cycles_blp.get("")
-@cycles_blp.arguments(PageArgs, location="query")
-@cycles_blp.response(200, page_schema(CycleSchema))
-def list_cycles(args):
-    return page_payload(paginate(select(Cycle).order_by(Cycle.year.desc()), args["page"], args["per_page"]))
-
-
-@cycles_blp.get("/<int:cycle_id>")
-@cycles_blp.response(200, CycleSchema)
-def get_cycle(cycle_id: int):
-    return get_or_404(Cycle, cycle_id)
 
 
 # --- registrations ---------------------------------------------------------------------------

@@ -245,16 +245,6 @@ class UnitBriefSchema(BaseSchema):
     group_id = fields.Integer()
 
 
-class CycleSchema(BaseSchema):
-    id = fields.Integer()
-    year = fields.Integer()
-    name = fields.String()
-    starts_on = fields.Date()
-    ends_on = fields.Date()
-    state = fields.String(attribute="state.value")
-    version = fields.Integer()
-
-
 class CycleBriefSchema(BaseSchema):
     id = fields.Integer()
     year = fields.Integer()

@@ -1,7 +1,12 @@
-"""Units (cơ quan, đơn vị, địa phương) and the groups they belong to."""
+"""Units (cơ quan, đơn vị) and the groups they belong to: models, operations, list queries and
+the API. The admin pages that edit them are in `workflow.admin`."""
 
 from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from workflow.units import models  # noqa: F401  (registers the tables)
+    from workflow.core.api import register
+    from workflow.units import api
+
+    register(api.groups_blp)
+    register(api.units_blp)

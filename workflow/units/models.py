@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from workflow.core.models import CreatedAt, Versioned
 from workflow.extensions import db
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from workflow.accounts.models import Person
 
 
-class UnitGroup(db.Model):
+class UnitGroup(Versioned, db.Model):
     """Nhóm cơ quan, đơn vị."""
 
     __tablename__ = "unit_group"
@@ -28,6 +28,8 @@ class UnitGroup(db.Model):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(default=0)
+    # Filled only by queries that ask for it (`workflow.units.queries.groups`).
+    unit_count: Mapped[int | None] = query_expression()
 
 
 class Unit(CreatedAt, Versioned, db.Model):
@@ -48,3 +50,7 @@ class Unit(CreatedAt, Versioned, db.Model):
     group: Mapped[UnitGroup] = relationship()
     parent: Mapped[Unit | None] = relationship(remote_side=[id])
     staff_officer: Mapped[Person | None] = relationship(foreign_keys=[staff_officer_id])
+
+    # The current head, when a query attached it (`workflow.units.queries.attach_heads`): heads
+    # are role grants, and loading them unit by unit would cost a statement per row.
+    head = None

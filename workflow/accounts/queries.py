@@ -1,0 +1,32 @@
+"""Reading people for lists: a fixed number of statements per page (the page, then the roles of
+the people on it with their units). Shared by the admin pages and the API."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from workflow.accounts.models import Person, Role, RoleGrant
+
+
+def people(
+    *, role: str | None = None, unit_id: int | None = None, active: bool | None = None, q: str | None = None
+) -> Select[tuple[Person]]:
+    stmt = select(Person).options(joinedload(Person.unit), selectinload(Person.roles).joinedload(RoleGrant.unit))
+    if role:
+        stmt = stmt.where(Person.roles.any(RoleGrant.role == Role(role)))
+    if unit_id is not None:
+        # The people of a unit: those who work there and the one who leads it.
+        stmt = stmt.where(or_(Person.unit_id == unit_id, Person.roles.any((RoleGrant.role == Role.HEAD) & (RoleGrant.unit_id == unit_id))))
+    if active is not None:
+        stmt = stmt.where(Person.active.is_(active))
+    if q:
+        q = q.strip()[:100]
+        stmt = stmt.where(
+            or_(
+                Person.full_name.icontains(q, autoescape=True),
+                Person.username.icontains(q, autoescape=True),
+                Person.email.icontains(q, autoescape=True),
+            )
+        )
+    return stmt.order_by(Person.full_name, Person.id)

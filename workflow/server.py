@@ -1,0 +1,60 @@
+"""`kpi serve`: the production web server, gunicorn driven from our own settings.
+
+Bind address, worker processes and threads come from `web_bind`, `web_workers` and
+`web_threads` (config/kpi.toml, KPI_WEB_BIND …), so no gunicorn configuration file is needed.
+Each worker builds its own application (database pools must not be shared across a fork). The
+access log is the application's own request log on standard output (JSON in production, with
+the request id and the person); gunicorn's messages go to standard error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from workflow.settings import check_production, load_settings
+
+
+class Server(BaseApplication):  # type: ignore[misc]
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+        # gunicorn 25.1+ opens a control socket at one fixed path per user, which two services
+        # on one host would share; nothing here uses it.
+        if "control_socket_disable" in self.cfg.settings:
+            self.cfg.set("control_socket_disable", True)
+
+    def load(self) -> Any:
+        from workflow import create_app
+
+        return create_app()
+
+
+def gunicorn_options(settings: dict[str, Any], *, bind: str | None = None, workers: int | None = None, threads: int | None = None) -> dict[str, Any]:
+    threads = threads or settings["web_threads"]
+    return {
+        "bind": [bind or settings["web_bind"]],
+        "workers": workers or settings["web_workers"],
+        "threads": threads,
+        "worker_class": "gthread" if threads > 1 else "sync",
+        "accesslog": None,  # the application logs each request itself (workflow.core.logs)
+        "errorlog": "-",
+        "loglevel": settings["log_level"].lower(),
+        "proc_name": "kpi-workflow",
+        # A worker silent for longer is restarted; 30 s (gunicorn's default) is short for a large
+        # upload or export on a slow intranet link.
+        "timeout": 120,
+        "graceful_timeout": 30,
+        "preload_app": False,
+    }
+
+
+def serve(*, bind: str | None = None, workers: int | None = None, threads: int | None = None) -> None:
+    settings = load_settings()
+    check_production(settings)
+    Server(gunicorn_options(settings, bind=bind, workers=workers, threads=threads)).run()
