@@ -23,6 +23,7 @@ MODULES = (
     "workflow.accounts",
     "workflow.dashboard",
     "workflow.admin",
+    "workflow.scoring",
     "workflow.demo",
 )
 
