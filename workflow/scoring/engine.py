@@ -1076,7 +1076,12 @@ def apply_quota(candidates: Sequence[QuotaCandidate], rubric: Rubric) -> list[Qu
     """The quota on heads already classified: within each scope, when more qualify for the
     limited level than `quota.max_percent` of the base allows, the highest panel scores keep
     it, those below the cut get their fallback level, and heads tied at the cut are left to the
-    committee (status TIE, level None) rather than kept or dropped silently."""
+    committee (status TIE, level None) rather than kept or dropped silently.
+
+    The base is the heads of the scope at `quota.base_levels` before the quota. "Xuất sắc may
+    not exceed 20% of those rated hoàn thành tốt" is read as 20% of those at hoàn thành tốt or
+    above, since xuất sắc is chosen from among them (the default rubric's base_levels); the
+    allowance is rounded down (`quota.rounding`) so the share never exceeds the quota."""
     codes = rubric.level_codes
     rated = np.array([c.score is not None and c.level is not None for c in candidates], dtype=bool)
     score = np.array([_scaled(c.score, rubric) if c.score is not None else 0 for c in candidates], dtype=np.int64)
