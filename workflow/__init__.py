@@ -24,6 +24,7 @@ MODULES = (
     "workflow.targets",
     "workflow.dashboard",
     "workflow.admin",
+    "workflow.scoring",
     "workflow.demo",
 )
 

@@ -1,0 +1,154 @@
+"""The words for the engine's notes and checks, in the reader's language.
+
+The engine explains itself with codes and figures (`Note`, `Check`) so that its results can be
+stored and compared; this module turns them into sentences for the council's and the
+committee's pages. Level names come from the rubric, not from the catalogue.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from flask import has_app_context
+from flask_babel import format_decimal, get_locale
+from flask_babel import lazy_gettext as _l
+
+from workflow.scoring.engine import Check, Note
+from workflow.scoring.rubric import Rubric
+
+MESSAGES = {
+    "override": _l("%(figure)s changed by %(by)s from %(original)s to %(value)s. Reason: %(reason)s"),
+    "quality.assessed": _l("Quality assessed at %(percent)s%%."),
+    "quality.no_product": _l("Reported done but the product was not delivered: quality %(percent)s%%."),
+    "quantity.not_reported": _l("No year-end figure was reported: quantity 0%%."),
+    "quantity.progress": _l("From %(baseline)s towards %(target)s, reached %(actual)s: %(progress)s%% of the way."),
+    "quantity.keep_level": _l("The target keeps the level %(target)s; reached %(actual)s: %(progress)s%%."),
+    "quantity.wrong_way": _l("The figure moved away from the target: quantity 0%%."),
+    "quantity.capped": _l("Quantity counted at most %(cap)s%%."),
+    "quantity.exceeded": _l("Exceeded: %(progress)s%%, above %(above)s%%."),
+    "task.done": _l("Task done: quantity 100%%."),
+    "task.not_done": _l("Task not done: quantity %(percent)s%%."),
+    "task.exceeded": _l("Judged beyond what was required (exceeded)."),
+    "timeliness.late": _l("Delivered %(days)s days late: timeliness %(percent)s%%."),
+    "combine.product": _l("Quantity %(quantity)s%% × quality %(quality)s%% × timeliness %(timeliness)s%% = %(percent)s%%."),
+    "combine.weighted": _l("Weighted quantity %(quantity)s%%, quality %(quality)s%%, timeliness %(timeliness)s%% = %(percent)s%%."),
+    "combine.minimum": _l("The lowest of quantity %(quantity)s%%, quality %(quality)s%%, timeliness %(timeliness)s%% = %(percent)s%%."),
+    "result.capped": _l("Result counted at most %(cap)s%%."),
+    "delay.late_delivery": _l("Delivered late: counted as one delay."),
+    "deduction": _l("Major errors: %(errors)s; delays: %(delays)s. %(deduction)s%% of the result deducted, leaving %(percent)s%%."),
+    "points.no_targets": _l("No targets: no task-result points."),
+    "points.weighted": _l("Weighted result %(percent)s%% of %(max)s points = %(points)s points."),
+    "points.capped": _l("Task-result points counted at most %(max)s."),
+    "subordinates.all_passed": _l("Every subordinate unit completed its tasks (%(count)s units)."),
+    "subordinates.failing": _l(
+        "Subordinate units that did not complete their tasks: %(count)s. The %(share)s%% of the %(applies_to)s that "
+        "depends on subordinate units (%(part)s points) counts at %(factor)s%%: %(deduction)s points deducted."
+    ),
+    "panel.unrated": _l("No council member has scored this head."),
+    "panel.disagreement": _l("The members' scores differ (%(measure)s %(value)s, more than %(threshold)s): discuss before proposing."),
+    "panel.too_few": _l("Members who scored this head: %(count)s; at least %(min)s expected."),
+    "quota.within": _l(
+        "%(qualifying)s heads qualify for %(level)s in %(scope)s; the quota allows %(allowance)s (%(percent)s%% of %(base)s): all keep it."
+    ),
+    "quota.kept": _l(
+        "Ranked %(rank)s of %(qualifying)s heads who qualify for %(level)s in %(scope)s; the quota allows %(allowance)s "
+        "(%(percent)s%% of %(base)s): kept."
+    ),
+    "quota.demoted": _l(
+        "Ranked %(rank)s of %(qualifying)s heads who qualify for %(level)s in %(scope)s; the quota allows %(allowance)s "
+        "(%(percent)s%% of %(base)s): proposed as %(fallback)s."
+    ),
+    "quota.tie": _l(
+        "Tied at %(score)s with other heads (%(tied)s) for the places left in the quota for %(level)s in %(scope)s "
+        "(%(seats)s): the committee chooses between %(level)s and %(fallback)s."
+    ),
+}
+
+CHECKS = {
+    "min_points": (_l("%(actual)s points, at least %(required)s needed."), _l("%(actual)s points, %(required)s or more.")),
+    "min_on_time_percent": (
+        _l("%(actual)s%% of targets done on time, at least %(required)s%% needed."),
+        _l("%(actual)s%% of targets done on time (at least %(required)s%%)."),
+    ),
+    "min_exceeded_percent": (
+        _l("%(actual)s%% of targets exceeded, at least %(required)s%% needed."),
+        _l("%(actual)s%% of targets exceeded (at least %(required)s%%)."),
+    ),
+    "min_done_percent": (
+        _l("%(actual)s%% of targets done, at least %(required)s%% needed."),
+        _l("%(actual)s%% of targets done (at least %(required)s%%)."),
+    ),
+    "max_late_percent": (
+        _l("%(actual)s%% of targets behind schedule, at most %(required)s%% allowed."),
+        _l("%(actual)s%% of targets behind schedule (at most %(required)s%%)."),
+    ),
+    "refuse_if_disciplined": (_l("Disciplined in the year: this level is not open."), _l("Not disciplined in the year.")),
+}
+
+FIGURES = {
+    "quantity_percent": _l("Quantity (%)"),
+    "quality_percent": _l("Quality (%)"),
+    "timeliness_percent": _l("Timeliness (%)"),
+    "errors": _l("Major errors"),
+    "delays": _l("Delays"),
+    "result_percent": _l("Result (%)"),
+}
+
+WORDS = {
+    "range": _l("range"),
+    "stdev": _l("standard deviation"),
+    "task_points": _l("task-result points"),
+    "total": _l("total"),
+}
+
+
+def _number(value: Decimal | int) -> str:
+    return format_decimal(value) if has_app_context() else str(value)
+
+
+def _level_name(code: Any, rubric: Rubric | None) -> str:
+    if rubric is None or code is None:
+        return str(code)
+    try:
+        return rubric.level(code).name.get(str(get_locale()) if has_app_context() else "vi")
+    except KeyError:
+        return str(code)
+
+
+def _params(params: dict[str, Any], rubric: Rubric | None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        if key in ("level", "fallback"):
+            out[key] = _level_name(value, rubric)
+        elif key == "figure":
+            out[key] = str(FIGURES.get(value, value))
+        elif key in ("measure", "applies_to"):
+            out[key] = str(WORDS.get(value, value))
+        elif key == "scope":
+            out[key] = " / ".join(value) if value else str(_l("all heads"))
+        elif isinstance(value, (Decimal, int)) and not isinstance(value, bool):
+            out[key] = _number(value)
+        else:
+            out[key] = "" if value is None else str(value)
+    return out
+
+
+def describe(note: Note, rubric: Rubric | None = None) -> str:
+    """A note as a sentence; level names from the rubric when it is given."""
+    message = MESSAGES.get(note.code)
+    if message is None:
+        return note.code
+    return str(message) % _params(dict(note.params), rubric)
+
+
+def describe_check(check: Check) -> str:
+    failed, passed = CHECKS[check.condition]
+    if check.actual is None:
+        actual = "—"
+    elif isinstance(check.actual, bool):
+        actual = ""
+    else:
+        actual = _number(check.actual)
+    required = "" if isinstance(check.required, bool) else _number(check.required)
+    return str(passed if check.passed else failed) % {"actual": actual, "required": required}
