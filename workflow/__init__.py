@@ -21,9 +21,12 @@ MODULES = (
     "workflow.units",
     "workflow.cycles",
     "workflow.accounts",
+    "workflow.calendar",
+    "workflow.notifications",
     "workflow.dashboard",
     "workflow.admin",
     "workflow.demo",
+    "scheduler",
 )
 
 

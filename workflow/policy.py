@@ -62,3 +62,10 @@ def _signed_in(actor: Person, obj: Any) -> bool:
 @rule("admin.audit.view", "admin.accounts.manage", "admin.units.manage", "admin.cycles.manage")
 def _admin(actor: Person, obj: Any) -> bool:
     return actor.has_role(Role.ADMIN)
+
+
+# --- outbox and scheduler --------------------------------------------------------------------
+
+@rule("notifications.view", "notifications.retry", "notifications.cancel", "notifications.test")
+def _outbox_admin(actor: Person, obj: Any) -> bool:
+    return actor.has_role(Role.ADMIN)
