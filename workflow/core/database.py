@@ -70,5 +70,7 @@ def insert_ignoring_conflict(session: Any, table: Any, values: dict[str, Any], k
         from sqlalchemy.dialects.sqlite import insert
     else:  # pragma: no cover - the service runs on these two
         raise RuntimeError(f"unsupported database {dialect}")
-    stmt = insert(table).values(**values).on_conflict_do_nothing(index_elements=key)
-    return session.execute(stmt).rowcount == 1
+    # RETURNING rather than rowcount, which drivers do not all report for this statement.
+    pk = next(iter(table.primary_key.columns))
+    stmt = insert(table).values(**values).on_conflict_do_nothing(index_elements=key).returning(pk)
+    return session.execute(stmt).first() is not None

@@ -102,16 +102,21 @@ def release_stale_claims(settings: dict[str, Any]) -> int:
 def claim(now: datetime, size: int, worker: str) -> list[Notification]:
     """Mark up to `size` due messages as being sent by `worker`, commit, and return them."""
     token = f"{worker}:{uuid.uuid4().hex[:8]}"[:64]
+    # A CTE, evaluated once: as `WHERE id IN (subquery … LIMIT n)`, PostgreSQL may run the
+    # subquery again per row and claim more than n.
     due = (
         select(Notification.id)
         .where(due_filter(now))
-        .order_by(Notification.id)
+        # Never tried first, then the longest waiting: during an outage every message gets its
+        # turn instead of the oldest batch being tried over and over.
+        .order_by(Notification.next_attempt_at.asc().nulls_first(), Notification.id)
         .limit(size)
         .with_for_update(skip_locked=True)
+        .cte("due")
     )
     db.session.execute(
         update(Notification)
-        .where(Notification.id.in_(due.scalar_subquery()), Notification.state == State.PENDING)
+        .where(Notification.id == due.c.id, Notification.state == State.PENDING)
         .values(state=State.SENDING, claimed_by=token, claimed_at=utcnow())
         .execution_options(synchronize_session=False)
     )
@@ -147,10 +152,13 @@ def build_message(n: Notification, settings: dict[str, Any]) -> EmailMessage:
     msg["Auto-Submitted"] = "auto-generated"
     msg["X-KPI-Kind"] = n.kind
     msg["Content-Language"] = n.locale
-    msg.set_content(n.body_text)
-    msg.add_alternative(n.body_html, subtype="html")
+    # 7-bit clean transfer encodings: no reliance on the relay supporting 8BITMIME.
+    msg.set_content(n.body_text, cte="quoted-printable")
+    msg.add_alternative(n.body_html, subtype="html", cte="quoted-printable")
     if n.ics:
-        msg.add_attachment(n.ics, subtype="calendar", filename=n.ics_filename or "deadline.ics", params={"method": method_of(n.ics)})
+        msg.add_attachment(
+            n.ics, subtype="calendar", cte="base64", filename=n.ics_filename or "deadline.ics", params={"method": method_of(n.ics)}
+        )
     return msg
 
 
