@@ -85,7 +85,9 @@ def test_nothing_is_sent_before_it_is_due_and_nothing_twice(smtp):
     assert len(smtp.received) == 2
 
 
-def test_batches_use_one_connection_each_and_respect_the_limit(smtp):
+@pytest.mark.parametrize("connections", [1, 3])
+def test_batches_respect_the_limit_over_one_or_several_connections(smtp, app, monkeypatch, connections):
+    monkeypatch.setitem(app.config["KPI"], "smtp_connections", connections)
     for p in people(7):
         queue(p, f"k{p.id}")
     report = send_due(T0, batch_size=3, limit=5)
@@ -168,8 +170,9 @@ def test_smtp_down_for_a_week_loses_nothing_and_sends_each_once_on_return(smtp):
     assert len(smtp.received) == 25
 
 
-def test_a_server_that_drops_the_connection_mid_batch(smtp):
+def test_a_server_that_drops_the_connection_mid_batch(smtp, app, monkeypatch):
     # The server answers, then goes away: what was accepted is sent, the rest waits.
+    monkeypatch.setitem(app.config["KPI"], "smtp_connections", 1)
     for p in people(3):
         queue(p, f"k{p.id}")
 

@@ -81,6 +81,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("mail_from", str),
     Setting("smtp_timeout_seconds", int),
     Setting("smtp_ca_file", str),
+    Setting("smtp_connections", int),
     Setting("mail_batch_size", int),
     Setting("mail_retry_base_seconds", int),
     Setting("mail_retry_max_seconds", int),
