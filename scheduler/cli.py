@@ -14,7 +14,7 @@ from scheduler import lease
 from scheduler.models import Outcome
 from scheduler.registry import jobs
 from scheduler.runner import run_tick, serve
-from scheduler.status import last_runs
+from scheduler.status import scheduler_status
 from workflow.core.models import utcnow
 
 
@@ -69,8 +69,7 @@ def run_once(at: str | None) -> None:
             f"another scheduler is active ({active.holder if active else '?'}); stop it, or wait until its lease expires"
         )
     for r in result.runs:
-        counts = ", ".join(f"{k}={v}" for k, v in r.counts.items()) or "nothing to do"
-        click.echo(f"{r.job}: {r.outcome.value}: {counts}")
+        click.echo(f"{r.job}: {r.outcome.value}: {r.summary}")
     if not result.ok:
         raise SystemExit(1)
 
@@ -78,7 +77,9 @@ def run_once(at: str | None) -> None:
 @scheduler.command("status")
 @with_appcontext
 def status() -> None:
-    """Who is active, and the last run of every job."""
+    """Who is active, and the last run of every job. Exits 1 when no scheduler has ticked
+    lately or a job's last run failed (for health checks)."""
+    report = scheduler_status(current_app.config["KPI"])
     held = lease.current()
     now = utcnow()
     if held is None:
@@ -86,7 +87,7 @@ def status() -> None:
     else:
         state = "active" if held.expires_at > now else "expired"
         click.echo(f"lease: {state}, held by {held.holder} since {held.acquired_at.isoformat()}, renewed {held.renewed_at.isoformat()}")
-    runs = {r.job: r for r in last_runs()}
+    runs = {r.job: r for r in report.last_runs}
     for job in jobs():
         r = runs.get(job.name)
         if r is None:
@@ -94,5 +95,6 @@ def status() -> None:
         else:
             counts = ", ".join(f"{k}={v}" for k, v in r.counts.items()) or "nothing to do"
             click.echo(f"{job.name}: {r.outcome.value} as of {r.as_of.isoformat()} at {r.started_at.isoformat()}: {counts}")
-    if any(r.outcome == Outcome.ERROR for r in runs.values()):
+    click.echo("healthy" if report.healthy else "not running: no tick lately")
+    if not report.healthy or any(r.outcome == Outcome.ERROR for r in runs.values()):
         raise SystemExit(1)

@@ -38,6 +38,11 @@ class JobRun(db.Model):
     def seconds(self) -> float:
         return (self.finished_at - self.started_at).total_seconds()
 
+    @property
+    def summary(self) -> str:
+        """"sent=3, failed=1": the counts that are not zero, for logs and the command line."""
+        return ", ".join(f"{k}={v}" for k, v in self.counts.items() if v) or "nothing to do"
+
 
 class SchedulerLease(db.Model):
     """Who is the active scheduler: renewed every tick, taken over by a standby once expired."""

@@ -66,8 +66,7 @@ def run_job(job: Job, now: datetime, holder: str) -> JobRun:
     run = JobRun(job=job.name, as_of=now, started_at=started, finished_at=utcnow(), outcome=outcome, counts=counts, error=error, holder=holder[:100])
     with unit_of_work():
         db.session.add(run)
-    described = ", ".join(f"{k}={v}" for k, v in counts.items()) or "nothing to do"
-    log.info("job %s as of %s: %s: %s (%.2fs)", job.name, now.isoformat(), outcome.value, described, run.seconds)
+    log.info("job %s as of %s: %s: %s (%.2fs)", job.name, now.isoformat(), outcome.value, run.summary, run.seconds)
     return run
 
 

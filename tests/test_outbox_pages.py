@@ -205,3 +205,20 @@ def test_cancel_queued_stops_a_heads_reminders():
     assert cancel_queued(reason="Báo cáo quý 1 đã nộp", recipient=head, cycle=cycle, quarter=1) == 1
     states = {n.dedup_key: n.state for n in db.session.scalars(select(Notification).execution_options(populate_existing=True))}
     assert states == {"r1": State.CANCELLED, "r2": State.PENDING, "r3": State.PENDING}
+
+
+def test_admins_see_failed_mail_on_their_home_page(as_person):
+    admin = f.person(Role.ADMIN)
+    failed(f.person(Role.HEAD), "bad")
+    page = as_person(admin).get("/").get_data(as_text=True)
+    assert "Thư điện tử và bộ lập lịch" in page and "Bộ lập lịch không hoạt động" in page
+    assert "/admin/outbox?state=failed" in page
+    assert "Thư điện tử và bộ lập lịch" not in as_person(f.person(Role.STAFF)).get("/").get_data(as_text=True)
+
+
+def test_the_api_is_documented(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    for path in ("/api/v1/notifications", "/api/v1/notifications/summary", "/api/v1/notifications/{notification_id}",
+                 "/api/v1/notifications/{notification_id}/retry", "/api/v1/notifications/{notification_id}/cancel",
+                 "/api/v1/notifications/retry-failed", "/api/v1/notifications/test"):
+        assert path in paths, path

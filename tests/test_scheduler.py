@@ -109,6 +109,7 @@ def test_run_once_prints_what_each_job_did_and_refuses_a_time_without_offset(app
     assert bad.exit_code == 2 and "offset" in bad.output
     status = runner.invoke(args=["scheduler", "status"])
     assert "test.window_open: ok as of 2027-04-08T02:00:00+00:00" in status.output
+    assert status.exit_code == 0 and "healthy" in status.output
 
 
 def test_catching_up_after_downtime_runs_each_job_once(app, smtp, reminder_job):
@@ -175,6 +176,8 @@ def test_run_once_refuses_while_another_scheduler_is_active(app):
 def test_status_for_health_checks(app):
     settings = app.config["KPI"]
     assert not scheduler_status(settings).healthy
+    never = app.test_cli_runner().invoke(args=["scheduler", "status"])
+    assert never.exit_code == 1 and "lease: never taken" in never.output and "not running" in never.output
     run_tick(datetime.now(UTC), holder="h:1:a")
     status = scheduler_status(settings)
     assert status.healthy and status.lease.holder == "h:1:a" and status.lease.active

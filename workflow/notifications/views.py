@@ -9,7 +9,9 @@ from flask_login import current_user
 
 from scheduler.status import scheduler_status
 from workflow import policy
+from workflow.accounts.models import Role
 from workflow.core.pagination import paginate
+from workflow.dashboard import panel
 from workflow.core.web import get_or_404, load_form, page_args, safe_next
 from workflow.notifications import operations
 from workflow.notifications.models import STATE_LABELS, STATE_TONES, Notification, State
@@ -106,3 +108,11 @@ def send_test():
         "success",
     )
     return redirect(url_for("outbox.detail", notification_id=notification.id))
+
+
+@panel("outbox", "notifications/_panel.html", roles={Role.ADMIN}, order=900)
+def outbox_panel(person):
+    """For admins: failed mail and whether the scheduler runs (three statements)."""
+    if not policy.can(person, "notifications.view"):
+        return None
+    return {"counts": state_counts(), "status": scheduler_status(current_app.config["KPI"])}
