@@ -9,14 +9,25 @@ Writing a job (the contract every package follows)
 Register a function of the tick's time that returns counts of what it did::
 
     from scheduler import job
+    from workflow.calendar import WorkingCalendar, calendar_rules, report_windows
+    from workflow.notifications.keys import reminder_key
+    from workflow.notifications.operations import notify
 
     @job("reports.remind", order=50)
     def send_reminders(now):
-        due = select(...).where(...)             # what is due as of `now`: a query, not memory
+        # remind the heads whose quarterly report is due or late
         queued = 0
-        for head, window, kind in ...:          # act on each item by id
-            queued += notify(head, kind, reminder_key(head, cycle, q, kind), "report_reminder",
-                             {...}, when=now, cycle=cycle, quarter=q)
+        for cycle in cycles_in_execution():                        # a query
+            cal = WorkingCalendar(calendar_rules(cycle))
+            for window in report_windows(cycle):
+                schedule = cal.reminder_schedule(window, OFFSETS, on_opening="window_open")
+                kind = cal.latest_reminder(schedule, now)          # None: nothing due yet
+                if kind is None:
+                    continue
+                for head in heads_yet_to_report(cycle, window.quarter):    # a query
+                    key = reminder_key(head, cycle, window.quarter, kind)
+                    queued += notify(head, kind, key, "report_reminder", {"window": window},
+                                     when=now, cycle=cycle, quarter=window.quarter)
         return {"queued": queued}
 
 - **State-based**: select what is due as of `now` with a query; never count ticks or remember

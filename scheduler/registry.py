@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-JobFunction = Callable[[datetime], "Mapping[str, int] | None"]
+JobFunction = Callable[[datetime], Mapping[str, int] | None]
 
 
 @dataclass(frozen=True)

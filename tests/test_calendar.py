@@ -135,3 +135,33 @@ def test_the_rules_file_carries_the_section():
 def test_bad_calendar_rules_are_refused_with_the_key(toml, message):
     with pytest.raises(RulesError, match=message.replace(".", r"\.")):
         parse_rules('version = "x"\n' + toml, "test.toml")
+
+
+OFFSETS = {"due_in_7_days": -7, "due_in_2_days": -2, "due_today": 0, "overdue_1": 1, "overdue_3": 3}
+
+
+def test_reminder_schedule_avoids_days_off():
+    cycle = f.cycle(2027)
+    cal = WorkingCalendar(rules())
+    q1 = window_for(cycle, 1)  # opens Thu 1 April, due Mon 12 April
+    schedule = cal.reminder_schedule(q1, {**OFFSETS, "overdue_4": 4}, on_opening="window_open")
+    at8 = lambda d: datetime.combine(d, time(8, 0), HCM)  # noqa: E731
+    assert schedule == [
+        ("window_open", at8(date(2027, 4, 1))),
+        ("due_in_7_days", at8(date(2027, 4, 5))),
+        ("due_in_2_days", at8(date(2027, 4, 9))),  # Saturday 10 April: the Friday before
+        ("due_today", at8(date(2027, 4, 12))),
+        ("overdue_1", at8(date(2027, 4, 13))),
+        ("overdue_3", at8(date(2027, 4, 15))),
+        ("overdue_4", at8(date(2027, 4, 19))),  # Friday 16 April is Hùng Kings' day: the Monday after
+    ]
+
+
+def test_latest_reminder_is_what_a_catch_up_sends():
+    cal = WorkingCalendar(rules())
+    schedule = cal.reminder_schedule(window_for(f.cycle(2027), 1), OFFSETS, on_opening="window_open")
+    assert cal.latest_reminder(schedule, datetime(2027, 3, 31, 23, 0, tzinfo=HCM)) is None
+    assert cal.latest_reminder(schedule, datetime(2027, 4, 1, 8, 0, tzinfo=HCM)) == "window_open"
+    # Down from 2 to 10 April: only the latest reminder due is sent, not the two missed.
+    assert cal.latest_reminder(schedule, datetime(2027, 4, 10, 9, 0, tzinfo=HCM)) == "due_in_2_days"
+    assert cal.latest_reminder(schedule, datetime(2027, 12, 1, tzinfo=HCM)) == "overdue_3"

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 import factories as f
 from conftest import is_postgres
-from mailserver import MailServer, configure, smtp  # noqa: F401  (fixture)
+from mailserver import MailServer, configure
 from workflow.accounts.models import Role
 from workflow.extensions import db
 from workflow.notifications.dispatch import backoff, send_due

@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import select
 
 import factories as f
-from mailserver import smtp  # noqa: F401  (fixture)
 from workflow import policy
 from workflow.accounts.models import Role
 from workflow.core.audit import AuditEntry

@@ -5,7 +5,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,7 +16,6 @@ from sqlalchemy import func, select, update
 
 import factories as f
 from conftest import database_url, is_postgres
-from mailserver import smtp  # noqa: F401  (fixture)
 from scheduler import job, jobs, lease
 from scheduler.models import JobRun, Outcome, SchedulerLease
 from scheduler.registry import unregister
@@ -242,7 +240,7 @@ def test_two_scheduler_processes_send_each_message_once_and_the_standby_takes_ov
     }
     processes = [_start(environ, tmp_path / f"scheduler{i}.log") for i in range(2)]
     try:
-        received = smtp.wait_for(40)
+        smtp.wait_for(40)
         time.sleep(3)  # several more ticks of both: nothing may go out again
         recipients = smtp.recipients()
         logs = "\n".join(p.read_text() for p in tmp_path.glob("scheduler*.log"))

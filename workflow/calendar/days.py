@@ -9,6 +9,7 @@ on a Saturday.
 from __future__ import annotations
 
 import calendar as stdlib_calendar
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
@@ -63,6 +64,37 @@ class WorkingCalendar:
             if self.is_working_day(candidate):
                 return candidate
         raise ValueError(f"no working day within {MAX_DAYS_OFF_IN_A_ROW} days after {day}: check the calendar rules")
+
+    def previous_working_day(self, day: date) -> date:
+        """`day` itself if it is a working day, else the last working day before it."""
+        for offset in range(MAX_DAYS_OFF_IN_A_ROW + 1):
+            candidate = day - timedelta(days=offset)
+            if self.is_working_day(candidate):
+                return candidate
+        raise ValueError(f"no working day within {MAX_DAYS_OFF_IN_A_ROW} days before {day}: check the calendar rules")
+
+    def reminder_schedule(self, window: Window, offsets: Mapping[str, int], *, on_opening: str | None = None) -> list[tuple[str, datetime]]:
+        """(kind, when) of each reminder about `window`, earliest first.
+
+        Each offset counts calendar days from the due date (-7: a week before, 0: the due day,
+        3: three days late). A reminder that would fall on a day off goes out on the working day
+        before it when it announces the deadline, and on the working day after it when the
+        report is late, so nobody is written to at the weekend. `on_opening` names the reminder
+        sent the day the window opens. Each goes out at the configured reminder time.
+        """
+        schedule = [(on_opening, self.reminder_at(self.next_working_day(window.opens_on)))] if on_opening else []
+        for kind, days in offsets.items():
+            day = window.due_on + timedelta(days=days)
+            day = self.previous_working_day(day) if days <= 0 else self.next_working_day(day)
+            schedule.append((kind, self.reminder_at(day)))
+        return sorted(schedule, key=lambda item: item[1])
+
+    @staticmethod
+    def latest_reminder(schedule: list[tuple[str, datetime]], now: datetime) -> str | None:
+        """The last reminder whose time has come as of `now`: the one to send. After downtime the
+        earlier ones are stale, and sending only this one is what catching up means."""
+        due = [kind for kind, when in schedule if when <= now]
+        return due[-1] if due else None
 
     def at(self, day: date, moment: time) -> datetime:
         return datetime.combine(day, moment, self.zone)
