@@ -56,7 +56,7 @@ __all__ = ["Job", "job", "jobs"]
 
 
 def init_app(app: Flask) -> None:
-    from scheduler import models  # noqa: F401  (registers the tables)
+    from scheduler import housekeeping, models  # noqa: F401  (registers the tables and the housekeeping job)
     from scheduler.cli import scheduler
 
     app.cli.add_command(scheduler)

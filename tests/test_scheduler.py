@@ -64,7 +64,7 @@ def runs(**where):
 
 def test_jobs_are_registered_once_and_run_in_order(reminder_job):
     names = [j.name for j in jobs()]
-    assert names.index("test.window_open") < names.index("notifications.send") == len(names) - 1
+    assert names == ["scheduler.prune_runs", "test.window_open", "notifications.send"]
     with pytest.raises(ValueError, match="registered twice"):
         job("notifications.send")(lambda now: None)
 
@@ -119,9 +119,10 @@ def test_catching_up_after_downtime_runs_each_job_once(app, smtp, reminder_job):
     result = run_tick(datetime(2027, 4, 5, 9, tzinfo=HCM), holder=holder)
     assert [r.job for r in result.runs] == [j.name for j in jobs()]
     assert len(runs(as_of=datetime(2027, 4, 5, 2, tzinfo=UTC))) == len(jobs())
-    assert {r.job: r.counts.get("queued", r.counts.get("sent")) for r in result.runs} == {"test.window_open": 2, "notifications.send": 2}
-    again = run_tick(datetime(2027, 4, 5, 9, 1, tzinfo=HCM), holder=holder)
-    assert {r.job: r.counts.get("queued", r.counts.get("sent")) for r in again.runs} == {"test.window_open": 0, "notifications.send": 0}
+    done = {r.job: r.counts for r in result.runs}
+    assert done["test.window_open"]["queued"] == 2 and done["notifications.send"]["sent"] == 2
+    again = {r.job: r.counts for r in run_tick(datetime(2027, 4, 5, 9, 1, tzinfo=HCM), holder=holder).runs}
+    assert again["test.window_open"]["queued"] == 0 and again["notifications.send"]["claimed"] == 0
     assert len(smtp.received) == len(heads)
 
 
@@ -280,3 +281,18 @@ def test_two_scheduler_processes_send_each_message_once_and_the_standby_takes_ov
             if p.poll() is None:
                 p.kill()
                 p.wait(10)
+
+
+def test_run_refuses_a_lease_shorter_than_the_tick(app, monkeypatch):
+    monkeypatch.setitem(app.config["KPI"], "scheduler_lease_seconds", 30)
+    result = app.test_cli_runner().invoke(args=["scheduler", "run"])
+    assert result.exit_code == 1 and "scheduler_lease_seconds must be longer" in result.output
+
+
+def test_old_job_runs_are_pruned(app):
+    old = datetime.now(UTC) - timedelta(days=31)
+    db.session.add(JobRun(job="x", as_of=old, started_at=old, finished_at=old, outcome=Outcome.OK, counts={}, holder="h"))
+    db.session.commit()
+    result = run_tick(datetime(2027, 4, 8, 9, tzinfo=HCM), holder="h:1:a")
+    assert {r.job: r.counts for r in result.runs}["scheduler.prune_runs"] == {"deleted": 1}
+    assert {r.job for r in runs()} == {j.name for j in jobs()}

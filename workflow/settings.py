@@ -88,6 +88,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("mail_max_attempts", int),
     Setting("scheduler_tick_seconds", int),
     Setting("scheduler_lease_seconds", int),
+    Setting("scheduler_keep_runs_days", int),
     Setting("web_bind", str),
     Setting("web_workers", int),
     Setting("web_threads", int),
