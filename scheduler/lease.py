@@ -14,7 +14,9 @@ break. The price is that a standby waits for the lease to expire after a crash (
 releases it at once). Leadership avoids doing the work twice; it is not what keeps mail from
 going out twice: unique keys and the dispatcher's row claims do that even with two leaders.
 
-Lease times are the real clock (not a job's as-of time): they are about processes.
+Lease times are the real clock (not a job's as-of time): they are about processes. On
+PostgreSQL they are the database server's clock, so schedulers on hosts whose clocks disagree
+still agree on when a lease expires.
 """
 
 from __future__ import annotations
@@ -22,9 +24,9 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import case, literal, or_, select, update
+from sqlalchemy import case, func, literal, or_, select, update
 
 from scheduler.models import SchedulerLease
 from workflow.core.database import insert_ignoring_conflict
@@ -38,12 +40,18 @@ def holder_id() -> str:
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
+def clock() -> datetime:
+    if db.session.get_bind().dialect.name == "postgresql":
+        return db.session.scalar(select(func.clock_timestamp()))
+    return utcnow()
+
+
 def acquire(holder: str, seconds: int, *, name: str = LEASE) -> bool:
     """Take or renew the lease for `seconds`; False while another holder's lease is valid.
 
     Commits: the lease must be visible to the other schedulers at once.
     """
-    now = utcnow()
+    now = clock()
     expires = now + timedelta(seconds=seconds)
     try:
         taken = db.session.execute(
@@ -76,7 +84,7 @@ def release(holder: str, *, name: str = LEASE) -> None:
     db.session.execute(
         update(SchedulerLease)
         .where(SchedulerLease.name == name, SchedulerLease.holder == holder)
-        .values(expires_at=utcnow() - timedelta(seconds=1))
+        .values(expires_at=clock() - timedelta(seconds=1))
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
