@@ -22,10 +22,13 @@ MODULES = (
     "workflow.cycles",
     "workflow.accounts",
     "workflow.targets",
+    "workflow.calendar",
+    "workflow.notifications",
     "workflow.dashboard",
     "workflow.admin",
     "workflow.scoring",
     "workflow.demo",
+    "scheduler",
 )
 
 

@@ -166,3 +166,10 @@ def _request_amendment(actor: Person, registration: Any) -> bool:
 @rule("amendment.decide")
 def _decide_amendment(actor: Person, amendment: Any) -> bool:
     return actor.has_role(Role.COMMITTEE) and amendment is not None
+
+
+# --- outbox and scheduler --------------------------------------------------------------------
+
+@rule("notifications.view", "notifications.retry", "notifications.cancel", "notifications.test")
+def _outbox_admin(actor: Person, obj: Any) -> bool:
+    return actor.has_role(Role.ADMIN)

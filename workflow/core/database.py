@@ -61,3 +61,22 @@ def install_sqlite_hooks() -> None:
     def _on_begin(connection: Any) -> None:
         if connection.dialect.name == "sqlite":
             connection.exec_driver_sql("BEGIN")
+
+
+def insert_ignoring_conflict(session: Any, table: Any, values: dict[str, Any], key: list[str]) -> bool:
+    """INSERT … ON CONFLICT (key) DO NOTHING on PostgreSQL and SQLite alike; True if inserted.
+
+    Unlike catching IntegrityError, a conflict neither raises nor spoils the transaction around
+    it, so a caller can try to add a row it may have added before (a notification, a lease).
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - the service runs on these two
+        raise RuntimeError(f"unsupported database {dialect}")
+    # RETURNING rather than rowcount, which drivers do not all report for this statement.
+    pk = next(iter(table.primary_key.columns))
+    stmt = insert(table).values(**values).on_conflict_do_nothing(index_elements=key).returning(pk)
+    return session.execute(stmt).first() is not None

@@ -1,0 +1,409 @@
+"""The dispatcher: sends what the outbox holds, over SMTP, after the transactions that queued it.
+
+`send_due(now)` works in batches. Each batch is first *claimed* in a short transaction of its
+own: the due rows are marked `sending` under the dispatcher's token (on PostgreSQL the rows are
+picked with `FOR UPDATE SKIP LOCKED`, so two dispatchers never take the same row; on SQLite the
+single writer and the conditional `WHERE state = 'pending'` do the same). The batch then goes out
+over `smtp_connections` SMTP connections at once (each message over one of them, in threads
+that never touch the database) and its outcome is committed:
+
+- accepted → `sent`, with the time and the Message-ID;
+- refused for good (5xx) → `failed` at once; the rest of the batch goes on;
+- refused for now (4xx) → tried again after base·2^(tries-1) seconds (capped); after
+  `mail_max_attempts` refusals → `failed`;
+- server unreachable, TLS or login refused, connection lost → the message waits with the same
+  back-off but never fails: an outage of any length loses nothing, and everything goes out once
+  the server is back (within `mail_retry_max_seconds`).
+
+Nothing is deleted. A dispatcher that dies in the middle of a batch leaves rows in `sending`;
+they are put back after `stale_claim_after()` (at-least-once at that one edge: the server may
+have taken a message whose outcome was never recorded).
+
+Back-off times follow the `now` given (the scheduler's as-of time, so simulated runs behave like
+real ones); `sent_at`, `failed_at` and claims record the real clock.
+"""
+
+from __future__ import annotations
+
+import email.policy
+import logging
+import os
+import smtplib
+import socket
+import ssl
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from email.headerregistry import HeaderRegistry
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import selectinload
+
+from workflow.core.models import utcnow
+from workflow.extensions import db
+from workflow.notifications.ics import method_of
+from workflow.notifications.models import Notification, State
+
+log = logging.getLogger(__name__)
+
+
+SENT, REFUSED, UNAVAILABLE = "sent", "refused", "unavailable"
+
+
+class ServerUnavailable(Exception):
+    """The SMTP server cannot be reached or used: no message is at fault."""
+
+
+@dataclass
+class DispatchReport:
+    claimed: int = 0
+    sent: int = 0
+    retrying: int = 0  # refused for now, will be tried again
+    waiting: int = 0  # the server was unavailable, will be tried again
+    failed: int = 0
+    released: int = 0  # stale claims of a dispatcher that died, put back
+    batches: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def backoff(tries: int, settings: dict[str, Any]) -> timedelta:
+    """Delay before the next try after `tries` tries: base·2^(tries-1), at most the cap."""
+    base, cap = settings["mail_retry_base_seconds"], settings["mail_retry_max_seconds"]
+    return timedelta(seconds=min(cap, base * 2 ** min(max(tries - 1, 0), 32)))
+
+
+def stale_claim_after(settings: dict[str, Any]) -> timedelta:
+    # Longer than a batch can take even if every message runs into the SMTP timeout.
+    return timedelta(seconds=max(900, 2 * settings["mail_batch_size"] * settings["smtp_timeout_seconds"]))
+
+
+def due_filter(now: datetime) -> Any:
+    return (Notification.state == State.PENDING) & or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now)
+
+
+def release_stale_claims(settings: dict[str, Any]) -> int:
+    cutoff = utcnow() - stale_claim_after(settings)
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.state == State.SENDING, Notification.claimed_at < cutoff)
+        .values(state=State.PENDING, claimed_by=None)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount:
+        log.warning("put back %s messages claimed by a dispatcher that stopped mid-batch", result.rowcount)
+    db.session.commit()
+    return result.rowcount
+
+
+def claim(now: datetime, size: int, worker: str) -> list[Notification]:
+    """Mark up to `size` due messages as being sent by `worker`, commit, and return them."""
+    token = f"{worker}:{uuid.uuid4().hex[:8]}"[:64]
+    # A CTE, evaluated once: as `WHERE id IN (subquery … LIMIT n)`, PostgreSQL may run the
+    # subquery again per row and claim more than n.
+    due = (
+        select(Notification.id)
+        .where(due_filter(now))
+        # Never tried first, then the longest waiting: during an outage every message gets its
+        # turn instead of the oldest batch being tried over and over.
+        .order_by(Notification.next_attempt_at.asc().nulls_first(), Notification.id)
+        .limit(size)
+        .with_for_update(skip_locked=True)
+        .cte("due")
+    )
+    db.session.execute(
+        update(Notification)
+        .where(Notification.id == due.c.id, Notification.state == State.PENDING)
+        .values(state=State.SENDING, claimed_by=token, claimed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return list(
+        db.session.scalars(
+            select(Notification)
+            .where(Notification.claimed_by == token, Notification.state == State.SENDING)
+            .options(selectinload(Notification.recipient))
+            .order_by(Notification.id)
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
+def sender_address(settings: dict[str, Any]) -> str:
+    return parseaddr(settings["mail_from"])[1]
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """What a sending thread needs of one row: threads never touch the database session."""
+
+    id: int
+    to_address: str
+    to_name: str
+    subject: str
+    message_id: str
+    kind: str
+    locale: str
+    body_text: str
+    body_html: str
+    ics: str | None
+    ics_filename: str | None
+
+    @classmethod
+    def of(cls, n: Notification, settings: dict[str, Any]) -> Outgoing:
+        if not n.message_id:
+            # Kept on the row, so a message tried again keeps its Message-ID.
+            domain = sender_address(settings).rpartition("@")[2] or "localhost"
+            n.message_id = make_msgid(f"kpi.{n.id}", domain=domain)
+        return cls(
+            id=n.id,
+            to_address=n.to_address,
+            to_name=n.recipient.full_name if n.recipient is not None else "",
+            subject=n.subject,
+            message_id=n.message_id,
+            kind=n.kind,
+            locale=n.locale,
+            body_text=n.body_text,
+            body_html=n.body_html,
+            ics=n.ics,
+            ics_filename=n.ics_filename,
+        )
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What happened to one message: sent, refused (with the server's code) or unavailable."""
+
+    id: int
+    status: str
+    code: int = 0
+    error: str = ""
+
+
+class _HeaderClasses(HeaderRegistry):
+    """The stdlib's header registry makes a new class for every header it parses; keeping them
+    saves the dispatcher a fifth of its time per message."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._made: dict[str, type] = {}
+
+    def __getitem__(self, name: str) -> type:
+        key = name.lower()
+        if key not in self._made:
+            self._made[key] = super().__getitem__(name)
+        return self._made[key]
+
+
+MAIL_POLICY = email.policy.default.clone(header_factory=_HeaderClasses())
+
+
+def build_message(out: Outgoing, settings: dict[str, Any]) -> EmailMessage:
+    """The MIME message: text and HTML alternatives, and the .ics as a text/calendar part."""
+    msg = EmailMessage(policy=MAIL_POLICY)
+    msg["Subject"] = out.subject
+    msg["From"] = settings["mail_from"]
+    msg["To"] = formataddr((out.to_name, out.to_address)) if out.to_name else out.to_address
+    msg["Date"] = format_datetime(utcnow())
+    msg["Message-ID"] = out.message_id
+    # RFC 3834: automated mail, so out-of-office robots do not answer it.
+    msg["Auto-Submitted"] = "auto-generated"
+    msg["X-KPI-Kind"] = out.kind
+    msg["Content-Language"] = out.locale
+    # 7-bit clean transfer encodings: no reliance on the relay supporting 8BITMIME. The HTML
+    # part in base64: the stdlib encodes it in C, where quoted-printable is pure Python and
+    # costs the dispatcher a third of its time.
+    msg.set_content(out.body_text, cte="quoted-printable")
+    msg.add_alternative(out.body_html, subtype="html", cte="base64")
+    if out.ics:
+        msg.add_attachment(
+            out.ics, subtype="calendar", cte="base64", filename=out.ics_filename or "deadline.ics", params={"method": method_of(out.ics)}
+        )
+    return msg
+
+
+def connect(settings: dict[str, Any]) -> smtplib.SMTP:
+    """One SMTP connection with the configured security and credentials."""
+    host, port, timeout = settings["smtp_host"], settings["smtp_port"], settings["smtp_timeout_seconds"]
+    security = settings["smtp_security"]
+    context = ssl.create_default_context(cafile=settings["smtp_ca_file"] or None) if security != "none" else None
+    try:
+        if security == "ssl":
+            conn: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
+        else:
+            conn = smtplib.SMTP(host, port, timeout=timeout)
+        try:
+            if security == "starttls":
+                conn.starttls(context=context)
+            if settings["smtp_user"]:
+                conn.login(settings["smtp_user"], settings["smtp_password"])
+        except BaseException:
+            conn.close()
+            raise
+    except (OSError, smtplib.SMTPException) as exc:
+        raise ServerUnavailable(describe(exc)) from exc
+    return conn
+
+
+def describe(exc: BaseException) -> str:
+    if isinstance(exc, smtplib.SMTPResponseException):
+        text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+        return f"{exc.smtp_code} {text}"[:1000]
+    return f"{type(exc).__name__}: {exc}"[:1000]
+
+
+def _refusal(exc: smtplib.SMTPException, address: str) -> tuple[int, str] | None:
+    """(code, message) when the server refused this message; None when the connection failed."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        code, text = exc.recipients.get(address) or next(iter(exc.recipients.values()))
+        text = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+        return code, f"{code} {text}"
+    if isinstance(exc, (smtplib.SMTPSenderRefused, smtplib.SMTPDataError)):
+        return exc.smtp_code, describe(exc)
+    if isinstance(exc, smtplib.SMTPNotSupportedError):  # e.g. an address that needs SMTPUTF8
+        return 554, describe(exc)
+    return None
+
+
+class _Outcome:
+    """Applies what happened to one message to its row."""
+
+    def __init__(self, now: datetime, settings: dict[str, Any], report: DispatchReport) -> None:
+        self.now, self.settings, self.report = now, settings, report
+
+    def _release(self, n: Notification) -> None:
+        n.claimed_by = None
+        n.claimed_at = None
+
+    def sent(self, n: Notification) -> None:
+        self._release(n)
+        n.state = State.SENT
+        n.attempts += 1
+        n.sent_at = utcnow()
+        n.next_attempt_at = None
+        self.report.sent += 1
+
+    def refused(self, n: Notification, code: int, message: str) -> None:
+        self._release(n)
+        n.attempts += 1
+        n.last_error = message[:1000]
+        if code >= 500 or n.attempts >= self.settings["mail_max_attempts"]:
+            self.fail(n)
+        else:
+            self._later(n)
+            self.report.retrying += 1
+
+    def unavailable(self, n: Notification, error: str) -> None:
+        self._release(n)
+        n.deferrals += 1
+        n.last_error = error[:1000]
+        self._later(n)
+        self.report.waiting += 1
+
+    def fail(self, n: Notification) -> None:
+        n.state = State.FAILED
+        n.failed_at = utcnow()
+        n.next_attempt_at = None
+        self.report.failed += 1
+        log.warning("message %s to %s failed: %s", n.id, n.to_address, n.last_error)
+
+    def _later(self, n: Notification) -> None:
+        n.state = State.PENDING
+        n.next_attempt_at = self.now + backoff(n.tries, self.settings)
+
+
+def deliver(outgoing: list[Outgoing], settings: dict[str, Any]) -> list[Delivery]:
+    """Send over one connection, in order. Once the connection is lost, the rest wait."""
+    try:
+        conn = connect(settings)
+    except ServerUnavailable as exc:
+        return [Delivery(out.id, UNAVAILABLE, error=str(exc)) for out in outgoing]
+    envelope_from = sender_address(settings)
+    results: list[Delivery] = []
+    try:
+        for out in outgoing:
+            try:
+                message = build_message(out, settings)
+            except (ValueError, TypeError) as exc:  # e.g. a line break in an address
+                results.append(Delivery(out.id, REFUSED, 554, f"cannot build the message: {describe(exc)}"))
+                continue
+            try:
+                conn.send_message(message, from_addr=envelope_from, to_addrs=[out.to_address])
+            except smtplib.SMTPException as exc:
+                refusal = _refusal(exc, out.to_address)
+                if refusal is None:
+                    raise
+                results.append(Delivery(out.id, REFUSED, *refusal))
+            else:
+                results.append(Delivery(out.id, SENT))
+    except (OSError, smtplib.SMTPException) as exc:
+        error = describe(exc)
+        results.extend(Delivery(out.id, UNAVAILABLE, error=error) for out in outgoing[len(results):])
+    finally:
+        try:
+            conn.quit()
+        except (OSError, smtplib.SMTPException):
+            conn.close()
+    return results
+
+
+def _send_batch(batch: list[Notification], outcome: _Outcome, settings: dict[str, Any], pool: ThreadPoolExecutor | None) -> bool:
+    """Send one claimed batch over up to `smtp_connections` connections at once (the client
+    builds one message while the server takes another); False when the server was unavailable."""
+    outgoing = [Outgoing.of(n, settings) for n in batch]
+    lanes = min(settings["smtp_connections"], len(outgoing))
+    if pool is None or lanes <= 1:
+        results = deliver(outgoing, settings)
+    else:
+        shares = [outgoing[i::lanes] for i in range(lanes)]
+        results = [d for share in pool.map(lambda share: deliver(share, settings), shares) for d in share]
+    by_id = {n.id: n for n in batch}
+    for d in results:
+        n = by_id[d.id]
+        if d.status == SENT:
+            outcome.sent(n)
+        elif d.status == REFUSED:
+            outcome.refused(n, d.code, d.error)
+        else:
+            outcome.unavailable(n, d.error)
+    return all(d.status != UNAVAILABLE for d in results)
+
+
+def send_due(now: datetime | None = None, *, limit: int | None = None, batch_size: int | None = None, worker: str | None = None) -> DispatchReport:
+    """Send every message due as of `now` (at most `limit`), committing after each batch.
+
+    Stops early when the server is unavailable: the next run tries again.
+    """
+    settings = current_app.config["KPI"]
+    now = now or utcnow()
+    size = batch_size or settings["mail_batch_size"]
+    worker = worker or worker_id()
+    report = DispatchReport(released=release_stale_claims(settings))
+    outcome = _Outcome(now, settings, report)
+    pool = ThreadPoolExecutor(settings["smtp_connections"], thread_name_prefix="smtp") if settings["smtp_connections"] > 1 else None
+    try:
+        while limit is None or report.claimed < limit:
+            batch = claim(now, size if limit is None else min(size, limit - report.claimed), worker)
+            if not batch:
+                break
+            report.claimed += len(batch)
+            report.batches += 1
+            reachable = _send_batch(batch, outcome, settings, pool)
+            db.session.commit()
+            if not reachable:
+                log.warning("SMTP server %s:%s unavailable; messages wait", settings["smtp_host"], settings["smtp_port"])
+                break
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    return report
