@@ -18,8 +18,8 @@ from sqlalchemy import select
 
 from workflow import policy
 from workflow.core.api import API_PREFIX, with_etag
-from workflow.core.concurrency import check_version, version_from_if_match
-from workflow.core.errors import DomainError, NotFound, StaleObject, ValidationFailed
+from workflow.core.concurrency import check_api_version
+from workflow.core.errors import NotFound, StaleObject, ValidationFailed
 from workflow.core.pagination import PageArgs, page_payload, page_schema, paginate
 from workflow.core.schemas import BaseSchema, Text
 from workflow.core.web import error_response, get_or_404
@@ -59,10 +59,6 @@ blp = Blueprint(
 )
 
 
-class PreconditionRequired(DomainError):
-    status_code = 428
-
-
 @blp.errorhandler(StaleObject)
 def _stale_is_412(error: StaleObject) -> Response:
     # Forms answer 409 and show the form again; API clients edit with If-Match, so a stale
@@ -72,13 +68,7 @@ def _stale_is_412(error: StaleObject) -> Response:
 
 def expected_version(obj: Any, data: dict[str, Any] | None = None) -> int:
     """The version the client edited: If-Match first, then `version`; 428 without either."""
-    version = version_from_if_match(obj)
-    if version is None and data is not None:
-        version = data.get("version")
-    if version is None:
-        raise PreconditionRequired(gettext("Send the version you are editing (If-Match header or version field)."))
-    check_version(obj, version)
-    return version
+    return check_api_version(obj, (data or {}).get("version"))
 
 
 def _registration(registration_id: int) -> Registration:
