@@ -27,6 +27,7 @@ MODULES = (
     "workflow.dashboard",
     "workflow.admin",
     "workflow.scoring",
+    "workflow.backup",
     "workflow.demo",
     "scheduler",
 )
