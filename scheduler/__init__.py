@@ -45,7 +45,8 @@ Register a function of the tick's time that returns counts of what it did::
   mail queued by earlier jobs goes out in the same tick. Pass `when=now` to `notify`.
 
 Only one scheduler acts at a time: see `lease.py`. Start a second `kpi scheduler run` as a
-standby; it takes over when the active one stops renewing its lease.
+standby; it takes over when the active one stops renewing its lease. How monitoring and the
+service manager see that it is alive: `liveness.py`.
 """
 
 from flask import Flask
@@ -56,7 +57,7 @@ __all__ = ["Job", "job", "jobs"]
 
 
 def init_app(app: Flask) -> None:
-    from scheduler import housekeeping, models  # noqa: F401  (registers the tables and the housekeeping job)
+    from scheduler import housekeeping, liveness, models  # noqa: F401  (registers the tables, the housekeeping job, the readiness check)
     from scheduler.cli import scheduler
 
     app.cli.add_command(scheduler)

@@ -1,4 +1,4 @@
-"""`kpi scheduler run | run-once | status`."""
+"""`kpi scheduler run | run-once | status | alive`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from scheduler import lease
+from scheduler import lease, liveness
 from scheduler.models import Outcome
 from scheduler.registry import jobs
 from scheduler.runner import run_tick, serve
@@ -97,4 +97,22 @@ def status() -> None:
             click.echo(f"{job.name}: {r.outcome.value} as of {r.as_of.isoformat()} at {r.started_at.isoformat()}: {counts}")
     click.echo("healthy" if report.healthy else "not running: no tick lately")
     if not report.healthy or any(r.outcome == Outcome.ERROR for r in runs.values()):
+        raise SystemExit(1)
+
+
+@scheduler.command("alive")
+@with_appcontext
+def alive() -> None:
+    """Whether this host's scheduler process is alive, from its heartbeat file (for a container's
+    or a monitor's health check). Exits 1 when it has not beaten lately. Reads no database."""
+    settings = current_app.config["KPI"]
+    if not settings["scheduler_heartbeat_file"]:
+        raise click.ClickException("no heartbeat file is configured (set KPI_SCHEDULER_HEARTBEAT_FILE for kpi scheduler run and here)")
+    age, beat = liveness.heartbeat_age(settings)
+    limit = liveness.alive_within(settings)
+    if age is None:
+        click.echo(f"not alive: no heartbeat in {settings['scheduler_heartbeat_file']}")
+        raise SystemExit(1)
+    click.echo(f"{'alive' if age <= limit else 'not alive'}: last beat {age:.0f} s ago ({beat.get('role', '?')}, {beat.get('holder', '?')})")
+    if age > limit:
         raise SystemExit(1)

@@ -26,7 +26,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask, current_app
 
-from scheduler import lease
+from scheduler import lease, liveness
 from scheduler.models import JobRun, Outcome
 from scheduler.registry import Job, jobs
 from workflow.core.models import utcnow
@@ -118,13 +118,18 @@ def serve(app: Flask) -> None:
     holder = lease.holder_id()
 
     def tick() -> None:
+        role = "error"
         with app.app_context():
             try:
-                run_tick(utcnow(), holder=holder)
+                role = "standby" if run_tick(utcnow(), holder=holder) is None else "active"
             except Exception:
                 # The database may be down: log it and try again at the next tick.
                 log.exception("tick failed")
                 db.session.rollback()
+            finally:
+                # Alive whatever the tick found: restarting the process would not bring the
+                # database back.
+                liveness.beat(settings, holder, role)
 
     sched = build(app, tick)
 
@@ -133,11 +138,13 @@ def serve(app: Flask) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     log.info("scheduler %s starting: tick every %ss, lease %ss", holder, settings["scheduler_tick_seconds"], settings["scheduler_lease_seconds"])
+    liveness.notify_systemd("READY=1")
     try:
         sched.start()
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
+        liveness.notify_systemd("STOPPING=1")
         if sched.running:
             sched.shutdown(wait=True)
         with app.app_context():

@@ -59,21 +59,40 @@ def test_not_ready_when_the_database_is_unreachable():
 
 def test_packages_add_checks(client, monkeypatch):
     monkeypatch.setattr(health, "_CHECKS", dict(health._CHECKS))
+    monkeypatch.setattr(health, "_MONITOR_ONLY", set(health._MONITOR_ONLY))
+    gating = [n for n in health.registered() if n not in health._MONITOR_ONLY]
 
-    @health.check("scheduler")
-    def scheduler_ticks():
-        return "no tick for 7 minutes"
+    @health.check("search_index")
+    def index_fresh():
+        return "index 7 minutes behind"
 
     @health.check("mail")
     def broken():
         raise RuntimeError("smtp password is hunter2")
 
-    health.check("scheduler")(scheduler_ticks)  # registering the same function again is harmless
+    health.check("search_index")(index_fresh)  # registering the same function again is harmless
     with pytest.raises(ValueError, match="registered twice"):
-        health.check("scheduler")(lambda: None)
+        health.check("search_index")(lambda: None)
     body = client.get("/readyz").get_json()
-    assert set(body["checks"]) == {"database", "migrations", "scheduler", "mail"}
-    assert health.registered() == ["database", "migrations", "scheduler", "mail"]
-    assert body["checks"]["scheduler"] == {"ok": False, "reason": "no tick for 7 minutes"}
+    assert set(body["checks"]) == {*gating, "search_index", "mail"}
+    assert health.registered()[-2:] == ["search_index", "mail"]
+    assert body["checks"]["search_index"] == {"ok": False, "reason": "index 7 minutes behind"}
     assert body["checks"]["mail"] == {"ok": False, "reason": "check failed (RuntimeError)"}
     assert body["status"] == "unavailable"
+
+
+def test_checks_that_do_not_gate_traffic_run_on_their_own_address(client, monkeypatch):
+    monkeypatch.setattr(health, "_CHECKS", dict(health._CHECKS))
+    monkeypatch.setattr(health, "_MONITOR_ONLY", set(health._MONITOR_ONLY))
+
+    @health.check("archive_mirror", gates_traffic=False)
+    def mirror():
+        return "mirror unreachable"
+
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and "archive_mirror" not in ready.get_json()["checks"]
+    one = client.get("/readyz/archive_mirror")
+    assert one.status_code == 503 and one.get_json()["checks"] == {"archive_mirror": {"ok": False, "reason": "mirror unreachable"}}
+    assert client.get("/readyz/database").get_json() == {"status": "ready", "checks": {"database": {"ok": True}}}
+    unknown = client.get("/readyz/nothing-by-this-name")
+    assert unknown.status_code == 404 and "archive_mirror" in unknown.get_json()["known"]

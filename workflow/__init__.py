@@ -27,6 +27,7 @@ MODULES = (
     "workflow.dashboard",
     "workflow.admin",
     "workflow.scoring",
+    "workflow.backup",
     "workflow.demo",
     "scheduler",
 )
@@ -92,6 +93,7 @@ def create_app(overrides: dict[str, Any] | None = None, environ: dict[str, str] 
     transaction.init_app(app)
     health.init_app(app)
     _install_template_helpers(app)
+    _version_static_urls(app)
 
     from workflow import cli
 
@@ -99,6 +101,31 @@ def create_app(overrides: dict[str, Any] | None = None, environ: dict[str, str] 
     for name in MODULES:
         import_module(name).init_app(app)
     return app
+
+
+def _version_static_urls(app: Flask) -> None:
+    """Static URLs carry a digest of the file (`/static/css/app.css?v=3f2a…`), so the reverse
+    proxy can let browsers keep static files for a year and a release is still seen at once."""
+    import hashlib
+
+    digests: dict[str, tuple[tuple[int, int], str]] = {}
+    folder = Path(app.static_folder or "")
+
+    @app.url_defaults
+    def add_digest(endpoint: str, values: dict[str, Any]) -> None:
+        if endpoint != "static" or "v" in values or "filename" not in values:
+            return
+        name = values["filename"]
+        try:
+            stat = (folder / name).stat()
+        except OSError:
+            return
+        key = (stat.st_mtime_ns, stat.st_size)
+        known = digests.get(name)
+        if known is None or known[0] != key:
+            known = (key, hashlib.sha256((folder / name).read_bytes()).hexdigest()[:12])
+            digests[name] = known
+        values["v"] = known[1]
 
 
 def _install_template_helpers(app: Flask) -> None:

@@ -90,9 +90,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("scheduler_tick_seconds", int),
     Setting("scheduler_lease_seconds", int),
     Setting("scheduler_keep_runs_days", int),
+    Setting("scheduler_heartbeat_file", str),
     Setting("web_bind", str),
     Setting("web_workers", int),
     Setting("web_threads", int),
+    Setting("proxy_hops", int),
+    Setting("pg_bin_dir", str),
     Setting("log_format", str, LOG_FORMATS),
     Setting("log_level", str, ("DEBUG", "INFO", "WARNING", "ERROR")),
 )

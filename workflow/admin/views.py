@@ -120,5 +120,5 @@ def audit_log():
     if until:
         stmt = stmt.where(AuditEntry.at < datetime.combine(until + timedelta(days=1), time.min, zone))
     page = paginate(stmt, *page_args(50))
-    actions = sorted({a.split(".")[0] for a in policy.actions()} | {"account", "unit", "unit_group", "cycle"})
+    actions = sorted({a.split(".")[0] for a in policy.actions()} | {"account", "unit", "unit_group", "cycle", "backup"})
     return render_template("admin/audit.html", page=page, filters=filters, actions=actions)

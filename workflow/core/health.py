@@ -1,15 +1,18 @@
 """Liveness and readiness for load balancers, orchestrators and monitoring.
 
-`GET /healthz` says the process answers (no database, no sign-in). `GET /readyz` runs every
-registered readiness check and answers 200 when all pass, 503 naming the ones that fail. Both
-are public, so they say nothing sensitive: a failing check reports a short reason, and the
-details go to the log.
+`GET /healthz` says the process answers (no database, no sign-in). `GET /readyz` runs the
+checks that decide whether this web instance should get traffic and answers 200 when all pass,
+503 naming the ones that fail: what a load balancer polls. `GET /readyz/<name>` runs any one
+check, including those that do not gate traffic (the scheduler's last tick: a stopped
+scheduler must alert someone, not take every web instance out of the load balancer): what
+monitoring polls. All are public, so they say nothing sensitive: a failing check reports a
+short reason, and the details go to the log.
 
 Packages add checks with the decorator::
 
     from workflow.core import health
 
-    @health.check("scheduler")
+    @health.check("scheduler", gates_traffic=False)
     def scheduler_ticks() -> str | None:
         return None if last_tick_is_recent() else "no tick for 5 minutes"
 
@@ -34,20 +37,24 @@ log = logging.getLogger(__name__)
 
 Check = Callable[[], "str | None"]
 _CHECKS: dict[str, Check] = {}
+_MONITOR_ONLY: set[str] = set()
 
 bp = Blueprint("health", __name__)
 
 
-def check(name: str) -> Callable[[Check], Check]:
-    """Register a readiness check under `name`. Registering the same function again (a module
-    imported twice, an `init_app` run for a second application) is harmless; another function
-    under a name already taken is a programming error."""
+def check(name: str, *, gates_traffic: bool = True) -> Callable[[Check], Check]:
+    """Register a readiness check under `name`; with gates_traffic=False it runs only at
+    /readyz/<name>. Registering the same function again (a module imported twice, an `init_app`
+    run for a second application) is harmless; another function under a name already taken is a
+    programming error."""
 
     def register(fn: Check) -> Check:
         existing = _CHECKS.get(name)
         if existing is not None and _identity(existing) != _identity(fn):
             raise ValueError(f"readiness check {name!r} registered twice")
         _CHECKS[name] = fn
+        if not gates_traffic:
+            _MONITOR_ONLY.add(name)
         return fn
 
     return register
@@ -61,10 +68,14 @@ def registered() -> list[str]:
     return list(_CHECKS)
 
 
-def run_checks() -> tuple[bool, dict[str, dict[str, Any]]]:
-    """Run every check; returns (all passed, {name: {"ok": bool, "reason": str?}})."""
+def run_checks(names: list[str] | None = None) -> tuple[bool, dict[str, dict[str, Any]]]:
+    """Run the checks named (default: those that gate traffic); returns (all passed,
+    {name: {"ok": bool, "reason": str?}})."""
     results: dict[str, dict[str, Any]] = {}
-    for name, fn in _CHECKS.items():
+    if names is None:
+        names = [n for n in _CHECKS if n not in _MONITOR_ONLY]
+    for name in names:
+        fn = _CHECKS[name]
         try:
             reason = fn()
         except Exception as exc:
@@ -118,14 +129,29 @@ def healthz() -> Response:
     return _no_store(jsonify(status="ok"))
 
 
+def _readiness(names: list[str] | None) -> Response:
+    ready, results = run_checks(names)
+    response = _no_store(jsonify(status="ready" if ready else "unavailable", checks=results))
+    response.status_code = 200 if ready else 503
+    return response
+
+
 @bp.get("/readyz")
 @public
 @limiter.exempt
 def readyz() -> Response:
-    ready, results = run_checks()
-    response = _no_store(jsonify(status="ready" if ready else "unavailable", checks=results))
-    response.status_code = 200 if ready else 503
-    return response
+    return _readiness(None)
+
+
+@bp.get("/readyz/<name>")
+@public
+@limiter.exempt
+def readyz_one(name: str) -> Response:
+    if name not in _CHECKS:
+        response = _no_store(jsonify(status="unknown", checks={}, known=registered()))
+        response.status_code = 404
+        return response
+    return _readiness([name])
 
 
 def init_app(app: Flask) -> None:

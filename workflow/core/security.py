@@ -1,7 +1,13 @@
-"""Response headers, request ids and session lifetime.
+"""Response headers, request ids, session lifetime, and what a reverse proxy tells us.
 
 The Content-Security-Policy allows scripts and styles only from this site's own static files:
 no inline script, no CDN (the service runs on intranets without internet access).
+
+Behind `proxy_hops` trusted proxies, the client's address and scheme are read from
+X-Forwarded-For and X-Forwarded-Proto (werkzeug's ProxyFix), so sign-in throttling, the audit
+log and the access log see the person's address rather than the proxy's, and `request.is_secure`
+is true behind HTTPS. Only those two headers are trusted: the example nginx configuration sets
+them, and a header the proxy does not overwrite could be forged by the client.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import uuid
 from datetime import timedelta
 
 from flask import Flask, Response, g, request, session
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = "; ".join(
     [
@@ -32,6 +39,9 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 def init_app(app: Flask) -> None:
     settings = app.config["KPI"]
+    if settings["proxy_hops"] > 0:
+        hops = settings["proxy_hops"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0)  # type: ignore[method-assign]
     secure = settings["base_url"].startswith("https://")
     idle = timedelta(minutes=settings["session_idle_minutes"])
     max_age = settings["session_max_hours"] * 3600
