@@ -30,6 +30,16 @@ SQLITE_DEFAULT = "sqlite:///{tmp}/kpi-test.sqlite3"
 IS_CI = os.environ.get("CI") == "true" or os.environ.get("KPI_CI") == "1"
 
 
+def skip_unless_available(available: bool, reason: str) -> None:
+    """Skip a test whose outside tool is missing on a developer's machine; in CI (KPI_CI=1),
+    which installs everything, a missing tool is a failure, never a silent skip."""
+    if available:
+        return
+    if IS_CI:
+        pytest.fail(f"CI must provide this: {reason}")
+    pytest.skip(reason)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "real_commits: the test commits for real; rows are deleted afterwards")
 

@@ -20,6 +20,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from conftest import skip_unless_available
 from flask import request
 from flask_migrate import upgrade
 from sqlalchemy import select
@@ -146,8 +148,7 @@ def test_two_web_instances_share_sign_in_throttling_through_redis(scratch_app, t
         import redis
     except ImportError:
         redis = None
-    if redis_server is None or redis is None:
-        pytest.skip("needs redis-server and the redis package (pip install -e '.[redis]')")
+    skip_unless_available(redis_server is not None and redis is not None, "needs redis-server and the redis package (pip install -e '.[redis]')")
     with scratch_app.app_context():
         upgrade()
     port = free_port()
