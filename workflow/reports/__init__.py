@@ -18,7 +18,10 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from workflow import rules
-    from workflow.reports import models  # noqa: F401
+    from workflow.core.api import register
+    from workflow.reports import api, models, views  # noqa: F401
     from workflow.reports.rules import ReportRulesSchema
 
     rules.section("reports", ReportRulesSchema)
+    app.register_blueprint(views.bp)
+    register(api.blp)

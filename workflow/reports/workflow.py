@@ -38,9 +38,9 @@ REPORT = Workflow(
     ],
     labels={
         S.DRAFT: _l("Draft"),
-        S.SUBMITTED: _l("Submitted"),
+        S.SUBMITTED: _l("Awaiting acceptance"),
         S.RETURNED: _l("Returned to the head"),
-        S.ACCEPTED: _l("Accepted"),
+        S.ACCEPTED: _l("Report accepted"),
     },
 )
 
@@ -50,9 +50,9 @@ DISPLAY_LABELS = {
     "not_open": _l("Not open"),
     "draft": _l("Draft"),
     "late": _l("Late"),
-    "submitted": _l("Submitted"),
+    "submitted": _l("Awaiting acceptance"),
     "returned": _l("Returned"),
-    "accepted": _l("Accepted"),
+    "accepted": _l("Report accepted"),
 }
 DISPLAY_TONES = {
     "not_open": "light",
