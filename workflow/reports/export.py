@@ -48,7 +48,7 @@ def _headings(sheet: Any, titles: list[str], widths: list[int]) -> None:
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         sheet.column_dimensions[get_column_letter(i)].width = width
-    sheet.freeze_panes = sheet.cell(row=sheet.max_row + 1, column=1)
+    sheet.freeze_panes = f"A{sheet.max_row + 1}"
 
 
 def workbook(cycle: Cycle, quarter: int, now: datetime | None = None) -> bytes:
@@ -72,7 +72,7 @@ def workbook(cycle: Cycle, quarter: int, now: datetime | None = None) -> bytes:
 
     book = Workbook()
     summary = book.active
-    summary.title = gettext("Summary")[:31]
+    summary.title = gettext("Summary of the quarter")[:31]
     detail = book.create_sheet(gettext("Heads and targets")[:31])
     _headings(detail, [
         gettext("Group"), gettext("Unit"), gettext("Head"), gettext("Report"), gettext("Days late"), gettext("Target or task"),
