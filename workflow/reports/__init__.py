@@ -19,7 +19,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from workflow import rules
     from workflow.core.api import register
-    from workflow.reports import api, dashboard, jobs, models, views  # noqa: F401  (dashboard, jobs register themselves)
+    from workflow.reports import api, dashboard, demo, jobs, models, views  # noqa: F401  (dashboard, demo, jobs register themselves)
     from workflow.reports.rules import ReportRulesSchema
 
     rules.section("reports", ReportRulesSchema)

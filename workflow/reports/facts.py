@@ -109,16 +109,19 @@ def _quarter_facts(registration: Registration, reports: dict[int, QuarterlyRepor
 
 
 def _target_facts(target: Target, accepted: dict[int, ReportEntry], reports: tuple[QuarterFacts, ...], cycle_end: date) -> TargetFacts:
+    # Coerced: a target made in this session may still hold the plain strings it was given.
+    kind = TargetKind(target.kind)
     common = {
-        "target_id": target.id, "kind": target.kind, "title": target.title, "weight": target.weight,
+        "target_id": target.id, "kind": kind, "title": target.title, "weight": target.weight,
         "reports": reports, "is_complete": all(q.accepted for q in reports),
     }
-    if target.kind == TargetKind.QUANTITATIVE:
+    if kind == TargetKind.QUANTITATIVE:
         actuals = {q: e.actual for q, e in sorted(accepted.items()) if e.actual is not None}
         last = max(actuals) if actuals else None
-        return TargetFacts(**common, baseline=target.baseline, target_value=target.target_value, direction=target.direction,
+        return TargetFacts(**common, baseline=target.baseline, target_value=target.target_value,
+                           direction=Direction(target.direction) if target.direction else None,
                            actual=actuals[last] if last else None, actual_quarter=last, actuals=actuals)
-    milestones = {q: e.milestone_status for q, e in sorted(accepted.items()) if e.milestone_status is not None}
+    milestones = {q: MilestoneStatus(e.milestone_status) for q, e in sorted(accepted.items()) if e.milestone_status is not None}
     latest = accepted[max(milestones)] if milestones else None
     done = latest is not None and latest.milestone_status == MilestoneStatus.DONE
     delivered_on = latest.delivered_on if done else None

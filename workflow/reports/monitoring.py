@@ -350,8 +350,10 @@ class TargetYear:
         def number(v: Decimal | None) -> float | None:
             return None if v is None else float(v)
 
+        start = progress.start_of(self.target.baseline, self.target.target_value, self.target.plan_q1, self.target.direction) \
+            if self.target.target_value is not None else None
         return {"labels": [f"Q{q}" for q in QUARTERS], "plan": [number(v) for v in self.plan], "actual": [number(v) for v in self.actual],
-                "forecast": number(self.forecast), "target": number(self.target.target_value), "measure": self.target.measure}
+                "forecast": number(self.forecast), "target": number(self.target.target_value), "start": number(start), "measure": self.target.measure}
 
 
 def year_of(registration: Registration) -> list[TargetYear]:

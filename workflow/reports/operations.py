@@ -263,7 +263,7 @@ def submit(report: QuarterlyReport, *, actor: Person, version: int | None, now: 
     report.submitted_at = at
     report.returned_reason = ""
     report.touch()
-    write_version(report, VersionKind.SUBMITTED, actor=actor)
+    write_version(report, VersionKind.SUBMITTED, actor=actor, at=at)
     mail.stop_reminders(report, actor=actor)
     audit.record("report.submit", report, actor=actor, summary=_summary(report),
                  data={"from": old.value, "to": new.value, "days_late": report.days_late})
@@ -289,7 +289,7 @@ def take_step(report: QuarterlyReport, step: str, *, actor: Person, version: int
             report.accepted_by_id = None
             report.accepted_at = None
     report.touch()
-    version_row = write_version(report, kind, actor=actor, reason=reason)
+    version_row = write_version(report, kind, actor=actor, reason=reason, at=now)
     mail.report_step(report, step, version_row.number)
     audit.record(f"report.{step}", report, actor=actor, summary=_summary(report), reason=reason, data={"from": old.value, "to": new.value})
 
@@ -297,12 +297,12 @@ def take_step(report: QuarterlyReport, step: str, *, actor: Person, version: int
 # --- versions --------------------------------------------------------------------------------
 
 
-def write_version(report: QuarterlyReport, kind: VersionKind, *, actor: Person, reason: str = "") -> ReportVersion:
+def write_version(report: QuarterlyReport, kind: VersionKind, *, actor: Person, reason: str = "", at: datetime | None = None) -> ReportVersion:
     from workflow.reports.presenters import snapshot
 
     db.session.flush()
     number = (db.session.scalar(select(func.max(ReportVersion.number)).where(ReportVersion.report_id == report.id)) or 0) + 1
-    row = ReportVersion(report_id=report.id, number=number, kind=kind, actor_id=actor.id, reason=reason, snapshot=snapshot(report))
+    row = ReportVersion(report_id=report.id, number=number, kind=kind, actor_id=actor.id, at=at or utcnow(), reason=reason, snapshot=snapshot(report))
     db.session.add(row)
     return row
 

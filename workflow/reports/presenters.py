@@ -84,7 +84,7 @@ def snapshot(report: QuarterlyReport) -> dict[str, Any]:
             {
                 "target_id": ln.target.id,
                 "title": ln.target.title,
-                "kind": ln.target.kind.value,
+                "kind": TargetKind(ln.target.kind).value,
                 "measure": ln.target.measure,
                 "plan": json_value(ln.plan),
                 "milestone": ln.milestone,

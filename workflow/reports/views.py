@@ -147,6 +147,8 @@ def entries_from_form(report, form: MultiDict[str, str]) -> tuple[list[dict[str,
                 continue
             value = form.get(prefix + name, "")
             raw[name] = value if name in ("narrative", "product_delivered") else (value.strip() or None)
+            if name == "actual" and raw[name]:
+                raw[name] = typed_number(raw[name])
         if len(raw) == 1:
             continue
         try:
@@ -154,6 +156,14 @@ def entries_from_form(report, form: MultiDict[str, str]) -> tuple[list[dict[str,
         except ValidationError as exc:
             errors.update({prefix + k: v for k, v in flatten_errors(exc.messages).items()})
     return entries, errors
+
+
+def typed_number(text: str) -> str:
+    """A number as people type it in Vietnamese (1.234,5) or as the form shows it (1234.5)."""
+    text = text.replace(" ", "").replace("\u00a0", "")
+    if "," in text:
+        text = text.replace(".", "").replace(",", ".")
+    return text
 
 
 def _entry_errors_by_input(entries: list[dict[str, Any]], errors: dict[str, list[str]]) -> dict[str, list[str]]:

@@ -35,7 +35,9 @@
             return ctx.dataset.label + ": " + number.format(ctx.parsed.y) + (data.measure ? " " + data.measure : "");
           } } }
         },
-        scales: { y: { ticks: { callback: function (v) { return number.format(v); } } } }
+        // A level measured from its baseline (a rate, a share) reads better from the baseline up.
+        scales: { y: { beginAtZero: !data.start, suggestedMin: data.start || 0,
+                       ticks: { callback: function (v) { return number.format(v); } } } }
       }
     });
   });
