@@ -35,7 +35,8 @@ def _insert(model: Any, rows: list[dict[str, Any]], *, ids: bool = False) -> lis
 
 
 def province(cycle: Any, heads: int, *, targets: int = 10, staff_ids: list[int] | None = None, prefix: str = "B",
-             report_quarter: int | None = None, report_state: ReportState = ReportState.SUBMITTED, due_on: date | None = None) -> list[int]:
+             report_quarter: int | None = None, report_state: ReportState = ReportState.SUBMITTED, due_on: date | None = None,
+             entries: bool = True) -> list[int]:
     """Add `heads` units, each with a head and an assigned registration of `targets` targets in
     `cycle`; with `report_quarter`, a report of that quarter (in `report_state`) answering every
     target. Returns the registration ids."""
@@ -66,7 +67,7 @@ def province(cycle: Any, heads: int, *, targets: int = 10, staff_ids: list[int] 
                 "weight": weight, "plan_q1": Decimal(85), "plan_q2": Decimal(90), "plan_q3": Decimal(95), "plan_q4": Decimal(100),
                 "origin": TargetOrigin.REGISTERED,
             })
-    target_ids = _insert(Target, target_rows, ids=report_quarter is not None)
+    target_ids = _insert(Target, target_rows, ids=report_quarter is not None and entries)
     if report_quarter is not None:
         submitted = report_state != ReportState.DRAFT
         report_ids = _insert(QuarterlyReport, [
@@ -74,13 +75,13 @@ def province(cycle: Any, heads: int, *, targets: int = 10, staff_ids: list[int] 
              "first_submitted_at": now if submitted else None, "submitted_at": now if submitted else None}
             for r in registration_ids
         ], ids=True)
-        entries = []
-        for i, report_id in enumerate(report_ids):
+        rows = []
+        for i, report_id in enumerate(report_ids if entries else []):
             for k in range(targets):
                 # Every third head is behind on its first target (off track), the others on plan.
                 actual = Decimal(83) if k == 0 and i % 3 == 0 else Decimal(86)
-                entries.append({"report_id": report_id, "target_id": target_ids[i * targets + k], "actual": actual, "narrative": "Đạt kế hoạch",
+                rows.append({"report_id": report_id, "target_id": target_ids[i * targets + k], "actual": actual, "narrative": "Đạt kế hoạch",
                                 "confidence": 4, "product_delivered": ""})
-        _insert(ReportEntry, entries)
+        _insert(ReportEntry, rows)
     db.session.flush()
     return registration_ids

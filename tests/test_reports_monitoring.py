@@ -4,12 +4,10 @@ Excel workbook cell by cell."""
 
 import io
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
 
 import bulk
 import factories as f
@@ -19,8 +17,6 @@ from workflow.core.models import utcnow
 from workflow.extensions import db
 from workflow.reports import monitoring
 from workflow.reports import operations as ops
-from workflow.reports.export import workbook
-from workflow.reports.models import ReportState
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 PAST = utcnow().year - 2

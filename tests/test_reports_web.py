@@ -4,7 +4,6 @@ versions, the year at a glance."""
 
 import io
 import re
-from datetime import datetime
 from decimal import Decimal
 
 import pytest

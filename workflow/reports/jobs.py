@@ -15,9 +15,9 @@ keyed, one transaction each.
   officer and window: the monitoring page and the staff dashboard keep the list current after
   that, and a second message would say nothing new to the officer who was told.
 
-Reminders are queued many at once (`workflow.notifications.bulk`): the message is rendered once
-per language and the rows go in with multi-row INSERTs, so a tick that finds every head's
-reminder due costs a few statements, not one per head.
+Reminders are queued many at once (`workflow.notifications.bulk.notify_select`): the message is
+rendered once per language and the database writes every person's copy in one INSERT … SELECT,
+so a tick that finds every head's reminder due costs a few statements, not one per head.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from email.utils import parseaddr
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import String, and_, cast, exists, literal, or_, select
+from sqlalchemy import String, and_, case, cast, exists, func, literal, or_, select
 
 from scheduler import job
 from workflow.accounts.models import Person, Role, RoleGrant
@@ -38,7 +38,7 @@ from workflow.core import audit
 from workflow.core.models import utcnow
 from workflow.cycles.models import Cycle, CycleState
 from workflow.extensions import db
-from workflow.notifications.bulk import Addressee, notify_many
+from workflow.notifications.bulk import notify_select
 from workflow.notifications.ics import deadline_event, uid_for
 from workflow.notifications.keys import reminder_key
 from workflow.notifications.models import Notification
@@ -51,6 +51,7 @@ from workflow.units.models import Unit
 
 QUARTERS = (1, 2, 3, 4)
 PER_PERSON = ("full_name", "units", "path")
+ICS_TOKEN = "KPIPERSONID"
 ESCALATION_LIST_LIMIT = 200
 
 
@@ -99,11 +100,6 @@ def open_windows(now: datetime) -> dict[str, int]:
 
 # --- reminders -------------------------------------------------------------------------------
 
-def _key_expression(kind: str, cycle: Cycle, quarter: int) -> Any:
-    """SQL for reminder_key(person, cycle, quarter, kind), to find the keys queued before."""
-    return literal(reminder_key(0, cycle, quarter, kind).rsplit(":", 1)[0] + ":") + cast(Person.id, String)
-
-
 def not_yet_submitted(cycle: Cycle, quarter: int) -> Any:
     """(head, unit, registration, report) of every assigned registration whose report for the
     quarter was never submitted, with the unit's current head."""
@@ -141,48 +137,51 @@ def _domain() -> str:
     return parseaddr(current_app.config["KPI"]["mail_from"])[1].rpartition("@")[2] or "localhost"
 
 
-def deadline_ics(cycle: Cycle, window: Window, sequence: int, stamp: datetime) -> Any:
-    """A function giving each addressee their calendar file: rendered once, the person's id put
-    into the UID (one entry per person and quarter, updated by each later reminder)."""
+def deadline_ics(cycle: Cycle, window: Window, sequence: int, stamp: datetime) -> str:
+    """The calendar file of a deadline reminder, with ICS_TOKEN where each person's id goes (one
+    entry per person and quarter, updated by each later reminder)."""
     from flask_babel import force_locale, gettext
 
-    token = "KPIPERSONID"
     with force_locale(current_app.config["KPI"]["default_locale"]):
         summary = gettext("Report for quarter %(quarter)s/%(year)s due", quarter=window.quarter, year=cycle.year)
         description = gettext("The quarterly report on your assigned targets and tasks is due by %(when)s.",
                               when=window.due_at.strftime("%H:%M %d/%m/%Y"))
     base = current_app.config["KPI"]["base_url"].rstrip("/")
-    text = deadline_event(uid_for("kpi-report", cycle.year, f"q{window.quarter}", token, domain=_domain()), summary, description,
+    text = deadline_event(uid_for("kpi-report", cycle.year, f"q{window.quarter}", ICS_TOKEN, domain=_domain()), summary, description,
                           window.due_at, f"{base}/reports/mine", current_app.config["KPI"]["mail_from"], sequence=sequence, stamp=stamp)
-    if text.count(token) != 1:
+    if text.count(ICS_TOKEN) != 1:
         raise ValueError("the calendar file's UID was folded or escaped: cannot be personalised")
+    return text
 
-    def for_person(addressee: Addressee) -> str:
-        return text.replace(token, str(addressee.person_id))
 
-    return for_person
+def heads_to_remind(cycle: Cycle, quarter: int, kind: str) -> Any:
+    """One row per person to remind (person_id, email, locale, full_name, units, path): the
+    current heads of units whose report for the quarter was never submitted, who have not had
+    this reminder. A person heading several units gets one row naming them all."""
+    already = exists().where(Notification.dedup_key == literal(key_prefix(cycle, quarter, kind)) + cast(Person.id, String))
+    due = not_yet_submitted(cycle, quarter).where(~already).subquery()
+    single = and_(func.count() == 1, func.max(due.c.report_id).is_not(None))
+    # Without a leading slash: `link()` in the template adds it before the placeholder.
+    path = case((single, literal("reports/") + cast(func.max(due.c.report_id), String)), else_=literal("reports/mine"))
+    return (
+        select(due.c.id.label("person_id"), due.c.email, due.c.locale, due.c.full_name,
+               func.aggregate_strings(due.c.unit_name, ", ").label("units"), path.label("path"))
+        .group_by(due.c.id, due.c.email, due.c.locale, due.c.full_name)
+    )
+
+
+def key_prefix(cycle: Cycle, quarter: int, kind: str) -> str:
+    """reminder_key(person, …) without the person's id at its end."""
+    return reminder_key(0, cycle, quarter, kind).rsplit(":", 1)[0] + ":"
 
 
 def queue_reminders(cycle: Cycle, window: Window, kind: str, sequence: int, now: datetime) -> int:
     """The reminder `kind` of `window` to every head who has not reported and has not had it."""
-    already = exists().where(Notification.dedup_key == _key_expression(kind, cycle, window.quarter))
-    rows = db.session.execute(not_yet_submitted(cycle, window.quarter).where(~already).order_by(Person.id, Unit.name)).all()
-    if not rows:
-        return 0
-    people: dict[int, list[Any]] = defaultdict(list)
-    for row in rows:
-        people[row.id].append(row)
-    addressees = []
-    for person_id, units in people.items():
-        first = units[0]
-        # Without a leading slash: `link()` in the template adds it before the placeholder.
-        path = f"reports/{first.report_id}" if len(units) == 1 and first.report_id else "reports/mine"
-        addressees.append(Addressee(person_id, first.email, first.locale, reminder_key(person_id, cycle, window.quarter, kind),
-                                    {"full_name": first.full_name, "units": ", ".join(u.unit_name for u in units), "path": path}))
     phase, _ = phase_of(kind)
     ics = deadline_ics(cycle, window, sequence, now) if phase != "window_open" else None
-    return notify_many(addressees, kind, "report_reminder", reminder_context(cycle, window, kind), fields=PER_PERSON, when=now,
-                       cycle=cycle, quarter=window.quarter, ics=ics, ics_filename=f"han-bao-cao-quy-{window.quarter}-{cycle.year}.ics")
+    return notify_select(heads_to_remind(cycle, window.quarter, kind), kind, "report_reminder", reminder_context(cycle, window, kind),
+                         fields=PER_PERSON, key_prefix=key_prefix(cycle, window.quarter, kind), when=now, cycle=cycle, quarter=window.quarter,
+                         ics=ics, ics_token=ICS_TOKEN, ics_filename=f"han-bao-cao-quy-{window.quarter}-{cycle.year}.ics")
 
 
 def schedule_of(cal: WorkingCalendar, window: Window, rules: dict[str, Any]) -> list[tuple[str, datetime]]:
@@ -239,8 +238,7 @@ def escalate(now: datetime) -> dict[str, int]:
 
 def escalate_window(cycle: Cycle, cal: WorkingCalendar, window: Window, now: datetime) -> int:
     officer = Person.__table__.alias("officer")
-    already = exists().where(Notification.dedup_key == literal(reminder_key(0, cycle, window.quarter, ESCALATION).rsplit(":", 1)[0] + ":")
-                             + cast(Unit.staff_officer_id, String))
+    already = exists().where(Notification.dedup_key == literal(key_prefix(cycle, window.quarter, ESCALATION)) + cast(Unit.staff_officer_id, String))
     late = db.session.execute(
         select(Unit.staff_officer_id, Unit.id.label("unit_id"), Unit.name, QuarterlyReport.id.label("report_id"))
         .select_from(Registration)

@@ -8,7 +8,6 @@ entry, and queues the e-mail the step causes. Nothing here commits.
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from typing import IO, Any
 
 from flask_babel import gettext
@@ -81,10 +80,6 @@ def days_late(report: QuarterlyReport, at: datetime) -> int:
     if at <= cal.at(report.due_on, cal.due_time):
         return 0
     return max(1, (cal.local_date(at) - report.due_on).days)
-
-
-def quarter_of(day: date) -> int:
-    return (day.month - 1) // 3 + 1
 
 
 # --- opening a report ------------------------------------------------------------------------
@@ -400,7 +395,3 @@ def close_request(request: SupportRequest, *, actor: Person, version: int | None
     check_version(request, version)
     old, new = REQUEST.fire(request, "close", actor=actor)
     audit.record("support.close", request, actor=actor, summary=_summary(request.report), reason=note, data={"from": old.value, "to": new.value})
-
-
-def to_decimal(value: Any) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
