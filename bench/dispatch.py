@@ -59,15 +59,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def database(url: str | None, tmp: Path) -> str:
+def database(url: str | None, tmp: Path, schema: str = SCHEMA) -> str:
+    """A fresh SQLite file, or a fresh schema of its own on PostgreSQL (also for bench/reminders.py)."""
     if not url:
         return f"sqlite:///{tmp}/bench.sqlite3"
     engine = create_engine(url)
     with engine.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
     engine.dispose()
-    return url + ("&" if "?" in url else "?") + f"options=-csearch_path%3D{SCHEMA}"
+    return url + ("&" if "?" in url else "?") + f"options=-csearch_path%3D{schema}"
 
 
 def fill(count: int, with_ics: bool) -> None:

@@ -195,3 +195,12 @@ def count_statements():
             event.remove(db.engine, "before_cursor_execute", counter)
 
     return counting
+
+
+@pytest.fixture
+def english(app: Flask) -> Iterator[None]:
+    """Messages raised outside a request in English (the default language is Vietnamese)."""
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        yield

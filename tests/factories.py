@@ -188,3 +188,51 @@ def api_headers(person: Person) -> dict[str, str]:
     _, secret = create_token(person, "test", actor=person)
     db.session.commit()
     return {"Authorization": f"Bearer {secret}"}
+
+
+# --- quarterly reports (workflow.reports) ----------------------------------------------------
+
+def execution_cycle(y: int = 2027) -> Cycle:
+    """The cycle of year `y`, in execution (reports are made then)."""
+    from workflow.cycles.models import CycleState
+
+    c = year(y)
+    c.state = CycleState.EXECUTION
+    db.session.flush()
+    return c
+
+
+def assigned_registration(y: int = 2027, **kw: Any):
+    """An officially assigned registration (a cumulative revenue target 1000 → 1200 planned
+    300/600/900/1200, a task due 30/9, a percentage 90 → 95) in a cycle in execution."""
+    return complete_registration("assigned", cycle=execution_cycle(y), **kw)
+
+
+def report(registration, quarter: int = 1, **kw: Any):
+    """A draft report of `registration` for `quarter`, due as its window says."""
+    from workflow.calendar import window_for
+    from workflow.reports.models import QuarterlyReport
+
+    obj = QuarterlyReport(registration=registration, quarter=quarter, due_on=window_for(registration.cycle, quarter).due_on, **kw)
+    db.session.add(obj)
+    db.session.flush()
+    return obj
+
+
+def head_of(registration) -> Person:
+    return db.session.get(Person, registration.head_id)
+
+
+def full_entries(registration, *, actual: str = "310", task_status: str = "in_progress", percent: str = "92.5") -> list[dict[str, Any]]:
+    """Entries that complete a report of `assigned_registration`: every target answered."""
+    from workflow.targets.models import TargetKind
+
+    entries = []
+    for t in registration.targets:
+        values: dict[str, Any] = {"target_id": t.id, "narrative": f"Kết quả thực hiện {t.title}", "confidence": 4}
+        if t.kind == TargetKind.TASK:
+            values["milestone_status"] = task_status
+        else:
+            values["actual"] = Decimal(percent if t.measure == "%" else actual)
+        entries.append(values)
+    return entries

@@ -23,6 +23,7 @@ MODULES = (
     "workflow.accounts",
     "workflow.targets",
     "workflow.calendar",
+    "workflow.reports",
     "workflow.notifications",
     "workflow.dashboard",
     "workflow.admin",

@@ -173,3 +173,77 @@ def _decide_amendment(actor: Person, amendment: Any) -> bool:
 @rule("notifications.view", "notifications.retry", "notifications.cancel", "notifications.test")
 def _outbox_admin(actor: Person, obj: Any) -> bool:
     return actor.has_role(Role.ADMIN)
+
+
+# --- quarterly reports (workflow.reports) ----------------------------------------------------
+# A head writes and submits their own unit's reports; the staff agency accepts or returns them;
+# staff or the committee reopen an accepted one. Staff and the committee answer requests for
+# support with directions. Council members read reports that were submitted at least once;
+# administrators read everything but decide nothing.
+
+from workflow.reports.models import ReportState  # noqa: E402
+
+_REPORT_EDITS = (ReportState.DRAFT, ReportState.RETURNED)
+
+
+def _leads_report(actor: Person, report: Any) -> bool:
+    return report is not None and _leads(actor, report.registration)
+
+
+@rule("report.view", "evidence.download")
+def _view_report(actor: Person, report: Any) -> bool:
+    if actor.role_set & {Role.STAFF, Role.COMMITTEE, Role.ADMIN} or _leads_report(actor, report):
+        return True
+    return actor.has_role(Role.COUNCIL) and report is not None and report.first_submitted_at is not None
+
+
+@rule("report.open")
+def _open_report(actor: Person, registration: Any) -> bool:
+    return _leads(actor, registration)
+
+
+@rule("report.edit")
+def _edit_report(actor: Person, report: Any) -> bool:
+    return _leads_report(actor, report) and report.state in _REPORT_EDITS
+
+
+@rule("report.submit")
+def _submit_report(actor: Person, report: Any) -> bool:
+    return _leads_report(actor, report)
+
+
+@rule("report.accept", "report.return")
+def _review_report(actor: Person, report: Any) -> bool:
+    return actor.has_role(Role.STAFF)
+
+
+@rule("report.reopen")
+def _reopen_report(actor: Person, report: Any) -> bool:
+    return bool(actor.role_set & {Role.STAFF, Role.COMMITTEE})
+
+
+@rule("report.monitor")
+def _monitor(actor: Person, obj: Any) -> bool:
+    return bool(actor.role_set & {Role.STAFF, Role.COMMITTEE, Role.ADMIN})
+
+
+@rule("report.export")
+def _export(actor: Person, obj: Any) -> bool:
+    return bool(actor.role_set & {Role.STAFF, Role.COMMITTEE})
+
+
+@rule("support.create")
+def _raise_request(actor: Person, report: Any) -> bool:
+    return _leads_report(actor, report) and report.state != ReportState.ACCEPTED
+
+
+@rule("support.answer")
+def _answer_request(actor: Person, request: Any) -> bool:
+    return bool(actor.role_set & {Role.STAFF, Role.COMMITTEE})
+
+
+@rule("support.close")
+def _close_request(actor: Person, request: Any) -> bool:
+    if actor.role_set & {Role.STAFF, Role.COMMITTEE}:
+        return True
+    return request is not None and _leads_report(actor, request.report)

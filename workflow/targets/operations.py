@@ -22,7 +22,7 @@ from workflow.core.errors import DomainError, PermissionDenied, TransitionRefuse
 from workflow.core.models import utcnow
 from workflow.cycles.models import Cycle, CycleState
 from workflow.extensions import db
-from workflow.targets import revisions
+from workflow.targets import notices, revisions
 from workflow.targets.models import (
     Amendment,
     AmendmentState,
@@ -102,11 +102,11 @@ def take_step(
         revisions.write(registration, RevisionKind.REVIEWED, actor=actor, reason=reason)
     elif step == "return":
         registration.returned_reason = reason.strip()
-        revisions.write(registration, RevisionKind.RETURNED, actor=actor, reason=reason)
+        notices.registration_step(registration, step, revisions.write(registration, RevisionKind.RETURNED, actor=actor, reason=reason).number)
     elif step == "assign":
         registration.assigned_at = now
         registration.assigned_by_id = actor.id
-        revisions.write(registration, RevisionKind.ASSIGNED, actor=actor, reason=reason)
+        notices.registration_step(registration, step, revisions.write(registration, RevisionKind.ASSIGNED, actor=actor, reason=reason).number)
     audit.record(
         f"registration.{step}",
         registration,

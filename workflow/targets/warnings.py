@@ -69,15 +69,20 @@ def weight_total(targets: Iterable[Target]) -> Decimal:
 def previous_results(targets: Sequence[Target]) -> dict[int, Decimal]:
     """The result each target's counterpart reached last cycle, by target id.
 
-    Until quarterly reports exist this is the previous target's *assigned value*: the
-    reports package should replace the lookup with the reported year-end actual, here and
-    only here. Targets without a linked previous target are absent from the result.
+    That is the previous target's reported year-end value (its accepted fourth-quarter
+    actual, `workflow.reports.facts.year_end_actuals`) when its cycle has one, and its
+    assigned target value otherwise (the year is not over, or its Q4 report was not
+    accepted). Targets without a linked previous target are absent from the result. Two
+    statements however many targets.
     """
+    from workflow.reports.facts import year_end_actuals
+
     previous_ids = {t.previous_target_id for t in targets if t.previous_target_id}
     if not previous_ids:
         return {}
     rows = db.session.execute(select(Target.id, Target.target_value).where(Target.id.in_(previous_ids))).all()
     values = {row.id: row.target_value for row in rows if row.target_value is not None}
+    values.update(year_end_actuals(sorted(previous_ids)))
     return {t.id: values[t.previous_target_id] for t in targets if t.previous_target_id in values}
 
 

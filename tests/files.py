@@ -1,0 +1,114 @@
+"""Real files of each kind, made at test time: what heads upload as evidence, and what must be
+refused however it is named."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+
+FREE, END, FAT_SECTOR, NO_STREAM = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
+
+
+def pdf_bytes(text: str = "Báo cáo kết quả quý I") -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=14)
+    pdf.cell(text=text.encode("ascii", "replace").decode())
+    return bytes(pdf.output())
+
+
+def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (40, 30)) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (139, 26, 26)).save(out, format=fmt)
+    return out.getvalue()
+
+
+def docx_bytes() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                   '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                   '<Default Extension="xml" ContentType="application/xml"/>'
+                   '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
+        z.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                   '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>')
+        z.writestr("word/document.xml", '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+                   "<w:body><w:p><w:r><w:t>Biên bản nghiệm thu</w:t></w:r></w:p></w:body></w:document>")
+    return out.getvalue()
+
+
+def xlsx_bytes() -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["Chỉ tiêu", "Thực hiện"])
+    wb.active.append(["Thu ngân sách", 310])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def xls_bytes() -> bytes:
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Quy 1")
+    sheet.write(0, 0, "Thu ngân sách")
+    sheet.write(0, 1, 310)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _dir_entry(name: str, kind: int, child: int, start: int, size: int) -> bytes:
+    encoded = name.encode("utf-16-le") + b"\x00\x00" if name else b""
+    return (
+        encoded.ljust(64, b"\x00")
+        + struct.pack("<HBB", len(encoded), kind, 1)
+        + struct.pack("<III", NO_STREAM, NO_STREAM, child)
+        + b"\x00" * 16 + struct.pack("<I", 0) + b"\x00" * 16
+        + struct.pack("<IQ", start, size)
+    )
+
+
+def doc_bytes() -> bytes:
+    """A Word 97–2003 file: an OLE compound file holding a WordDocument stream (its FIB starts
+    with the Word magic number), written sector by sector as the format describes."""
+    sector = 512
+    stream = (struct.pack("<HH", 0xA5EC, 0x00C1) + b"\x00" * 4092)  # 8 sectors, above the mini-stream cut-off
+    fat = [FAT_SECTOR, END] + [s + 1 for s in range(2, 9)] + [END]
+    fat += [FREE] * (sector // 4 - len(fat))
+    header = (
+        bytes.fromhex("D0CF11E0A1B11AE1") + b"\x00" * 16
+        + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + b"\x00" * 6
+        + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, END, 0, END, 0)
+        + struct.pack("<I", 0) + struct.pack("<I", FREE) * 108
+    )
+    directory = (
+        _dir_entry("Root Entry", 5, 1, END, 0)
+        + _dir_entry("WordDocument", 2, NO_STREAM, 2, len(stream))
+        + _dir_entry("", 0, NO_STREAM, 0, 0) * 2
+    )
+    return header + struct.pack(f"<{sector // 4}I", *fat) + directory + stream
+
+
+def exe_bytes() -> bytes:
+    # A DOS/PE header as Windows programs start.
+    return b"MZ" + b"\x90\x00" + b"\x00" * 56 + struct.pack("<I", 64) + b"PE\x00\x00" + b"\x4c\x01" + b"\x00" * 400
+
+
+def html_bytes() -> bytes:
+    return "<!doctype html><html><body><script>alert('x')</script><p>Báo cáo</p></body></html>".encode()
+
+
+def zip_bytes() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("word/readme.txt", "not a document")
+        z.writestr("[Content_Types].xml", "<Types/>")
+    return out.getvalue()

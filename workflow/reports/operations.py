@@ -1,0 +1,397 @@
+"""Every change to quarterly reports, their entries, evidence and requests for support.
+
+Each function takes the acting person explicitly, checks the permission and the workflow,
+checks the version the person edited, writes a version snapshot at every step and the audit
+entry, and queues the e-mail the step causes. Nothing here commits.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import IO, Any
+
+from flask_babel import gettext
+from sqlalchemy import func, select
+
+from workflow import policy
+from workflow.accounts.models import Person
+from workflow.calendar import WorkingCalendar, calendar_rules
+from workflow.calendar.days import Window
+from workflow.core import audit
+from workflow.core.concurrency import check_version
+from workflow.core.errors import DomainError, PermissionDenied, TransitionRefused, ValidationFailed
+from workflow.core.models import utcnow
+from workflow.cycles.models import CycleState
+from workflow.extensions import db
+from workflow.reports import evidence as files
+from workflow.reports import mail
+from workflow.reports.models import (
+    SupportDirection,
+    Evidence,
+    MilestoneStatus,
+    QuarterlyReport,
+    ReportEntry,
+    ReportState,
+    ReportVersion,
+    RequestKind,
+    SupportRequest,
+    VersionKind,
+)
+from workflow.reports.rules import EVIDENCE_TYPES, report_rules
+from workflow.reports.workflow import REPORT, REQUEST
+from workflow.targets.models import Registration, RegistrationState, Target, TargetKind
+from workflow.targets.operations import targets_in_force
+
+ENTRY_FIELDS = ("actual", "milestone_status", "product_delivered", "delivered_on", "narrative", "confidence")
+QUANTITATIVE_ONLY = ("actual",)
+TASK_ONLY = ("milestone_status", "product_delivered", "delivered_on")
+
+
+class FileTooLarge(ValidationFailed):
+    status_code = 413
+
+
+def _refuse_step(workflow: Any, obj: Any, step: str, actor: Person) -> None:
+    refusal = workflow.refusal(obj, step, actor=actor)
+    if refusal is not None:
+        raise (PermissionDenied if refusal.forbidden else TransitionRefused)(refusal.reason)
+
+
+# --- the calendar of a report ----------------------------------------------------------------
+
+
+def calendar_of(registration: Registration) -> WorkingCalendar:
+    return WorkingCalendar(calendar_rules(registration.cycle))
+
+
+def window_of(registration: Registration, quarter: int) -> Window:
+    return calendar_of(registration).window(registration.cycle.year, quarter)
+
+
+def due_at(report: QuarterlyReport) -> datetime:
+    cal = calendar_of(report.registration)
+    return cal.at(report.due_on, cal.due_time)
+
+
+def days_late(report: QuarterlyReport, at: datetime) -> int:
+    """Calendar days after the due date of a report submitted at `at` (0: on time). Late
+    after the due time of the due day; a report in that evening is one day late."""
+    cal = calendar_of(report.registration)
+    if at <= cal.at(report.due_on, cal.due_time):
+        return 0
+    return max(1, (cal.local_date(at) - report.due_on).days)
+
+
+# --- opening a report ------------------------------------------------------------------------
+
+
+def report_of(registration: Registration, quarter: int) -> QuarterlyReport | None:
+    return db.session.scalar(select(QuarterlyReport).where(QuarterlyReport.registration_id == registration.id, QuarterlyReport.quarter == quarter))
+
+
+def openable_reason(registration: Registration, quarter: int, now: datetime) -> str | None:
+    """Why a report for `quarter` cannot be opened now, or None."""
+    if registration.state != RegistrationState.ASSIGNED:
+        return gettext("Reports start once the targets are officially assigned.")
+    if registration.cycle.state != CycleState.EXECUTION:
+        return gettext("Reports are made while the cycle is in execution.")
+    window = window_of(registration, quarter)
+    if not window.is_open(now):
+        return gettext("The report window for quarter %(quarter)s opens on %(day)s.", quarter=quarter, day=window.opens_on.strftime("%d/%m/%Y"))
+    return None
+
+
+def open_report(registration: Registration, quarter: int, *, actor: Person, now: datetime | None = None) -> QuarterlyReport:
+    """The head's report for `quarter`, created on first opening if its window is open (the
+    scheduler job `reports.open_windows` creates the others when the window opens)."""
+    policy.require(actor, "report.open", registration)
+    if quarter not in (1, 2, 3, 4):
+        raise ValidationFailed({"quarter": [gettext("Must be between %(min)s and %(max)s.", min=1, max=4)]})
+    existing = report_of(registration, quarter)
+    if existing is not None:
+        return existing
+    reason = openable_reason(registration, quarter, now or utcnow())
+    if reason:
+        raise TransitionRefused(reason)
+    report = QuarterlyReport(registration=registration, quarter=quarter, due_on=window_of(registration, quarter).due_on)
+    db.session.add(report)
+    audit.record("report.open", report, actor=actor, summary=f"{registration.unit.name}: Q{quarter}/{registration.cycle.year}")
+    return report
+
+
+# --- entries ---------------------------------------------------------------------------------
+
+
+def _in_force(report: QuarterlyReport) -> dict[int, Target]:
+    return {t.id: t for t in targets_in_force(report.registration)}
+
+
+def _entry_errors(target: Target, values: dict[str, Any], scale: int, cycle_start: date, today: date) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    other_kind = TASK_ONLY if target.kind == TargetKind.QUANTITATIVE else QUANTITATIVE_ONLY
+    for name in other_kind:
+        if values.get(name) not in (None, ""):
+            if target.kind == TargetKind.QUANTITATIVE:
+                errors[name] = [gettext("Not used for a quantitative target: report its value.")]
+            else:
+                errors[name] = [gettext("Not used for a task: report its milestone status.")]
+    confidence = values.get("confidence")
+    if confidence is not None and not 1 <= confidence <= scale:
+        errors["confidence"] = [gettext("Must be between %(min)s and %(max)s.", min=1, max=scale)]
+    delivered = values.get("delivered_on")
+    if delivered is not None:
+        if delivered > today:
+            errors["delivered_on"] = [gettext("This date is in the future.")]
+        elif delivered < cycle_start:
+            errors["delivered_on"] = [gettext("Must be within the cycle (from %(day)s).", day=cycle_start.strftime("%d/%m/%Y"))]
+    return errors
+
+
+def _require_editable(report: QuarterlyReport, actor: Person) -> None:
+    if policy.can(actor, "report.edit", report):
+        return
+    if policy.can(actor, "report.submit", report):
+        raise TransitionRefused(gettext("This report is %(state)s; it can no longer be changed.", state=REPORT.label(report.state).lower()))
+    raise PermissionDenied(gettext("You are not allowed to do this."))
+
+
+def save_entries(report: QuarterlyReport, entries: list[dict[str, Any]], *, actor: Person, version: int | None, now: datetime | None = None) -> int:
+    """Save a draft: the given values of the given targets (fields left out stay as they are).
+    Any number of times while the report is a draft or returned; returns how many entries
+    changed. Refuses the whole save, with an error per field, if any value is wrong."""
+    _require_editable(report, actor)
+    check_version(report, version)
+    targets = _in_force(report)
+    rules = report_rules(report.registration.cycle)
+    today = calendar_of(report.registration).local_date(now or utcnow())
+    errors: dict[str, list[str]] = {}
+    seen: set[int] = set()
+    for i, values in enumerate(entries):
+        target = targets.get(values.get("target_id"))
+        if target is None:
+            errors[f"entries.{i}.target_id"] = [gettext("This target is not in force in this registration.")]
+            continue
+        if target.id in seen:
+            errors[f"entries.{i}.target_id"] = [gettext("This target appears twice.")]
+        seen.add(target.id)
+        for name, messages in _entry_errors(target, values, rules["confidence_scale"], report.registration.cycle.starts_on, today).items():
+            errors[f"entries.{i}.{name}"] = messages
+    if errors:
+        raise ValidationFailed(errors)
+    changed = 0
+    for values in entries:
+        target = targets[values["target_id"]]
+        entry = report.entry_for(target.id)
+        if entry is None:
+            entry = ReportEntry(target_id=target.id, product_delivered="", narrative="")
+            report.entries.append(entry)
+        updates = {name: values[name] for name in ENTRY_FIELDS if name in values}
+        for name in ("product_delivered", "narrative"):
+            if name in updates and updates[name] is None:
+                updates[name] = ""
+        if "milestone_status" in updates and updates["milestone_status"] is not None:
+            updates["milestone_status"] = MilestoneStatus(updates["milestone_status"])
+        if audit.apply_changes(entry, updates):
+            entry.updated_at = utcnow()
+            changed += 1
+    report.touch()
+    audit.record("report.save", report, actor=actor, summary=_summary(report), data={"changed": changed})
+    return changed
+
+
+def missing_entries(report: QuarterlyReport) -> dict[int, dict[str, list[str]]]:
+    """{target id: {field: [message]}} for every target in force whose entry lacks something
+    the report must say: the value (quantitative) or the milestone status (task), with the
+    product and its date once done; a narrative; a confidence."""
+    required = gettext("Required before submitting.")
+    missing: dict[int, dict[str, list[str]]] = {}
+    for target in targets_in_force(report.registration):
+        entry = report.entry_for(target.id)
+        fields: dict[str, list[str]] = {}
+        if target.kind == TargetKind.QUANTITATIVE:
+            if entry is None or entry.actual is None:
+                fields["actual"] = [required]
+        else:
+            if entry is None or entry.milestone_status is None:
+                fields["milestone_status"] = [required]
+            elif entry.milestone_status == MilestoneStatus.DONE:
+                if not entry.product_delivered.strip():
+                    fields["product_delivered"] = [gettext("Say what product was delivered.")]
+                if entry.delivered_on is None:
+                    fields["delivered_on"] = [gettext("Give the date the product was delivered.")]
+        if entry is None or not entry.narrative.strip():
+            fields["narrative"] = [required]
+        if entry is None or entry.confidence is None:
+            fields["confidence"] = [required]
+        if fields:
+            missing[target.id] = fields
+    return missing
+
+
+# --- steps -----------------------------------------------------------------------------------
+
+
+def _summary(report: QuarterlyReport) -> str:
+    return f"{report.registration.unit.name}: Q{report.quarter}/{report.registration.cycle.year}"
+
+
+def submit(report: QuarterlyReport, *, actor: Person, version: int | None, now: datetime | None = None) -> None:
+    """The head submits (or resubmits) the report. Refused with an error per field of every
+    target that lacks something; a report already submitted cannot be submitted again."""
+    if not policy.can(actor, "report.submit", report):
+        raise PermissionDenied(gettext("You are not allowed to do this."))
+    if report.state not in (ReportState.DRAFT, ReportState.RETURNED):
+        raise TransitionRefused(gettext("This report was already submitted (it is %(state)s); it cannot be submitted again.",
+                                        state=REPORT.label(report.state).lower()))
+    check_version(report, version)
+    missing = missing_entries(report)
+    if missing:
+        raise ValidationFailed(
+            {f"targets.{target_id}.{name}": messages for target_id, fields in missing.items() for name, messages in fields.items()},
+            gettext("The report cannot be submitted yet: %(count)s targets lack what the report must say about them.", count=len(missing)),
+        )
+    at = now or utcnow()
+    old, new = REPORT.fire(report, "submit", actor=actor)
+    if report.first_submitted_at is None:
+        report.first_submitted_at = at
+        report.days_late = days_late(report, at)
+    report.submitted_at = at
+    report.returned_reason = ""
+    report.touch()
+    write_version(report, VersionKind.SUBMITTED, actor=actor, at=at)
+    mail.stop_reminders(report, actor=actor)
+    audit.record("report.submit", report, actor=actor, summary=_summary(report),
+                 data={"from": old.value, "to": new.value, "days_late": report.days_late})
+
+
+def take_step(report: QuarterlyReport, step: str, *, actor: Person, version: int | None, reason: str = "", now: datetime | None = None) -> None:
+    """Submit, accept, return (reason) or reopen (reason) a report."""
+    if step == "submit":
+        submit(report, actor=actor, version=version, now=now)
+        return
+    _refuse_step(REPORT, report, step, actor)
+    check_version(report, version)
+    old, new = REPORT.fire(report, step, actor=actor, reason=reason)
+    reason = (reason or "").strip()
+    kind = {"accept": VersionKind.ACCEPTED, "return": VersionKind.RETURNED, "reopen": VersionKind.REOPENED}[step]
+    if step == "accept":
+        report.accepted_by_id = actor.id
+        report.accepted_at = now or utcnow()
+    else:
+        report.returned_reason = reason
+        if step == "reopen":
+            report.reopened += 1
+            report.accepted_by_id = None
+            report.accepted_at = None
+    report.touch()
+    version_row = write_version(report, kind, actor=actor, reason=reason, at=now)
+    mail.report_step(report, step, version_row.number)
+    audit.record(f"report.{step}", report, actor=actor, summary=_summary(report), reason=reason, data={"from": old.value, "to": new.value})
+
+
+# --- versions --------------------------------------------------------------------------------
+
+
+def write_version(report: QuarterlyReport, kind: VersionKind, *, actor: Person, reason: str = "", at: datetime | None = None) -> ReportVersion:
+    from workflow.reports.presenters import snapshot
+
+    db.session.flush()
+    number = (db.session.scalar(select(func.max(ReportVersion.number)).where(ReportVersion.report_id == report.id)) or 0) + 1
+    row = ReportVersion(report_id=report.id, number=number, kind=kind, actor_id=actor.id, at=at or utcnow(), reason=reason, snapshot=snapshot(report))
+    db.session.add(row)
+    return row
+
+
+# --- evidence --------------------------------------------------------------------------------
+
+
+def add_evidence(report: QuarterlyReport, stream: IO[bytes], filename: str, *, actor: Person, target_id: int | None = None) -> Evidence:
+    """Attach a file to the report (or to one of its targets). Refused, with the reason on the
+    `file` field, when it is too large, of a type not accepted, or one too many; nothing
+    already saved in the report is touched by a refused upload."""
+    _require_editable(report, actor)
+    rules = report_rules(report.registration.cycle)
+    if target_id is not None and target_id not in _in_force(report):
+        raise ValidationFailed({"target_id": [gettext("This target is not in force in this registration.")]})
+    current = db.session.execute(
+        select(Evidence.target_id, func.count()).where(Evidence.report_id == report.id, Evidence.removed_at.is_(None)).group_by(Evidence.target_id)
+    ).all()
+    total = sum(n for _, n in current)
+    if total >= rules["max_files_per_report"]:
+        raise ValidationFailed({"file": [gettext("A report may have at most %(max)s files; remove one first.", max=rules["max_files_per_report"])]})
+    if target_id is not None and dict(current).get(target_id, 0) >= rules["max_files_per_target"]:
+        raise ValidationFailed({"file": [gettext("A target may have at most %(max)s files; remove one first.", max=rules["max_files_per_target"])]})
+    limit = rules["max_file_mb"] * 1024 * 1024
+    try:
+        data, sha256, size = files.spool(stream, limit)
+    except files.TooLarge:
+        raise FileTooLarge({"file": [gettext("The file is larger than %(max)s MB.", max=rules["max_file_mb"])]}) from None
+    try:
+        if size == 0:
+            raise ValidationFailed({"file": [gettext("The file is empty.")]})
+        kind = files.detect(data)
+        if kind is None or kind not in rules["allowed_types"]:
+            allowed = ", ".join(t.upper() for t in rules["allowed_types"])
+            raise ValidationFailed({"file": [gettext("This type of file is not accepted (its content was checked, not its name). Accepted: %(types)s.", types=allowed)]})
+        files.store(data, sha256)
+    finally:
+        data.close()
+    item = Evidence(
+        report_id=report.id, target_id=target_id, filename=files.clean_filename(filename, kind), content_type=EVIDENCE_TYPES[kind][0],
+        size=size, sha256=sha256, uploaded_by_id=actor.id,
+    )
+    db.session.add(item)
+    report.touch()
+    audit.record("evidence.add", item, actor=actor, summary=f"{_summary(report)}: {item.filename}", data={"sha256": sha256, "size": size})
+    return item
+
+
+def remove_evidence(item: Evidence, report: QuarterlyReport, *, actor: Person, version: int | None) -> None:
+    """Take a file off a draft report. It stays stored (and listed in earlier versions)."""
+    _require_editable(report, actor)
+    check_version(report, version)
+    if item.removed_at is not None:
+        raise DomainError(gettext("This file was already removed."))
+    item.removed_at = utcnow()
+    item.removed_by_id = actor.id
+    report.touch()
+    audit.record("evidence.remove", item, actor=actor, summary=f"{_summary(report)}: {item.filename}")
+
+
+# --- requests for support and directions -----------------------------------------------------
+
+
+def raise_request(report: QuarterlyReport, kind: RequestKind | str, body: str, *, actor: Person, target_id: int | None = None) -> SupportRequest:
+    """An obstacle or a request for support (kiến nghị, đề xuất), sent at once to the staff
+    agency and the committee."""
+    policy.require(actor, "support.create", report)
+    if target_id is not None and target_id not in _in_force(report):
+        raise ValidationFailed({"target_id": [gettext("This target is not in force in this registration.")]})
+    if not (body or "").strip():
+        raise ValidationFailed({"body": [gettext("This field is required.")]})
+    request = SupportRequest(report_id=report.id, target_id=target_id, kind=RequestKind(kind), body=body.strip(), created_by_id=actor.id)
+    db.session.add(request)
+    audit.record("support.create", request, actor=actor, summary=f"{_summary(report)}: {body.strip()[:200]}")
+    return request
+
+
+def give_direction(request: SupportRequest, body: str, *, actor: Person, version: int | None) -> SupportDirection:
+    """Answer a request with a direction (chỉ đạo); the head is told by e-mail."""
+    _refuse_step(REQUEST, request, "answer", actor)
+    check_version(request, version)
+    if not (body or "").strip():
+        raise ValidationFailed({"body": [gettext("Write the direction.")]})
+    REQUEST.fire(request, "answer", actor=actor)
+    direction = SupportDirection(author_id=actor.id, body=body.strip())
+    request.directions.append(direction)
+    db.session.flush()
+    mail.direction_given(request, direction)
+    audit.record("support.answer", request, actor=actor, summary=f"{_summary(request.report)}: {body.strip()[:200]}")
+    return direction
+
+
+def close_request(request: SupportRequest, *, actor: Person, version: int | None, note: str = "") -> None:
+    _refuse_step(REQUEST, request, "close", actor)
+    check_version(request, version)
+    old, new = REQUEST.fire(request, "close", actor=actor)
+    audit.record("support.close", request, actor=actor, summary=_summary(request.report), reason=note, data={"from": old.value, "to": new.value})
