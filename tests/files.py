@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import struct
 import zipfile
+from datetime import UTC, datetime
 
 FREE, END, FAT_SECTOR, NO_STREAM = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
 
@@ -14,6 +15,8 @@ def pdf_bytes(text: str = "Báo cáo kết quả quý I") -> bytes:
     from fpdf import FPDF
 
     pdf = FPDF()
+    # A fixed creation date: the same text must give the same bytes (content-hash tests).
+    pdf.set_creation_date(datetime(2026, 1, 1, tzinfo=UTC))
     pdf.add_page()
     pdf.set_font("helvetica", size=14)
     pdf.cell(text=text.encode("ascii", "replace").decode())

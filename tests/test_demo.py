@@ -21,7 +21,7 @@ def test_demo_loads_once_and_prints_logins(app):
     heads = db.session.scalar(select(func.count()).select_from(RoleGrant).where(RoleGrant.role == Role.HEAD))
     assert 43 <= heads <= 50
     assert db.session.scalar(select(func.count()).select_from(Unit).where(Unit.staff_officer_id.is_(None))) == 0
-    assert {c.year for c in db.session.scalars(select(Cycle))} == {2026, 2027}
+    assert {c.year for c in db.session.scalars(select(Cycle))} == {2025, 2026, 2027}
     people = db.session.scalar(select(func.count()).select_from(Person))
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0 and "already loaded" in again.output and "vinhphuc-2027" in again.output

@@ -2,7 +2,6 @@
 for 2027 one or more in every state, with proposals, warnings, a return reason, assignment
 decisions, an amendment requested and one approved."""
 
-import time
 
 import pytest
 from sqlalchemy import func, select
@@ -16,10 +15,8 @@ from workflow.targets.warnings import warnings_for
 
 @pytest.mark.real_commits
 def test_demo_registrations(app):
-    started = time.monotonic()
     result = app.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code == 0, result.output
-    assert time.monotonic() - started < 20
 
     def by_state(year):
         rows = db.session.execute(

@@ -16,7 +16,11 @@ if source.endswith(".po"):
 else:
     tr = json.load(open(source, encoding="utf-8"))
 n = 0
+# From another catalogue only what is still untranslated here: ours wins where both translate.
+only_missing = source.endswith(".po")
 for m in cat:
+    if only_missing and m.string:
+        continue
     if m.id and m.id in tr:
         m.string = tr[m.id]; n += 1
         m.flags.discard("fuzzy")

@@ -8,12 +8,13 @@ BOOTSTRAP_ICONS=1.13.2
 CHARTJS=4.6.1
 SWAGGER_UI=5.35.0
 AXE=4.14.1
+DEJAVU=2.37.3  # the printable evaluation sheet (PDF): a Unicode font with every Vietnamese letter
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-for pkg in bootstrap@$BOOTSTRAP bootstrap-icons@$BOOTSTRAP_ICONS chart.js@$CHARTJS swagger-ui-dist@$SWAGGER_UI axe-core@$AXE; do
+for pkg in bootstrap@$BOOTSTRAP bootstrap-icons@$BOOTSTRAP_ICONS chart.js@$CHARTJS swagger-ui-dist@$SWAGGER_UI axe-core@$AXE dejavu-fonts-ttf@$DEJAVU; do
   name=${pkg%@*}
   mkdir -p "$name"
   tarball=$(npm pack --silent "$pkg")
@@ -36,4 +37,8 @@ chart.js $CHARTJS (MIT)
 swagger-ui-dist $SWAGGER_UI (Apache-2.0)
 LIST
 echo "axe-core $AXE (MPL-2.0)" > "$t/VERSION"
-echo "vendored into $v and $t"
+f="$root/workflow/static/fonts"
+rm -rf "$f" && mkdir -p "$f/dejavu"
+cp dejavu-fonts-ttf/package/ttf/DejaVuSans.ttf dejavu-fonts-ttf/package/ttf/DejaVuSans-Bold.ttf dejavu-fonts-ttf/package/LICENSE "$f/dejavu/"
+echo "dejavu-fonts-ttf $DEJAVU (Bitstream Vera / DejaVu licence)" > "$f/VERSIONS"
+echo "vendored into $v, $f and $t"

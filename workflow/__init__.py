@@ -29,6 +29,7 @@ MODULES = (
     "workflow.admin",
     "workflow.scoring",
     "workflow.backup",
+    "workflow.council",
     "workflow.demo",
     "scheduler",
 )

@@ -247,3 +247,140 @@ def _close_request(actor: Person, request: Any) -> bool:
     if actor.role_set & {Role.STAFF, Role.COMMITTEE}:
         return True
     return request is not None and _leads_report(actor, request.report)
+
+
+# --- the advisory council and the committee's classification (workflow.council) -------------
+# Seats are per cycle: a person with the council role scores only in the cycles whose council
+# they sit on, and never a head they are recused from (themself, the head of their own unit, a
+# declared conflict). The secretary follows progress, reminds, reopens scorecards, records the
+# session and discipline; the chair finalises the proposal list and reads the raters' figures;
+# the committee decides, publishes and answers objections. A head sees their own result once
+# published. Administrators appoint the council and may read everything but decide nothing.
+
+def _council():
+    from workflow.council import queries
+
+    return queries
+
+
+def _cycle_id(obj: Any) -> int | None:
+    """The cycle of a council object: a cycle, a seat, a scorecard, a session, a proposal, a
+    registration, a decision or an objection."""
+    if obj is None:
+        return None
+    if getattr(obj, "__tablename__", None) == "cycle":
+        return obj.id
+    return getattr(obj, "cycle_id", None)
+
+
+def _seat(actor: Person, obj: Any, *positions: Any) -> bool:
+    member = _council().member_of(actor, _cycle_id(obj))
+    return member is not None and (not positions or member.position in positions)
+
+
+def _chair(actor: Person, obj: Any) -> bool:
+    from workflow.council.models import Position
+
+    return _seat(actor, obj, Position.CHAIR)
+
+
+def _secretary(actor: Person, obj: Any) -> bool:
+    from workflow.council.models import Position
+
+    return _seat(actor, obj, Position.SECRETARY)
+
+
+@rule("council.view")
+def _view_council(actor: Person, cycle: Any) -> bool:
+    """`cycle` None: whether the person may see some council (the navigation entry)."""
+    if actor.role_set & {Role.COMMITTEE, Role.ADMIN, Role.STAFF}:
+        return True
+    return actor.has_role(Role.COUNCIL) if cycle is None else _seat(actor, cycle)
+
+
+@rule("council.members.manage")
+def _manage_council(actor: Person, cycle: Any) -> bool:
+    return actor.has_role(Role.ADMIN)
+
+
+@rule("council.settings.edit")
+def _edit_settings(actor: Person, cycle: Any) -> bool:
+    return actor.has_role(Role.ADMIN) or _secretary(actor, cycle)
+
+
+@rule("council.member.declare_conflict")
+def _declare_conflict(actor: Person, member: Any) -> bool:
+    return member is not None and member.person_id == actor.id
+
+
+@rule("council.member.score")
+def _score(actor: Person, card: Any) -> bool:
+    """`card`: a Scorecard, or a (member, registration) pair before the card exists."""
+    if card is None:
+        return False
+    member, registration = (card.member, card.registration) if hasattr(card, "member") else card
+    if member is None or member.person_id != actor.id or member.cycle_id != registration.cycle_id:
+        return False
+    return _council().recusal(member, registration) is None
+
+
+@rule("council.member.scorecards")
+def _my_scorecards(actor: Person, cycle: Any) -> bool:
+    return _seat(actor, cycle)
+
+
+@rule("council.secretary.progress")
+def _progress(actor: Person, cycle: Any) -> bool:
+    from workflow.council.models import Position
+
+    return actor.has_role(Role.ADMIN) or _seat(actor, cycle, Position.SECRETARY, Position.CHAIR)
+
+
+@rule("council.secretary.remind", "council.secretary.reopen", "council.secretary.session", "council.secretary.discipline")
+def _secretary_acts(actor: Person, obj: Any) -> bool:
+    return _secretary(actor, obj)
+
+
+@rule("council.chair.finalise", "council.chair.reopen")
+def _chair_acts(actor: Person, session: Any) -> bool:
+    return _chair(actor, session)
+
+
+@rule("council.chair.raters")
+def _raters(actor: Person, cycle: Any) -> bool:
+    return bool(actor.role_set & {Role.COMMITTEE, Role.ADMIN}) or _chair(actor, cycle)
+
+
+@rule("council.proposals.view")
+def _view_proposals(actor: Person, cycle: Any) -> bool:
+    # Council members see the rows of heads whose scores they may see (queries.visible_heads).
+    return bool(actor.role_set & {Role.COMMITTEE, Role.ADMIN}) or _seat(actor, cycle)
+
+
+@rule("council.what_if", "council.export")
+def _what_if(actor: Person, cycle: Any) -> bool:
+    from workflow.council.models import Position
+
+    return bool(actor.role_set & {Role.COMMITTEE, Role.ADMIN}) or _seat(actor, cycle, Position.CHAIR, Position.SECRETARY)
+
+
+@rule("council.committee.decide", "council.committee.publish", "council.objection.decide")
+def _committee_decides(actor: Person, obj: Any) -> bool:
+    return actor.has_role(Role.COMMITTEE)
+
+
+@rule("council.result.view")
+def _view_result(actor: Person, registration: Any) -> bool:
+    """The full evaluation of a head: the committee, administrators and the council's chair and
+    secretary at any time; the head once the decisions are published (checked by the view)."""
+    from workflow.council.models import Position
+
+    if actor.role_set & {Role.COMMITTEE, Role.ADMIN} or _seat(actor, registration, Position.CHAIR, Position.SECRETARY):
+        return True
+    return _leads(actor, registration)
+
+
+@rule("council.self_assessment.edit", "council.objection.file")
+def _head_acts(actor: Person, obj: Any) -> bool:
+    """`obj`: the registration, or its self-assessment."""
+    return _leads(actor, getattr(obj, "registration", obj))

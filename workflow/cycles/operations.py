@@ -17,7 +17,7 @@ from workflow.core import audit
 from workflow.core.concurrency import check_version
 from workflow.core.errors import DomainError, TransitionRefused, ValidationFailed
 from workflow.cycles.models import Cycle, CycleState
-from workflow.cycles.workflow import CYCLE_WORKFLOW, OPEN_STATES, state_taken_reason
+from workflow.cycles.workflow import CYCLE_WORKFLOW, OPEN_STATES, entered, state_taken_reason
 from workflow.extensions import db
 from workflow.rules import RulesError, load_rules
 
@@ -53,6 +53,7 @@ def create_cycle(
     )
     db.session.add(cycle)
     audit.record("cycle.create", cycle, actor=actor, summary=cycle.name, data={"rules_version": rules["version"], "state": state.value})
+    entered(cycle, actor)
     return cycle
 
 
@@ -68,6 +69,7 @@ def advance_cycle(cycle: Cycle, step: str, *, actor: Person, version: int | None
     check_version(cycle, version)
     old, new = CYCLE_WORKFLOW.fire(cycle, step, actor=actor, reason=reason)
     audit.record(f"cycle.{step}", cycle, actor=actor, summary=cycle.name, reason=reason, data={"from": old.value, "to": new.value})
+    entered(cycle, actor)
 
 
 def refresh_rules(cycle: Cycle, *, actor: Person, version: int | None, rules_file: str | None = None) -> tuple[str, str]:

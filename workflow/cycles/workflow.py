@@ -13,11 +13,19 @@ Other packages add conditions to a step with `guard(step)`, e.g. the scoring pac
 
     @cycles.workflow.guard("close")
     def every_level_decided(cycle) -> str | None: ...
+
+and act when a cycle enters a phase with `on_enter(state)`, e.g. the council snapshotting the
+rubric when scoring opens (called by `operations.advance_cycle`, and by `create_cycle` for a
+cycle created directly in that phase), in the same transaction as the step::
+
+    @cycles.workflow.on_enter(CycleState.SCORING)
+    def snapshot_rubric(cycle, actor) -> None: ...
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -43,6 +51,7 @@ STATE_TONES = {
 OPEN_STATES = (CycleState.REGISTRATION, CycleState.EXECUTION, CycleState.SCORING)
 
 _EXTRA_GUARDS: dict[str, dict[str, Guard]] = {}
+_ENTER_HOOKS: dict[CycleState, dict[str, Callable[[Cycle, Any], None]]] = {}
 
 
 def guard(step: str) -> Callable[[Guard], Guard]:
@@ -54,6 +63,22 @@ def guard(step: str) -> Callable[[Guard], Guard]:
         return fn
 
     return register
+
+
+def on_enter(state: CycleState) -> Callable[[Callable[[Cycle, Any], None]], Callable[[Cycle, Any], None]]:
+    """Run `fn(cycle, actor)` whenever a cycle enters `state`. Registering twice is harmless."""
+
+    def register(fn: Callable[[Cycle, Any], None]) -> Callable[[Cycle, Any], None]:
+        _ENTER_HOOKS.setdefault(state, {})[f"{fn.__module__}.{fn.__qualname__}"] = fn
+        return fn
+
+    return register
+
+
+def entered(cycle: Cycle, actor: Any) -> None:
+    """Tell the packages that `cycle` has just entered its current state."""
+    for fn in _ENTER_HOOKS.get(cycle.state, {}).values():
+        fn(cycle, actor)
 
 
 def _registered(step: str) -> Guard:

@@ -103,7 +103,7 @@ def _state_label(report: Any) -> str:
     return REPORT.label(report.state)
 
 
-class LineSchema(BaseSchema):
+class ReportLineSchema(BaseSchema):
     target_id = fields.Integer()
     title = fields.String(attribute="target.title")
     kind = fields.Enum(TargetKind, by_value=True, attribute="target.kind")
@@ -145,7 +145,7 @@ class StepOutSchema(BaseSchema):
 
 
 class ReportDetailSchema(ReportSummarySchema):
-    lines = fields.List(fields.Nested(LineSchema), metadata={"description": "One per target in force"})
+    lines = fields.List(fields.Nested(ReportLineSchema), metadata={"description": "One per target in force"})
     evidence = fields.List(fields.Nested(EvidenceSchema))
     steps = fields.List(fields.Nested(StepOutSchema), metadata={"description": "Steps the caller may take now"})
     missing = fields.Dict(keys=fields.String(), values=fields.Dict(), metadata={"description": "What each target still lacks before submitting"})

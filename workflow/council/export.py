@@ -1,0 +1,137 @@
+"""The Excel workbook of a whole cycle, written as a stream (openpyxl's write-only mode) so that
+memory stays flat whatever the number of heads: heads are read from the database in chunks.
+
+Sheets (in Vietnamese, as officials file them):
+- "Tổng hợp": one row per head: unit, group, head, each member's total, the panel score, its
+  spread, the proposed level, the committee's decision and its reason;
+- "Chỉ tiêu": one row per target in force: assigned values, weight, the four quarters' accepted
+  values (or task statuses), the year-end figure;
+- "Điểm thành viên": one row per scorecard submitted: each general criterion, the task points,
+  the total and the level it implied;
+- "Thông tin": the cycle, the rubric version, when the file was made.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from sqlalchemy import func, select
+
+from workflow.accounts.models import Person
+from workflow.core.models import utcnow
+from workflow.council import proposals, queries
+from workflow.council.models import Decision, Scorecard, ScorecardState
+from workflow.council.presenters import level_names
+from workflow.cycles.models import Cycle
+from workflow.extensions import db
+from workflow.reports.models import QuarterlyReport, ReportEntry, ReportState
+from workflow.targets.models import Registration, Target, TargetKind
+
+CHUNK = 500
+BOLD = Font(bold=True)
+
+
+def _header(sheet: Any, titles: Sequence[str]) -> None:
+    row = []
+    for title in titles:
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = BOLD
+        row.append(cell)
+    sheet.append(row)
+
+
+def _number(value: Any) -> Any:
+    if value is None:
+        return None
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def write_workbook(cycle: Cycle, target: Any) -> None:
+    """Write the cycle's workbook to `target` (a path or a binary file)."""
+    panel = proposals.compute(cycle)
+    rubric = panel.rubric
+    names = level_names(rubric)
+    members = queries.members(cycle.id)
+    member_names = {m.id: m.person.full_name for m in members}
+    latest = select(Decision.registration_id, func.max(Decision.number).label("n")).where(Decision.cycle_id == cycle.id).group_by(Decision.registration_id).subquery()
+    decisions = {r: (level, reason) for r, level, reason in db.session.execute(
+        select(Decision.registration_id, Decision.level, Decision.reason).join(latest, (Decision.registration_id == latest.c.registration_id) & (Decision.number == latest.c.n)))}
+    head_names = dict(db.session.execute(
+        select(Registration.id, Person.full_name).join(Person, Registration.head_id == Person.id).where(Registration.cycle_id == cycle.id)).all())
+
+    book = Workbook(write_only=True)
+    summary = book.create_sheet("Tổng hợp")
+    _header(summary, ["Nhóm", "Cơ quan, đơn vị", "Người đứng đầu", *[f"Điểm: {member_names[m.id]}" for m in members], "Điểm của Hội đồng",
+                      "Phương pháp", "Số phiếu", "Độ lệch chuẩn", "Khoảng chênh", "Đề xuất của Hội đồng", "Cần thảo luận",
+                      "Quyết định của Ban Thường vụ", "Lý do khác đề xuất"])
+    for head in panel.heads:
+        p = panel.proposal(head.registration_id)
+        ratings = panel.ratings(head.registration_id)
+        level, reason = decisions.get(head.registration_id, (None, ""))
+        summary.append([head.group_name, head.unit_name, head_names.get(head.registration_id, ""),
+                        *[_number(ratings.get(m.id)) for m in members], _number(p.panel.score), p.panel.method, p.panel.ratings,
+                        _number(p.panel.stdev), _number(p.panel.range), names.get(p.level or "", "Hòa tại ngưỡng" if p.quota.status == "tie" else ""),
+                        "Có" if p.needs_discussion else "", names.get(level or "", ""), reason])
+
+    targets_sheet = book.create_sheet("Chỉ tiêu")
+    _header(targets_sheet, ["Cơ quan, đơn vị", "Chỉ tiêu, nhiệm vụ", "Loại", "Đơn vị tính", "Xuất phát", "Chỉ tiêu giao", "Tỷ trọng",
+                            "Quý I", "Quý II", "Quý III", "Quý IV", "Kết quả cuối năm"])
+    cards_sheet = book.create_sheet("Điểm thành viên")
+    criteria = [c.code for c in rubric.general]
+    _header(cards_sheet, ["Cơ quan, đơn vị", "Người đứng đầu", "Thành viên", *[c.name.vi for c in rubric.general], "Điểm tiêu chí chung",
+                          "Điểm kết quả nhiệm vụ", "Tổng điểm", "Mức tương ứng", "Nộp lúc"])
+    for chunk in _chunks(panel.heads):
+        ids = [h.registration_id for h in chunk]
+        units = {h.registration_id: h.unit_name for h in chunk}
+        values: dict[int, dict[int, Any]] = defaultdict(dict)
+        rows = db.session.execute(
+            select(ReportEntry.target_id, QuarterlyReport.quarter, ReportEntry.actual, ReportEntry.milestone_status)
+            .join(QuarterlyReport, ReportEntry.report_id == QuarterlyReport.id)
+            .where(QuarterlyReport.registration_id.in_(ids), QuarterlyReport.state == ReportState.ACCEPTED)
+        )
+        for target_id, quarter, actual, status in rows:
+            values[target_id][quarter] = _number(actual) if actual is not None else (status.value if status else None)
+        for t in db.session.scalars(select(Target).where(Target.registration_id.in_(ids), Target.dropped.is_(False)).order_by(Target.registration_id, Target.position)):
+            quarters = [values[t.id].get(q) for q in (1, 2, 3, 4)]
+            final = next((v for v in reversed(quarters) if v is not None), None)
+            quantitative = t.kind == TargetKind.QUANTITATIVE
+            targets_sheet.append([units[t.registration_id], t.title, "Chỉ tiêu" if quantitative else "Nhiệm vụ", t.measure,
+                                  _number(t.baseline), _number(t.target_value) if quantitative else t.product, _number(t.weight), *quarters, final])
+        for card in db.session.execute(
+            select(Scorecard.registration_id, Scorecard.member_id, Scorecard.general, Scorecard.general_points, Scorecard.task_points,
+                   Scorecard.total, Scorecard.level, Scorecard.submitted_at)
+            .where(Scorecard.registration_id.in_(ids), Scorecard.state == ScorecardState.SUBMITTED)
+            .order_by(Scorecard.registration_id, Scorecard.member_id)
+        ):
+            general = card.general or {}
+            cards_sheet.append([units[card.registration_id], head_names.get(card.registration_id, ""), member_names.get(card.member_id, ""),
+                                *[_number(Decimal(general[c])) if general.get(c) else None for c in criteria], _number(card.general_points),
+                                _number(card.task_points), _number(card.total), names.get(card.level or "", ""),
+                                card.submitted_at.replace(tzinfo=None) if card.submitted_at else None])
+        db.session.expire_all()
+
+    info = book.create_sheet("Thông tin")
+    for label, value in (("Kỳ đánh giá", cycle.name), ("Thang điểm", f"{rubric.name.vi} ({rubric.version})"),
+                         ("Số người được đánh giá", len(panel.heads)), ("Lập lúc (UTC)", utcnow().replace(tzinfo=None, microsecond=0))):
+        info.append([label, value])
+    book.save(target)
+
+
+def workbook_file(cycle: Cycle) -> Any:
+    """The workbook in a temporary file (deleted when closed), ready to send."""
+    out = tempfile.TemporaryFile(suffix=".xlsx")
+    write_workbook(cycle, out)
+    out.seek(0)
+    return out

@@ -1,0 +1,799 @@
+"""Every change the council and the committee make: seats and conflicts, the council's
+settings, scorecards (save, submit, reopen, remind), discipline records and self-assessments,
+the session (attendance, finalising, reopening, publishing), decisions and objections.
+
+Each function takes the acting person explicitly, checks the permission and the workflow,
+checks the version the person edited, writes the audit entry and queues the e-mail the step
+causes. Nothing here commits.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Any
+
+from flask_babel import gettext
+from sqlalchemy import func, select
+from sqlalchemy.orm.attributes import flag_modified
+
+from workflow import policy
+from workflow.accounts.models import Person, Role
+from workflow.calendar import WorkingCalendar, calendar_rules
+from workflow.core import audit
+from workflow.core.concurrency import check_version
+from workflow.core.errors import (
+    DomainError,
+    PermissionDenied,
+    TransitionRefused,
+    ValidationFailed,
+)
+from workflow.core.models import utcnow
+from workflow.council import mail, queries
+from workflow.council.inputs import Evaluation, evaluate
+from workflow.council.models import (
+    ConflictDeclaration,
+    CouncilMember,
+    CouncilSession,
+    Decision,
+    DisciplineRecord,
+    LevelProposal,
+    Objection,
+    ObjectionState,
+    Position,
+    Scorecard,
+    ScorecardState,
+    SelfAssessment,
+    SelfAssessmentState,
+    SessionState,
+)
+from workflow.council.rules import (
+    CouncilRulesSchema,
+    council_rules,
+    quorum_fraction,
+    rubric_of,
+    settings_editable_reason,
+)
+from workflow.council.workflow import (
+    OBJECTION,
+    SCORECARD,
+    SELF_ASSESSMENT,
+    SESSION,
+    card_changeable,
+)
+from workflow.cycles.models import Cycle, CycleState
+from workflow.extensions import db
+from workflow.reports.facts import TargetFacts, year_end_facts
+from workflow.scoring.engine import FIGURES
+from workflow.scoring.rubric import Rubric
+from workflow.targets.models import Registration, RegistrationState
+from workflow.units.models import Unit
+
+
+def _refuse(workflow: Any, obj: Any, step: str, actor: Person) -> None:
+    refusal = workflow.refusal(obj, step, actor=actor)
+    if refusal is not None:
+        raise (PermissionDenied if refusal.forbidden else TransitionRefused)(refusal.reason)
+
+
+def _head_name(registration: Registration) -> str:
+    return f"{registration.head.full_name} — {registration.unit.name}"
+
+
+# --- the council's seats ---------------------------------------------------------------------
+
+def appoint_member(cycle: Cycle, person: Person, position: Position | str, *, actor: Person) -> CouncilMember:
+    """Seat `person` on the cycle's council. One chair and one secretary per cycle; the person
+    must hold the council role."""
+    policy.require(actor, "council.members.manage", cycle)
+    position = Position(position)
+    if cycle.state == CycleState.CLOSED:
+        raise TransitionRefused(gettext("This evaluation cycle is closed."))
+    if not person.has_role(Role.COUNCIL):
+        raise ValidationFailed({"person_id": [gettext("%(name)s does not hold the advisory council role; grant it first.", name=person.full_name)]})
+    if queries.member_of(person, cycle.id) is not None:
+        raise ValidationFailed({"person_id": [gettext("%(name)s already sits on this council.", name=person.full_name)]})
+    if position != Position.MEMBER:
+        holder = queries.officer(cycle.id, position)
+        if holder is not None:
+            raise ValidationFailed({"position": [gettext("The council already has a %(position)s: %(name)s.", position=position_label(position).lower(), name=holder.person.full_name)]})
+    member = CouncilMember(cycle_id=cycle.id, person=person, position=position)
+    db.session.add(member)
+    audit.record("council.member.appoint", member, actor=actor, summary=f"{cycle.name}: {person.full_name} ({position.value})")
+    return member
+
+
+def remove_member(member: CouncilMember, *, actor: Person) -> None:
+    """Take a person off the council; refused once they have scored anyone."""
+    policy.require(actor, "council.members.manage", member.cycle)
+    cards = db.session.scalar(select(func.count()).select_from(Scorecard).where(Scorecard.member_id == member.id)) or 0
+    if cards:
+        raise DomainError(gettext("%(name)s has %(count)s scorecards; a member who has scored cannot be removed.", name=member.person.full_name, count=cards))
+    audit.record("council.member.remove", member, actor=actor, summary=f"{member.cycle.name}: {member.person.full_name}")
+    db.session.delete(member)
+
+
+def position_label(position: Position) -> str:
+    return {Position.CHAIR: gettext("Chair"), Position.SECRETARY: gettext("Secretary"), Position.MEMBER: gettext("Member")}[position]
+
+
+def declare_conflict(member: CouncilMember, registration: Registration, reason: str, *, actor: Person) -> ConflictDeclaration:
+    """The member declares a conflict of interest with the head of `registration` and is
+    recused from scoring them. A card they had started for that head is withdrawn (its
+    figures kept in the audit log), since a recused member's score must not count."""
+    policy.require(actor, "council.member.declare_conflict", member)
+    if registration.cycle_id != member.cycle_id or registration.state != RegistrationState.ASSIGNED:
+        raise ValidationFailed({"registration_id": [gettext("This head is not evaluated in this cycle.")]})
+    if not (reason or "").strip():
+        raise ValidationFailed({"reason": [gettext("Say what the conflict of interest is.")]})
+    existing = db.session.scalar(select(ConflictDeclaration).where(ConflictDeclaration.member_id == member.id, ConflictDeclaration.head_id == registration.head_id))
+    if existing is not None:
+        raise ValidationFailed({"registration_id": [gettext("You already declared a conflict with this head.")]})
+    card = queries.scorecard(member.id, registration.id)
+    if card is not None:
+        reason_refused = card_changeable(card)
+        if reason_refused:
+            raise TransitionRefused(reason_refused)
+    declaration = ConflictDeclaration(cycle_id=member.cycle_id, member_id=member.id, head_id=registration.head_id, reason=reason.strip())
+    db.session.add(declaration)
+    data: dict[str, Any] = {"head_id": registration.head_id, "registration_id": registration.id}
+    if card is not None:
+        data["withdrawn_card"] = {"state": card.state.value, "total": str(card.total) if card.total is not None else None, "general": card.general}
+        db.session.delete(card)
+    audit.record("council.member.declare_conflict", declaration, actor=actor, summary=f"{member.person.full_name} ↔ {_head_name(registration)}",
+                 reason=reason.strip(), data=data)
+    return declaration
+
+
+# --- settings --------------------------------------------------------------------------------
+
+def update_settings(cycle: Cycle, values: dict[str, Any], *, actor: Person, version: int | None) -> dict[str, list[Any]]:
+    """Change the cycle's copy of the [council] rules; only before scoring opens."""
+    policy.require(actor, "council.settings.edit", cycle)
+    reason = settings_editable_reason(cycle)
+    if reason:
+        raise TransitionRefused(reason)
+    check_version(cycle, version)
+    schema = CouncilRulesSchema()
+    current = council_rules(cycle)
+    new = schema.dump(schema.load({**current, **values}))
+    changed = {k: [current.get(k), v] for k, v in new.items() if current.get(k) != v}
+    if changed:
+        cycle.rules = {**cycle.rules, "council": new}
+        audit.record("council.settings", cycle, actor=actor, summary=cycle.name, data={"changes": changed})
+    return changed
+
+
+# --- scorecards ------------------------------------------------------------------------------
+
+def open_scorecard(member: CouncilMember, registration: Registration, *, actor: Person) -> Scorecard:
+    """The member's card for the head, created (empty) the first time it is opened."""
+    if not policy.can(actor, "council.member.score", (member, registration)):
+        why = queries.recusal(member, registration) if member.person_id == actor.id else None
+        if why is not None:
+            raise PermissionDenied(str(queries.RECUSAL_LABELS[why]))
+        raise PermissionDenied(gettext("You are not allowed to do this."))
+    card = queries.scorecard(member.id, registration.id)
+    if card is not None:
+        return card
+    card = Scorecard(cycle_id=member.cycle_id, member=member, registration=registration, general={}, judgements={})
+    reason = card_changeable(card)
+    if reason:
+        raise TransitionRefused(reason)
+    db.session.add(card)
+    audit.record("council.scorecard.open", card, actor=actor, summary=f"{member.person.full_name} → {_head_name(registration)}")
+    return card
+
+
+@dataclass(frozen=True)
+class CardContext:
+    """What the engine needs about a head besides the member's inputs."""
+
+    facts: list[TargetFacts]
+    rubric: Rubric
+    disciplined: bool
+    subordinate_statuses: list[str]
+
+
+def card_context(registration: Registration) -> CardContext:
+    facts = list(year_end_facts(registration).values())
+    disciplined = db.session.scalar(select(DisciplineRecord.id).where(DisciplineRecord.registration_id == registration.id)) is not None
+    return CardContext(facts, rubric_of(registration.cycle), disciplined, subordinate_statuses(registration))
+
+
+def subordinate_statuses(registration: Registration) -> list[str]:
+    """The decided levels of the units under the head's unit in the same cycle (the
+    subordinate-units rule); units without a decision yet are left out."""
+    children = select(Unit.id).where(Unit.parent_id == registration.unit_id)
+    regs = list(db.session.scalars(select(Registration.id).where(Registration.cycle_id == registration.cycle_id, Registration.unit_id.in_(children))))
+    if not regs:
+        return []
+    decisions = queries.latest_decisions(registration.cycle_id)
+    return [decisions[r].level for r in regs if r in decisions]
+
+
+_JUDGEMENT_KEYS = {"errors", "delays", "quality_percent", "exceeded", "overrides"}
+
+
+def clean_inputs(data: dict[str, Any], context: CardContext, card: Scorecard | None, by: str, *, complete: bool) -> tuple[dict[str, str], dict[str, Any], dict[str, list[str]]]:
+    """The general scores and judgements as stored (numbers as text), with an error per field.
+    `complete`: every general criterion must be scored (submitting)."""
+    rubric = context.rubric
+    errors: dict[str, list[str]] = {}
+    general: dict[str, str] = {}
+    raw_general = data.get("general") or {}
+    for criterion in rubric.general:
+        value = raw_general.get(criterion.code)
+        key = f"general.{criterion.code}"
+        if value in (None, ""):
+            if complete:
+                errors[key] = [gettext("Score this criterion.")]
+            continue
+        try:
+            number = Decimal(str(value).replace(",", "."))
+        except InvalidOperation:
+            errors[key] = [gettext("Must be a number.")]
+            continue
+        if not number.is_finite() or not 0 <= number <= criterion.max_points:
+            errors[key] = [gettext("Must be between %(min)s and %(max)s.", min=0, max=criterion.max_points)]
+        elif number != round(number, rubric.decimals):
+            errors[key] = [gettext("At most %(places)s decimal places.", places=rubric.decimals)]
+        else:
+            general[criterion.code] = str(number)
+    for code in raw_general:
+        if code not in {c.code for c in rubric.general}:
+            errors[f"general.{code}"] = [gettext("Unknown criterion.")]
+
+    known = {str(f.target_id) for f in context.facts}
+    previous = (card.judgements if card is not None else {}) or {}
+    judgements: dict[str, Any] = {}
+    for target_id, raw in (data.get("judgements") or {}).items():
+        key = f"judgements.{target_id}"
+        if str(target_id) not in known:
+            errors[key] = [gettext("This target is not in force in this registration.")]
+            continue
+        raw = raw or {}
+        unknown = set(raw) - _JUDGEMENT_KEYS
+        if unknown:
+            errors[f"{key}.{sorted(unknown)[0]}"] = [gettext("Unknown field.")]
+        item: dict[str, Any] = {}
+        for name in ("errors", "delays"):
+            value = raw.get(name)
+            if value in (None, ""):
+                continue
+            try:
+                count = int(str(value))
+            except ValueError:
+                errors[f"{key}.{name}"] = [gettext("Must be a whole number.")]
+                continue
+            if not 0 <= count <= 20:
+                errors[f"{key}.{name}"] = [gettext("Must be between %(min)s and %(max)s.", min=0, max=20)]
+            elif count:
+                item[name] = count
+        quality = raw.get("quality_percent")
+        if quality not in (None, ""):
+            try:
+                q = Decimal(str(quality).replace(",", "."))
+                if not q.is_finite() or not 0 <= q <= 100:
+                    raise InvalidOperation
+                if q != round(q, 2):
+                    errors[f"{key}.quality_percent"] = [gettext("At most %(places)s decimal places.", places=2)]
+                elif q != 100:
+                    item["quality_percent"] = str(q)
+            except InvalidOperation:
+                errors[f"{key}.quality_percent"] = [gettext("Must be between %(min)s and %(max)s.", min=0, max=100)]
+        if raw.get("exceeded") in (True, "1", "on", "true"):
+            item["exceeded"] = True
+        kept = {o["figure"]: o for o in (previous.get(str(target_id)) or {}).get("overrides", [])}
+        overrides = []
+        for i, override in enumerate(raw.get("overrides") or []):
+            figure = (override or {}).get("figure")
+            value = (override or {}).get("value")
+            reason = ((override or {}).get("reason") or "").strip()
+            where = f"{key}.overrides.{figure if figure in FIGURES else i}"
+            if figure not in FIGURES:
+                errors[where] = [gettext("This figure cannot be changed.")]
+                continue
+            if value in (None, ""):
+                continue  # an emptied override is removed
+            try:
+                number = Decimal(str(value).replace(",", "."))
+            except InvalidOperation:
+                errors[where] = [gettext("Must be a number.")]
+                continue
+            if not reason:
+                errors[where] = [gettext("Give the reason for changing this figure.")]
+                continue
+            if len(reason) > 2000:
+                errors[where] = [gettext("At most %(max)s characters (this has %(length)s).", max=2000, length=len(reason))]
+                continue
+            old = kept.get(figure)
+            same = old is not None and old.get("value") == str(number) and old.get("reason") == reason
+            overrides.append({"figure": figure, "value": str(number), "reason": reason,
+                              "by": old["by"] if same else by, "at": old["at"] if same else utcnow().isoformat()})
+        if overrides:
+            item["overrides"] = overrides
+        if item:
+            judgements[str(target_id)] = item
+    return general, judgements, errors
+
+
+def _engine_errors(exc: ValidationFailed, context: CardContext) -> dict[str, list[str]]:
+    """The engine names fields "<target code>.<figure>" and "general.<code>"; the form names
+    them "judgements.<target id>.overrides.<figure>" (or the judgement's own field)."""
+    out: dict[str, list[str]] = {}
+    for key, messages in exc.errors.items():
+        head, _, figure = key.partition(".")
+        if head == "general" or not figure:
+            out[key] = messages
+        elif figure in ("errors", "delays", "quality_percent"):
+            out[f"judgements.{head}.{figure}"] = messages
+        else:
+            out[f"judgements.{head}.overrides.{figure}"] = messages
+    return out
+
+
+def compute(general: dict[str, str], judgements: dict[str, Any], context: CardContext, *, fill_missing: bool = False) -> Evaluation:
+    """The engine's figures for a card's inputs; `fill_missing` scores an unscored criterion 0
+    (the live total of a draft)."""
+    if fill_missing:
+        general = {c.code: general.get(c.code, "0") for c in context.rubric.general}
+    try:
+        return evaluate(context.facts, general, judgements, context.rubric, subordinate_statuses=context.subordinate_statuses, disciplined=context.disciplined)
+    except ValidationFailed as exc:
+        raise ValidationFailed(_engine_errors(exc, context)) from None
+
+
+def _require_editable(card: Scorecard, actor: Person) -> None:
+    if not policy.can(actor, "council.member.score", card):
+        raise PermissionDenied(gettext("You are not allowed to do this."))
+    if card.state == ScorecardState.SUBMITTED:
+        raise TransitionRefused(gettext("This scorecard was submitted and is locked; the council's secretary can reopen it."))
+    reason = card_changeable(card)
+    if reason:
+        raise TransitionRefused(reason)
+
+
+def save_scorecard(card: Scorecard, data: dict[str, Any], *, actor: Person, version: int | None) -> Scorecard:
+    """Save a draft (any number of times, automatically from the page): the general scores,
+    the judgements of each target and the member's comment. Refused whole, with an error per
+    field, when a value is out of its limits or a changed figure has no reason."""
+    _require_editable(card, actor)
+    check_version(card, version)
+    context = card_context(card.registration)
+    general, judgements, errors = clean_inputs(data, context, card, actor.full_name, complete=False)
+    if not errors:
+        try:
+            compute(general, judgements, context, fill_missing=True)
+        except ValidationFailed as exc:
+            errors = exc.errors
+    if errors:
+        raise ValidationFailed(errors)
+    comment = (data.get("comment") or "").strip() if "comment" in data else card.comment
+    changed = audit.apply_changes(card, {"general": general, "judgements": judgements, "comment": comment})
+    card.saved_at = utcnow()
+    if changed:
+        overrides = [dict(o, target_id=t) for t, j in judgements.items() for o in j.get("overrides", [])]
+        audit.record("council.scorecard.save", card, actor=actor, summary=f"{card.member.person.full_name} → {_head_name(card.registration)}",
+                     data={"fields": sorted(changed), "overrides": overrides})
+    else:
+        # Versions move with every save the page makes, so a second tab's stale save is caught.
+        card.saved_at = utcnow()
+    return card
+
+
+def preview(card: Scorecard, data: dict[str, Any], *, actor: Person) -> tuple[Evaluation, bool]:
+    """The live total of what the member typed, computed by the engine and saving nothing:
+    (evaluation, complete). Unscored criteria count 0 and `complete` is False."""
+    if not policy.can(actor, "council.member.score", card):
+        raise PermissionDenied(gettext("You are not allowed to do this."))
+    context = card_context(card.registration)
+    general, judgements, errors = clean_inputs(data, context, card, actor.full_name, complete=False)
+    if errors:
+        raise ValidationFailed(errors)
+    complete = all(c.code in general for c in context.rubric.general)
+    return compute(general, judgements, context, fill_missing=True), complete
+
+
+def submit_scorecard(card: Scorecard, *, actor: Person, version: int | None) -> Evaluation:
+    """Lock the card and store the engine's total, level and counts with it."""
+    _refuse(SCORECARD, card, "submit", actor)
+    check_version(card, version)
+    context = card_context(card.registration)
+    general, judgements, errors = clean_inputs({"general": card.general, "judgements": card.judgements}, context, card, actor.full_name, complete=True)
+    if errors:
+        raise ValidationFailed(errors, gettext("The scorecard cannot be submitted yet: score every criterion first."))
+    evaluation = compute(general, judgements, context)
+    old, new = SCORECARD.fire(card, "submit", actor=actor)
+    facts = evaluation.facts
+    card.total = evaluation.total.total
+    card.task_points = evaluation.task_points.points
+    card.general_points = evaluation.total.general_points
+    card.level = evaluation.classification.level
+    card.n_targets, card.n_done, card.n_on_time, card.n_exceeded, card.n_late = facts.targets, facts.done, facts.on_time, facts.exceeded, facts.late
+    card.submitted_at = utcnow()
+    card.reopen_reason = ""
+    audit.record("council.scorecard.submit", card, actor=actor, summary=f"{card.member.person.full_name} → {_head_name(card.registration)}: {card.total}",
+                 data={"from": old.value, "to": new.value, "total": str(card.total), "level": card.level})
+    return evaluation
+
+
+def reopen_scorecard(card: Scorecard, *, actor: Person, version: int | None, reason: str) -> None:
+    """The secretary opens a submitted card again (it stops counting until resubmitted); the
+    member is told by e-mail."""
+    _refuse(SCORECARD, card, "reopen", actor)
+    check_version(card, version)
+    old, new = SCORECARD.fire(card, "reopen", actor=actor, reason=reason)
+    card.reopen_reason = reason.strip()
+    number = db.session.scalar(
+        select(func.count()).select_from(audit.AuditEntry).where(audit.AuditEntry.action == "council.scorecard.reopen", audit.AuditEntry.object_id == card.id)
+    ) or 0
+    audit.record("council.scorecard.reopen", card, actor=actor, summary=f"{card.member.person.full_name} → {_head_name(card.registration)}",
+                 reason=reason.strip(), data={"from": old.value, "to": new.value, "total": str(card.total)})
+    mail.scorecard_reopened(card, number + 1)
+
+
+def to_score(member: CouncilMember) -> list[Registration]:
+    """The heads the member has still to score (not recused, card not submitted)."""
+    heads = queries.heads(member.cycle_id)
+    states = queries.card_states(member.cycle_id)
+    recused = queries.recusals(member.cycle_id, [member], heads)
+    return [r for r in heads if (member.id, r.id) not in recused and states.get((member.id, r.id)) != ScorecardState.SUBMITTED]
+
+
+def remind_member(member: CouncilMember, *, actor: Person, today: date | None = None) -> bool:
+    """The secretary sends the member a reminder of the heads left to score; at most one per
+    member and day (a second click that day queues nothing). Returns whether one was queued."""
+    policy.require(actor, "council.secretary.remind", member)
+    left = to_score(member)
+    if not left:
+        raise DomainError(gettext("%(name)s has scored every head; there is nothing to remind them of.", name=member.person.full_name))
+    day = today or WorkingCalendar(calendar_rules(member.cycle)).local_date(utcnow())
+    queued = mail.reminder(member, left, day)
+    audit.record("council.secretary.remind", member, actor=actor, summary=f"{member.person.full_name}: {len(left)}",
+                 data={"left": len(left), "queued": queued, "day": day.isoformat()})
+    return queued
+
+
+# --- facts about the head --------------------------------------------------------------------
+
+def record_discipline(registration: Registration, *, actor: Person, reference: str, reason: str) -> DisciplineRecord:
+    policy.require(actor, "council.secretary.discipline", registration)
+    errors = {}
+    if not (reference or "").strip():
+        errors["reference"] = [gettext("Give the number and date of the disciplinary decision.")]
+    if not (reason or "").strip():
+        errors["reason"] = [gettext("This field is required.")]
+    if errors:
+        raise ValidationFailed(errors)
+    if db.session.scalar(select(DisciplineRecord.id).where(DisciplineRecord.registration_id == registration.id)) is not None:
+        raise ValidationFailed({"reference": [gettext("A discipline in the year is already recorded for this head.")]})
+    record = DisciplineRecord(cycle_id=registration.cycle_id, registration_id=registration.id, reference=reference.strip()[:200], reason=reason.strip(), recorded_by_id=actor.id)
+    db.session.add(record)
+    audit.record("council.discipline.record", record, actor=actor, summary=_head_name(registration), reason=reason.strip(), data={"reference": record.reference})
+    return record
+
+
+def remove_discipline(record: DisciplineRecord, *, actor: Person, reason: str) -> None:
+    policy.require(actor, "council.secretary.discipline", record.registration)
+    if not (reason or "").strip():
+        raise ValidationFailed({"reason": [gettext("Please give a reason.")]})
+    audit.record("council.discipline.remove", record, actor=actor, summary=_head_name(record.registration), reason=reason.strip(),
+                 data={"reference": record.reference, "recorded_reason": record.reason})
+    db.session.delete(record)
+
+
+def self_assessment_of(registration: Registration) -> SelfAssessment | None:
+    return db.session.scalar(select(SelfAssessment).where(SelfAssessment.registration_id == registration.id))
+
+
+def _self_assessment_open(registration: Registration) -> str | None:
+    if registration.state != RegistrationState.ASSIGNED or registration.cycle.state not in (CycleState.EXECUTION, CycleState.SCORING):
+        return gettext("The self-assessment is written at the end of the year, once the targets were assigned.")
+    session = queries.session_of(registration.cycle_id)
+    if session is not None and session.state != SessionState.OPEN:
+        return gettext("The council's proposal list is final; the self-assessment can no longer change.")
+    return None
+
+
+def save_self_assessment(registration: Registration, data: dict[str, Any], *, actor: Person, version: int | None) -> SelfAssessment:
+    policy.require(actor, "council.self_assessment.edit", registration)
+    reason = _self_assessment_open(registration)
+    if reason:
+        raise TransitionRefused(reason)
+    item = self_assessment_of(registration)
+    if item is None:
+        item = SelfAssessment(registration_id=registration.id, summary="", shortcomings="")
+        db.session.add(item)
+    else:
+        check_version(item, version)
+        if item.state == SelfAssessmentState.SUBMITTED:
+            raise TransitionRefused(gettext("Your self-assessment was submitted; it can no longer change."))
+    level = data.get("proposed_level") or None
+    if level is not None and level not in rubric_of(registration.cycle).level_codes:
+        raise ValidationFailed({"proposed_level": [gettext("Not one of the allowed values.")]})
+    changed = audit.apply_changes(item, {"summary": data.get("summary", item.summary), "shortcomings": data.get("shortcomings", item.shortcomings), "proposed_level": level})
+    if changed or item.id is None:
+        audit.record("council.self_assessment.save", item, actor=actor, summary=_head_name(registration), data={"fields": sorted(changed)})
+    return item
+
+
+def submit_self_assessment(item: SelfAssessment, *, actor: Person, version: int | None) -> None:
+    reason = _self_assessment_open(item.registration)
+    if reason:
+        raise TransitionRefused(reason)
+    _refuse(SELF_ASSESSMENT, item, "submit", actor)
+    check_version(item, version)
+    errors = {}
+    if not item.summary.strip():
+        errors["summary"] = [gettext("Required before submitting.")]
+    if not item.proposed_level:
+        errors["proposed_level"] = [gettext("Required before submitting.")]
+    if errors:
+        raise ValidationFailed(errors)
+    SELF_ASSESSMENT.fire(item, "submit", actor=actor)
+    item.submitted_at = utcnow()
+    audit.record("council.self_assessment.submit", item, actor=actor, summary=_head_name(item.registration), data={"proposed_level": item.proposed_level})
+
+
+# --- the session -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class QuorumStatus:
+    present: int
+    total: int
+    needed: int
+    fraction: str
+
+    @property
+    def met(self) -> bool:
+        return self.total > 0 and self.present >= self.needed
+
+
+def quorum_status(session: CouncilSession) -> QuorumStatus:
+    total = len(queries.members(session.cycle_id))
+    rules = council_rules(session.cycle)
+    fraction: Fraction = quorum_fraction(rules)
+    needed = math.ceil(fraction * total)
+    return QuorumStatus(len(session.attendees), total, max(needed, 1), rules["quorum"])
+
+
+def open_session(cycle: Cycle, *, actor: Person, held_on: date, place: str = "") -> CouncilSession:
+    policy.require(actor, "council.secretary.session", cycle)
+    if cycle.state != CycleState.SCORING:
+        raise TransitionRefused(gettext("The council scores while the cycle is in the scoring phase."))
+    if queries.session_of(cycle.id) is not None:
+        raise ValidationFailed({"held_on": [gettext("The session of this cycle is already recorded.")]})
+    session = CouncilSession(cycle_id=cycle.id, held_on=held_on, place=(place or "").strip()[:200], notes="")
+    db.session.add(session)
+    audit.record("council.session.open", session, actor=actor, summary=f"{cycle.name}: {held_on.isoformat()}")
+    return session
+
+
+def update_session(session: CouncilSession, *, actor: Person, version: int | None, held_on: date, place: str, notes: str, attendee_ids: list[int]) -> None:
+    """Record the date, place, minutes and who attends; only while the list is not final."""
+    policy.require(actor, "council.secretary.session", session)
+    if session.state != SessionState.OPEN:
+        raise TransitionRefused(gettext("The proposal list is final; the chair must reopen it before the session's record changes."))
+    check_version(session, version)
+    seats = {m.id: m for m in queries.members(session.cycle_id)}
+    unknown = [i for i in attendee_ids if i not in seats]
+    if unknown:
+        raise ValidationFailed({"attendee_ids": [gettext("Only members of this council can attend.")]})
+    before = sorted(m.id for m in session.attendees)
+    changed = audit.apply_changes(session, {"held_on": held_on, "place": (place or "").strip()[:200], "notes": (notes or "").strip()})
+    session.attendees = [seats[i] for i in sorted(set(attendee_ids))]
+    after = sorted(set(attendee_ids))
+    if before != after:
+        changed["attendees"] = [before, after]
+        # The attendance is another table: mark the row changed so that its version moves too.
+        flag_modified(session, "notes")
+    if changed:
+        audit.record("council.session.update", session, actor=actor, summary=session.cycle.name,
+                     data={"changes": {k: [str(v[0]), str(v[1])] for k, v in changed.items()}})
+
+
+def _frozen(proposal: Any, row: Any, round_: int, session: CouncilSession) -> LevelProposal:
+    from workflow.council.proposals import flags_of
+
+    panel = proposal.panel
+    flags = flags_of(proposal)
+    notes = [{"code": n.code, "params": _json_params(n.params)} for n in (*proposal.notes, *proposal.quota.notes)]
+    checks = [
+        {"level": c.level, "condition": c.condition, "required": _json(c.required), "actual": _json(c.actual), "passed": c.passed}
+        for c in (proposal.classification.checks if proposal.classification else ())
+    ]
+    return LevelProposal(
+        session_id=session.id, round=round_, registration_id=row.registration_id, panel_score=panel.score, method=panel.method,
+        ratings=panel.ratings, stdev=panel.stdev, spread=panel.range, level=proposal.level,
+        classified_level=proposal.classification.level if proposal.classification else None, quota_status=proposal.quota.status.value,
+        options=list(proposal.quota.options), flags=flags, notes=notes, checks=checks,
+    )
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, tuple):
+        return [_json(v) for v in value]
+    return value
+
+
+def _json_params(params: Any) -> dict[str, Any]:
+    return {k: _json(v) for k, v in dict(params).items()}
+
+
+def finalise_session(session: CouncilSession, *, actor: Person, version: int | None) -> int:
+    """The chair freezes the proposal list as it stands into a new round; returns its size."""
+    from workflow.council.proposals import compute as compute_panel
+
+    _refuse(SESSION, session, "finalise", actor)
+    check_version(session, version)
+    panel = compute_panel(session.cycle)
+    SESSION.fire(session, "finalise", actor=actor)
+    session.round += 1
+    session.finalised_at = utcnow()
+    session.finalised_by_id = actor.id
+    rows = [_frozen(p, h, session.round, session) for p, h in zip(panel.proposals, panel.heads, strict=True)]
+    for row, candidate in zip(rows, panel.candidates, strict=True):
+        f = candidate.facts
+        row.facts = {"targets": f.targets, "done": f.done, "on_time": f.on_time, "exceeded": f.exceeded, "late": f.late, "disciplined": f.disciplined}
+    db.session.add_all(rows)
+    counts = panel.proposals.counts()
+    audit.record("council.session.finalise", session, actor=actor, summary=f"{session.cycle.name}: {len(rows)}",
+                 data={"round": session.round, "counts": counts, "present": [m.id for m in session.attendees]})
+    return len(rows)
+
+
+def reopen_session(session: CouncilSession, *, actor: Person, version: int | None, reason: str) -> None:
+    _refuse(SESSION, session, "reopen", actor)
+    check_version(session, version)
+    SESSION.fire(session, "reopen", actor=actor, reason=reason)
+    session.reopen_reason = reason.strip()
+    audit.record("council.session.reopen", session, actor=actor, summary=session.cycle.name, reason=reason.strip(), data={"round": session.round})
+
+
+def undecided_count(session: CouncilSession) -> int:
+    proposals = queries.frozen_proposals(session)
+    decided = queries.latest_decisions(session.cycle_id)
+    return sum(1 for r in proposals if r not in decided)
+
+
+def publish(session: CouncilSession, *, actor: Person, version: int | None, now: datetime | None = None) -> int:
+    """The committee publishes its decisions: every head is told, and the objection window
+    opens for `objection_days` calendar days (to the end of its last day). Returns how many
+    heads were told."""
+    _refuse(SESSION, session, "publish", actor)
+    check_version(session, version)
+    SESSION.fire(session, "publish", actor=actor)
+    at = now or utcnow()
+    today = WorkingCalendar(calendar_rules(session.cycle)).local_date(at)
+    session.published_at = at
+    session.published_by_id = actor.id
+    session.objection_deadline = today + timedelta(days=council_rules(session.cycle)["objection_days"])
+    told = mail.results_published(session)
+    audit.record("council.committee.publish", session, actor=actor, summary=session.cycle.name,
+                 data={"heads": told, "objection_deadline": session.objection_deadline.isoformat()})
+    return told
+
+
+# --- decisions -------------------------------------------------------------------------------
+
+def _next_number(registration_id: int) -> int:
+    return (db.session.scalar(select(func.max(Decision.number)).where(Decision.registration_id == registration_id)) or 0) + 1
+
+
+def decide(proposal: LevelProposal, *, actor: Person, level: str | None, reason: str = "", objection: Objection | None = None) -> Decision:
+    """The committee's level for one head: the proposal's (accepting it), or another with a
+    mandatory reason. Each call records a new version; nothing is ever overwritten. A tie at
+    the quota's cut has no proposed level: the committee chooses one, with its reason."""
+    policy.require(actor, "council.committee.decide", proposal)
+    session = db.session.get(CouncilSession, proposal.session_id)
+    assert session is not None
+    if objection is None:
+        if session.state != SessionState.FINALISED:
+            if session.state == SessionState.PUBLISHED:
+                raise TransitionRefused(gettext("The decisions are published; a decision now changes only through an objection's outcome."))
+            raise TransitionRefused(gettext("The committee decides once the chair has finalised the proposal list."))
+        if proposal.round != session.round:
+            raise TransitionRefused(gettext("This proposal list was replaced by a newer one."))
+    rubric = rubric_of(session.cycle)
+    level = level or proposal.level
+    reason = (reason or "").strip()
+    if level is None:
+        raise ValidationFailed({"level": [gettext("The council's proposal is tied at the quota's cut: choose the level.")]})
+    if level not in rubric.level_codes:
+        raise ValidationFailed({"level": [gettext("Not one of the allowed values.")]})
+    follows = level == proposal.level
+    if not follows and not reason:
+        raise ValidationFailed({"reason": [gettext("Give the reason for deciding a level other than the council's proposal.")]})
+    current = queries.latest_decision(proposal.registration_id)
+    if current is not None and current.level == level and objection is None:
+        raise ValidationFailed({"level": [gettext("This is already the committee's decision for this head.")]})
+    decision = Decision(
+        cycle_id=session.cycle_id, registration_id=proposal.registration_id, number=_next_number(proposal.registration_id),
+        proposal_id=proposal.id, level=level, follows_proposal=follows, reason=reason, decided_by_id=actor.id,
+        objection_id=objection.id if objection is not None else None,
+    )
+    db.session.add(decision)
+    audit.record("council.committee.decide", decision, actor=actor, summary=f"{_head_name(proposal.registration)}: {level}", reason=reason,
+                 data={"number": decision.number, "proposal": proposal.level, "level": level, "follows_proposal": follows,
+                       "previous": current.level if current else None})
+    return decision
+
+
+def accept_all(session: CouncilSession, *, actor: Person) -> int:
+    """Accept every proposal that has a level and no decision yet (ties are left for the
+    committee to choose); returns how many decisions were recorded."""
+    policy.require(actor, "council.committee.decide", session)
+    decided = queries.latest_decisions(session.cycle_id)
+    count = 0
+    for registration_id, proposal in queries.frozen_proposals(session).items():
+        if proposal.level is not None and registration_id not in decided:
+            decide(proposal, actor=actor, level=proposal.level)
+            count += 1
+    return count
+
+
+# --- objections ------------------------------------------------------------------------------
+
+def objection_window(session: CouncilSession | None, at: datetime | None = None) -> tuple[bool, date | None]:
+    """(open now, last day) of the objection window."""
+    if session is None or session.state != SessionState.PUBLISHED or session.objection_deadline is None:
+        return False, None
+    today = WorkingCalendar(calendar_rules(session.cycle)).local_date(at or utcnow())
+    return today <= session.objection_deadline, session.objection_deadline
+
+
+def file_objection(registration: Registration, text: str, *, actor: Person, now: datetime | None = None) -> Objection:
+    """The head objects to their published decision, within the window; one pending at a time."""
+    policy.require(actor, "council.objection.file", registration)
+    session = queries.session_of(registration.cycle_id)
+    is_open, deadline = objection_window(session, now)
+    if not is_open:
+        if deadline is None:
+            raise TransitionRefused(gettext("An objection can be filed once the committee has published its decisions."))
+        raise TransitionRefused(gettext("The time for objections ended on %(day)s.", day=deadline.strftime("%d/%m/%Y")))
+    if not (text or "").strip():
+        raise ValidationFailed({"text": [gettext("Write what you object to and why.")]})
+    decision = queries.latest_decision(registration.id)
+    if decision is None:
+        raise TransitionRefused(gettext("There is no decision to object to."))
+    pending = db.session.scalar(select(Objection.id).where(Objection.registration_id == registration.id, Objection.state == ObjectionState.FILED))
+    if pending is not None:
+        raise TransitionRefused(gettext("Your objection is waiting for the committee; you can file another once it is answered."))
+    objection = Objection(cycle_id=registration.cycle_id, registration_id=registration.id, decision_id=decision.id, filed_by_id=actor.id,
+                          text=text.strip(), filed_at=now or utcnow())
+    db.session.add(objection)
+    audit.record("council.objection.file", objection, actor=actor, summary=_head_name(registration), data={"decision": decision.number})
+    return objection
+
+
+def decide_objection(objection: Objection, step: str, *, actor: Person, version: int | None, outcome: str, level: str | None = None) -> Decision | None:
+    """Uphold (a new decision version with `level`) or reject (the decision stands); the outcome
+    is written and the head told."""
+    _refuse(OBJECTION, objection, step, actor)
+    check_version(objection, version)
+    if not (outcome or "").strip():
+        raise ValidationFailed({"outcome": [gettext("Write the committee's answer.")]})
+    decision = None
+    if step == "uphold":
+        current = queries.latest_decision(objection.registration_id)
+        if not level or (current is not None and level == current.level):
+            raise ValidationFailed({"level": [gettext("Upholding an objection records a different level: choose it.")]})
+        proposal = objection.decision.proposal
+        if proposal is None:
+            raise DomainError(gettext("This decision has no proposal to refer to."))
+        db.session.flush()
+        decision = decide(proposal, actor=actor, level=level, reason=outcome, objection=objection)
+    OBJECTION.fire(objection, step, actor=actor, reason=outcome)
+    objection.outcome = outcome.strip()
+    objection.decided_by_id = actor.id
+    objection.decided_at = utcnow()
+    audit.record(f"council.objection.{step}", objection, actor=actor, summary=_head_name(objection.registration), reason=outcome.strip(),
+                 data={"level": level if decision else None})
+    mail.objection_decided(objection, decision)
+    return decision

@@ -1,0 +1,176 @@
+"""The council's proposals for a whole cycle: gather every head's submitted scores in a fixed
+number of statements, hand them to `workflow.scoring.engine.propose`, and give pages, the API,
+the session and the exports one object to read (`Panel`).
+
+The facts the levels' extra conditions look at (targets done, on time, exceeded, late) are the
+submitted scorecards' counts averaged and rounded to the nearest whole number (half up), made
+consistent (on time ≤ done; late = the targets not on time). Members agree on them unless one
+changes a figure; a target counts as done when most members count it done, so one member's
+dissent does not move the facts of a panel of seven.
+"Disciplined in the year" comes from the secretary's `DisciplineRecord`.
+
+The quota's scope: every head of the cycle is classified by the same standing committee, so the
+agency is the same for all; the group is the unit's group (`[quota] scope` in the rubric).
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import String, cast, func, literal, select
+
+from workflow.council.models import DisciplineRecord, Scorecard, ScorecardState
+from workflow.council.rules import rubric_of
+from workflow.cycles.models import Cycle
+from workflow.extensions import db
+from workflow.scoring.engine import (
+    Candidate,
+    Facts,
+    Proposal,
+    Proposals,
+    QuotaStatus,
+    WhatIf,
+    propose,
+    what_if,
+)
+from workflow.scoring.rubric import Rubric
+from workflow.targets.models import Registration, RegistrationState
+from workflow.units.models import Unit, UnitGroup
+
+
+@dataclass(frozen=True)
+class HeadRow:
+    registration_id: int
+    unit_id: int
+    unit_name: str
+    group_name: str
+    head_id: int
+
+
+@dataclass
+class Panel:
+    """Everything the engine proposed for the cycle, with the rows it was built from."""
+
+    cycle: Cycle
+    rubric: Rubric
+    heads: list[HeadRow]
+    candidates: list[Candidate]
+    proposals: Proposals
+
+    def row(self, registration_id: int) -> HeadRow:
+        return self.heads[self.proposals.position(registration_id)]
+
+    def proposal(self, registration_id: int) -> Proposal:
+        return self.proposals.for_head(registration_id)
+
+    def ratings(self, registration_id: int) -> Mapping[int, Decimal]:
+        return self.candidates[self.proposals.position(registration_id)].ratings
+
+    def what_if(self, changes: Mapping[str, Any]) -> WhatIf:
+        return what_if(self.candidates, self.rubric, changes, current=self.proposals)
+
+
+def flags_of(proposal: Proposal) -> list[str]:
+    """Why a head is to be discussed: unrated, disagreement, too_few, tie."""
+    panel = proposal.panel
+    flags = []
+    if panel.ratings == 0:
+        flags.append("unrated")
+    if panel.disagreement:
+        flags.append("disagreement")
+    if panel.too_few_ratings:
+        flags.append("too_few")
+    if proposal.quota.status == QuotaStatus.TIE:
+        flags.append("tie")
+    return flags
+
+
+def _consistent(targets: int, done: int, on_time: int, exceeded: int, disciplined: bool) -> Facts:
+    done = min(done, targets)
+    on_time = min(on_time, done)
+    return Facts(targets, done, on_time, min(exceeded, targets), targets - on_time, disciplined=disciplined)
+
+
+def _plain_rows(stmt: Any) -> list[tuple[Any, ...]]:
+    """The rows of a statement of plain columns, as the database driver returns them: at
+    70,000 scorecards, building SQLAlchemy's row objects costs more than the query itself.
+    The statement's values (numbers and a state) are rendered into it."""
+    connection = db.session.connection()
+    sql = str(stmt.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        cursor.execute(sql)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def heads_of(cycle_id: int) -> list[HeadRow]:
+    rows = _plain_rows(
+        select(Registration.id, Unit.id, Unit.name, UnitGroup.name, Registration.head_id)
+        .join(Unit, Registration.unit_id == Unit.id)
+        .join(UnitGroup, Unit.group_id == UnitGroup.id)
+        .where(Registration.cycle_id == cycle_id, Registration.state == RegistrationState.ASSIGNED)
+        .order_by(UnitGroup.position, Unit.name, Registration.id)
+    )
+    return [HeadRow(*row) for row in rows]
+
+
+def _ratings_sql(dialect: str) -> tuple[Any, Any]:
+    """Each head's submitted totals as one text "member:total,…" (the database groups them, so
+    10,000 rows come back rather than 70,000), and the rounded means of the counts."""
+    pair = cast(Scorecard.member_id, String) + ":" + cast(Scorecard.total, String)
+    joined = func.string_agg(pair, literal(",")) if dialect == "postgresql" else func.group_concat(pair, ",")
+    return joined, [func.round(func.avg(c)) for c in (Scorecard.n_targets, Scorecard.n_done, Scorecard.n_on_time, Scorecard.n_exceeded)]
+
+
+def compute(cycle: Cycle, rubric: Rubric | None = None) -> Panel:
+    """Proposals for every head of the cycle from the submitted scorecards: three statements.
+
+    At 10,000 heads × 7 members the reading is most of the work besides the engine itself
+    (`bench/council.py`): the database groups the scorecards by head, and rows come back as the
+    driver gives them. Totals travel as text and are read as binary floats, which is exact here:
+    they have two decimals, and the engine turns them into integers of hundredths, refusing
+    anything that is not."""
+    with _collector_paused():
+        return _compute(cycle, rubric or rubric_of(cycle))
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Tens of thousands of small objects with no reference cycles are made here; Python's
+    cyclic garbage collector would scan them again and again (it doubled the time, and made it
+    erratic). Reference counting still frees everything."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _compute(cycle: Cycle, rubric: Rubric) -> Panel:
+    heads = heads_of(cycle.id)
+    joined, counts = _ratings_sql(db.engine.dialect.name)
+    rows = _plain_rows(
+        select(Scorecard.registration_id, joined, *counts)
+        .where(Scorecard.cycle_id == cycle.id, Scorecard.state == ScorecardState.SUBMITTED)
+        .group_by(Scorecard.registration_id)
+    )
+    disciplined = set(db.session.scalars(select(DisciplineRecord.registration_id).where(DisciplineRecord.cycle_id == cycle.id)))
+    scored: dict[int, tuple[dict[int, float], Facts]] = {}
+    for head, text, *n in rows:
+        ratings = {int(m): float(t) for m, _, t in (item.partition(":") for item in text.split(","))}
+        scored[head] = (ratings, _consistent(*(int(x) for x in n), head in disciplined))  # type: ignore[call-arg]
+    agency = cycle.name
+    candidates = []
+    for h in heads:
+        ratings, facts = scored.get(h.registration_id) or ({}, Facts(0, 0, 0, 0, 0, disciplined=h.registration_id in disciplined))
+        candidates.append(Candidate(h.registration_id, ratings, facts, agency=agency, group=h.group_name))
+    return Panel(cycle, rubric, heads, candidates, propose(candidates, rubric))

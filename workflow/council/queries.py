@@ -1,0 +1,311 @@
+"""Read-side queries of the council: membership, recusal, the heads of a cycle, scorecards and
+the progress matrix, decisions in force. Each runs a fixed number of statements whatever the
+number of rows.
+
+Recusal (không tham gia chấm) is computed, never stored: a member does not score
+- themself (they head the unit evaluated, or registered it),
+- the head of their own unit (the member's unit is the unit evaluated),
+- anyone they declared a conflict of interest with (`ConflictDeclaration`).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload
+
+from workflow.accounts.models import Person
+from workflow.council.models import (
+    ConflictDeclaration,
+    CouncilMember,
+    CouncilSession,
+    Decision,
+    LevelProposal,
+    Position,
+    Scorecard,
+    ScorecardState,
+)
+from workflow.cycles.models import Cycle
+from workflow.extensions import db
+from workflow.targets.models import Registration, RegistrationState
+from workflow.units.models import Unit
+
+
+class Recusal(enum.StrEnum):
+    SELF = "self"
+    OWN_UNIT = "own_unit"
+    CONFLICT = "conflict"
+
+
+RECUSAL_LABELS = {
+    Recusal.SELF: _l("Recused: this is the member themself"),
+    Recusal.OWN_UNIT: _l("Recused: head of the member's own unit"),
+    Recusal.CONFLICT: _l("Recused: declared conflict of interest"),
+}
+
+
+# --- membership ------------------------------------------------------------------------------
+
+def member_of(person: Any, cycle_id: int | None) -> CouncilMember | None:
+    """The person's seat on the council of the cycle, or None."""
+    if person is None or cycle_id is None or getattr(person, "id", None) is None:
+        return None
+    return db.session.scalar(select(CouncilMember).where(CouncilMember.cycle_id == cycle_id, CouncilMember.person_id == person.id))
+
+
+def holds(person: Any, cycle_id: int | None, *positions: Position) -> bool:
+    member = member_of(person, cycle_id)
+    return member is not None and member.position in positions
+
+
+def members(cycle_id: int) -> list[CouncilMember]:
+    order = {Position.CHAIR: 0, Position.SECRETARY: 1, Position.MEMBER: 2}
+    rows = db.session.scalars(
+        select(CouncilMember).where(CouncilMember.cycle_id == cycle_id).options(joinedload(CouncilMember.person).joinedload(Person.unit))
+    ).unique().all()
+    return sorted(rows, key=lambda m: (order[m.position], m.person.full_name, m.id))
+
+
+def officer(cycle_id: int, position: Position) -> CouncilMember | None:
+    return db.session.scalar(select(CouncilMember).where(CouncilMember.cycle_id == cycle_id, CouncilMember.position == position))
+
+
+def cycles_of(person: Person) -> list[Cycle]:
+    """The cycles on whose council `person` sits, newest first."""
+    return list(
+        db.session.scalars(
+            select(Cycle).join(CouncilMember, CouncilMember.cycle_id == Cycle.id).where(CouncilMember.person_id == person.id).order_by(Cycle.year.desc())
+        )
+    )
+
+
+# --- heads of a cycle ------------------------------------------------------------------------
+
+def heads_stmt(cycle_id: int) -> Select[Any]:
+    """The registrations the council evaluates: every officially assigned registration of the
+    cycle, by group and unit, with unit, group and head loaded."""
+    return (
+        select(Registration)
+        .join(Unit, Registration.unit_id == Unit.id)
+        .where(Registration.cycle_id == cycle_id, Registration.state == RegistrationState.ASSIGNED)
+        .options(joinedload(Registration.unit).joinedload(Unit.group), joinedload(Registration.head), joinedload(Registration.cycle))
+        .order_by(Unit.group_id, Unit.name, Registration.id)
+    )
+
+
+def heads(cycle_id: int) -> list[Registration]:
+    return list(db.session.scalars(heads_stmt(cycle_id)).unique())
+
+
+def head_count(cycle_id: int) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Registration).where(Registration.cycle_id == cycle_id, Registration.state == RegistrationState.ASSIGNED)
+    ) or 0
+
+
+# --- recusal ---------------------------------------------------------------------------------
+
+def _recusal(member: CouncilMember, registration: Registration, conflicts: set[tuple[int, int]]) -> Recusal | None:
+    person = member.person
+    if registration.head_id == person.id or registration.unit_id in person.head_unit_ids:
+        return Recusal.SELF
+    if person.unit_id is not None and person.unit_id == registration.unit_id:
+        return Recusal.OWN_UNIT
+    if (member.id, registration.head_id) in conflicts:
+        return Recusal.CONFLICT
+    return None
+
+
+def conflict_pairs(cycle_id: int) -> set[tuple[int, int]]:
+    return {(m, h) for m, h in db.session.execute(select(ConflictDeclaration.member_id, ConflictDeclaration.head_id).where(ConflictDeclaration.cycle_id == cycle_id))}
+
+
+def recusal(member: CouncilMember, registration: Registration) -> Recusal | None:
+    """Why `member` does not score the head of `registration`, or None when they do."""
+    conflicts = {
+        (member.id, h)
+        for h in db.session.scalars(select(ConflictDeclaration.head_id).where(ConflictDeclaration.member_id == member.id, ConflictDeclaration.head_id == registration.head_id))
+    }
+    return _recusal(member, registration, conflicts)
+
+
+def recusals(cycle_id: int, members_: Sequence[CouncilMember], registrations: Iterable[Registration]) -> dict[tuple[int, int], Recusal]:
+    """{(member id, registration id): why} for every recused pair (one statement)."""
+    conflicts = conflict_pairs(cycle_id)
+    out = {}
+    for registration in registrations:
+        for member in members_:
+            why = _recusal(member, registration, conflicts)
+            if why is not None:
+                out[(member.id, registration.id)] = why
+    return out
+
+
+def conflicts_of(member: CouncilMember) -> list[ConflictDeclaration]:
+    return list(
+        db.session.scalars(
+            select(ConflictDeclaration).where(ConflictDeclaration.member_id == member.id).options(joinedload(ConflictDeclaration.head)).order_by(ConflictDeclaration.declared_at)
+        )
+    )
+
+
+# --- scorecards ------------------------------------------------------------------------------
+
+def scorecard(member_id: int, registration_id: int) -> Scorecard | None:
+    return db.session.scalar(select(Scorecard).where(Scorecard.member_id == member_id, Scorecard.registration_id == registration_id))
+
+
+def cards_for_head(registration_id: int) -> list[Scorecard]:
+    return list(
+        db.session.scalars(
+            select(Scorecard).where(Scorecard.registration_id == registration_id).options(joinedload(Scorecard.member).joinedload(CouncilMember.person)).order_by(Scorecard.member_id)
+        )
+    )
+
+
+def card_states(cycle_id: int) -> dict[tuple[int, int], ScorecardState]:
+    """{(member id, registration id): state} of every scorecard of the cycle (one statement)."""
+    rows = db.session.execute(select(Scorecard.member_id, Scorecard.registration_id, Scorecard.state).where(Scorecard.cycle_id == cycle_id))
+    return {(m, r): s for m, r, s in rows}
+
+
+@dataclass
+class Slot:
+    """One cell of the members × heads matrix."""
+
+    member: CouncilMember
+    registration: Registration
+    state: str  # not_started | draft | submitted | reopened | recused
+    recusal: Recusal | None = None
+
+
+SLOT_LABELS = {
+    "not_started": _l("Not started"),
+    "draft": _l("Draft"),
+    "submitted": _l("Scorecard submitted"),
+    "reopened": _l("Reopened"),
+    "recused": _l("Recused"),
+}
+SLOT_TONES = {"not_started": "light", "draft": "secondary", "submitted": "success", "reopened": "warning", "recused": "dark"}
+
+
+def slots(cycle_id: int, members_: Sequence[CouncilMember], registrations: Sequence[Registration]) -> dict[tuple[int, int], Slot]:
+    states = card_states(cycle_id)
+    recused = recusals(cycle_id, members_, registrations)
+    out = {}
+    for registration in registrations:
+        for member in members_:
+            key = (member.id, registration.id)
+            if key in recused:
+                out[key] = Slot(member, registration, "recused", recused[key])
+            else:
+                state = states.get(key)
+                out[key] = Slot(member, registration, state.value if state else "not_started")
+    return out
+
+
+def can_see_scores(member: CouncilMember | None, registration: Registration, *, hide: bool) -> bool:
+    """Whether a council member may see the other members' scores for this head: always when
+    the cycle does not hide them; otherwise once their own card is submitted, or when they are
+    recused from the head. People who are not on the council are answered by the policy."""
+    if member is None:
+        return False
+    if not hide:
+        return True
+    if recusal(member, registration) is not None:
+        return True
+    card = scorecard(member.id, registration.id)
+    return card is not None and card.state == ScorecardState.SUBMITTED
+
+
+def visible_heads(member: CouncilMember, registration_ids: Iterable[int]) -> set[int]:
+    """Of `registration_ids`, the heads whose scores `member` may see (hidden scores on): their
+    card submitted, or recused. Two statements."""
+    ids = set(registration_ids)
+    submitted = set(
+        db.session.scalars(
+            select(Scorecard.registration_id).where(Scorecard.member_id == member.id, Scorecard.state == ScorecardState.SUBMITTED, Scorecard.registration_id.in_(ids))
+        )
+    ) if ids else set()
+    regs = db.session.scalars(select(Registration).where(Registration.id.in_(ids - submitted))).all() if ids - submitted else []
+    conflicts = {(member.id, h) for h in db.session.scalars(select(ConflictDeclaration.head_id).where(ConflictDeclaration.member_id == member.id))}
+    return submitted | {r.id for r in regs if _recusal(member, r, conflicts) is not None}
+
+
+def of_cycle(cycle_id: int, model: type, ident: Any) -> Any:
+    """An object of the cycle (a seat, a card, an objection, a registration) by id, or 404, also
+    when the id belongs to another cycle."""
+    from flask_babel import gettext
+
+    from workflow.core.errors import NotFound
+
+    obj = db.session.get(model, ident)
+    if obj is None or obj.cycle_id != cycle_id:
+        raise NotFound(gettext("This page or item does not exist, or was removed."))
+    return obj
+
+
+# --- session, proposals and decisions --------------------------------------------------------
+
+def session_or_404(cycle_id: int) -> CouncilSession:
+    from flask_babel import gettext
+
+    from workflow.core.errors import NotFound
+
+    session = session_of(cycle_id)
+    if session is None:
+        raise NotFound(gettext("The council's secretary has not recorded the session yet."))
+    return session
+
+
+def session_of(cycle_id: int) -> CouncilSession | None:
+    return db.session.scalar(select(CouncilSession).where(CouncilSession.cycle_id == cycle_id))
+
+
+def frozen_proposals(session: CouncilSession) -> dict[int, LevelProposal]:
+    """{registration id: proposal} of the session's latest round."""
+    rows = db.session.scalars(select(LevelProposal).where(LevelProposal.session_id == session.id, LevelProposal.round == session.round))
+    return {p.registration_id: p for p in rows}
+
+
+def proposal_for(session: CouncilSession | None, registration_id: int) -> LevelProposal | None:
+    if session is None or session.round == 0:
+        return None
+    return db.session.scalar(
+        select(LevelProposal).where(LevelProposal.session_id == session.id, LevelProposal.round == session.round, LevelProposal.registration_id == registration_id)
+    )
+
+
+def latest_decisions(cycle_id: int) -> dict[int, Decision]:
+    """{registration id: the decision in force} for the cycle (one statement)."""
+    latest = (
+        select(Decision.registration_id, func.max(Decision.number).label("number"))
+        .where(Decision.cycle_id == cycle_id)
+        .group_by(Decision.registration_id)
+        .subquery()
+    )
+    rows = db.session.scalars(
+        select(Decision)
+        .join(latest, (Decision.registration_id == latest.c.registration_id) & (Decision.number == latest.c.number))
+        .options(joinedload(Decision.decided_by))
+    )
+    return {d.registration_id: d for d in rows}
+
+
+def decision_history(registration_id: int) -> list[Decision]:
+    return list(
+        db.session.scalars(select(Decision).where(Decision.registration_id == registration_id).options(joinedload(Decision.decided_by)).order_by(Decision.number))
+    )
+
+
+def latest_decision(registration_id: int) -> Decision | None:
+    return db.session.scalar(select(Decision).where(Decision.registration_id == registration_id).order_by(Decision.number.desc()).limit(1))
+
+
+def decision_count(cycle_id: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(Decision).where(Decision.cycle_id == cycle_id)) or 0

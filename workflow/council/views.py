@@ -1,0 +1,741 @@
+"""Pages of the council and the committee: the council of a cycle (seats, settings), a member's
+heads to score, the scoring page (with autosave and the live total), the secretary's progress
+matrix, the proposal list with its what-if, the session, the committee's decisions and
+objections, the chair's figures on the raters, a head's result and self-assessment, and the
+exports.
+
+Views load, check and delegate: forms go through `presenters.form_to_data` or the API's schemas,
+changes through `operations`. Everything here is also in the API (`api.py`).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from workflow import policy
+from workflow.accounts.models import Person, Role, RoleGrant
+from workflow.core.errors import (
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    StaleObject,
+    ValidationFailed,
+)
+from workflow.core.pagination import Page
+from workflow.core.web import form_version, get_or_404, load_form, page_args
+from workflow.council import operations, presenters, proposals, queries
+from workflow.council.models import (
+    CouncilMember,
+    DisciplineRecord,
+    Objection,
+    Position,
+    Scorecard,
+    ScorecardState,
+    SessionState,
+)
+from workflow.council.rules import council_rules, rubric_of, settings_editable_reason
+from workflow.council.schemas import (
+    DecisionCreateSchema,
+    DisciplineCreateSchema,
+    ObjectionCreateSchema,
+    SelfAssessmentInputSchema,
+    SessionUpdateSchema,
+)
+from workflow.council.workflow import (
+    CARD_TONES,
+    OBJECTION,
+    OBJECTION_TONES,
+    SCORECARD,
+    SELF_ASSESSMENT,
+    SESSION,
+    SESSION_TONES,
+)
+from workflow.cycles.models import Cycle, CycleState
+from workflow.extensions import db
+from workflow.reports.workflow import REPORT
+from workflow.scoring.engine import FIGURES
+from workflow.scoring.explain import FIGURES as FIGURE_LABELS
+from workflow.scoring.explain import WORDS, describe_check
+from workflow.scoring.rubric import RubricError
+from workflow.targets.models import Registration
+
+bp = Blueprint("council", __name__, url_prefix="/council")
+
+
+@bp.record_once
+def _template_globals(state: Any) -> None:
+    state.app.jinja_env.globals.update({
+        "scorecard_workflow": SCORECARD, "card_tones": CARD_TONES, "session_workflow": SESSION, "session_tones": SESSION_TONES,
+        "objection_workflow": OBJECTION, "objection_tones": OBJECTION_TONES, "slot_labels": queries.SLOT_LABELS,
+        "slot_tones": queries.SLOT_TONES, "recusal_labels": queries.RECUSAL_LABELS, "figure_labels": FIGURE_LABELS,
+        "report_workflow": REPORT,
+    })
+    state.app.jinja_env.filters["describe_check"] = describe_check
+
+
+def flag_labels() -> dict[str, str]:
+    return {
+        "unrated": gettext("Not scored"),
+        "disagreement": gettext("Scores disagree"),
+        "too_few": gettext("Too few scores"),
+        "tie": gettext("Tie at the quota's cut"),
+    }
+
+
+def quota_labels() -> dict[str, str]:
+    return {
+        "not_limited": gettext("Not limited"), "within": gettext("Within the quota"), "kept": gettext("Kept (above the cut)"),
+        "demoted": gettext("Beyond the quota"), "tie": gettext("Tie: the committee chooses"), "unrated": gettext("Not scored"),
+    }
+
+
+def method_labels() -> dict[str, str]:
+    return {"mean": gettext("mean"), "median": gettext("median"), "trimmed_mean": gettext("trimmed mean")}
+
+
+def position_labels() -> dict[str, str]:
+    return {p.value: operations.position_label(p) for p in Position}
+
+
+def _cycle(cycle_id: int, action: str = "council.view") -> Cycle:
+    cycle = get_or_404(Cycle, cycle_id)
+    policy.require(current_user, action, cycle)
+    return cycle
+
+
+def _registration(cycle: Cycle, registration_id: int) -> Registration:
+    return queries.of_cycle(cycle.id, Registration, registration_id)
+
+
+def _page(items: list[Any], page: int, per_page: int) -> Page[Any]:
+    return Page(items=items[(page - 1) * per_page: page * per_page], page=page, per_page=per_page, total=len(items))
+
+
+def _common(cycle: Cycle) -> dict[str, Any]:
+    rubric = rubric_of(cycle)
+    return {"cycle": cycle, "rubric": rubric, "level_names": presenters.level_names(rubric), "me": queries.member_of(current_user, cycle.id),
+            "session": queries.session_of(cycle.id), "flag_labels": flag_labels(), "quota_labels": quota_labels(),
+            "position_labels": position_labels(), "method_labels": method_labels(), "measure_labels": {k: str(v) for k, v in WORDS.items()}}
+
+
+def _level_tone(rubric: Any) -> Any:
+    return lambda code: presenters.level_tone(rubric, code)
+
+
+# --- the council of a cycle ------------------------------------------------------------------
+
+@bp.get("")
+def index():
+    """The council of the newest cycle the person can see: on its council, or any for the
+    committee, administrators and staff."""
+    if current_user.role_set & {Role.COMMITTEE, Role.ADMIN, Role.STAFF}:
+        cycle = db.session.scalar(select(Cycle).where(Cycle.state.in_((CycleState.SCORING, CycleState.CLOSED))).order_by(Cycle.year.desc()).limit(1))
+        cycle = cycle or db.session.scalar(select(Cycle).order_by(Cycle.year.desc()).limit(1))
+    else:
+        mine = queries.cycles_of(current_user)
+        cycle = mine[0] if mine else None
+    if cycle is None:
+        policy.require(current_user, "council.view", None)
+        abort(404)
+    return redirect(url_for("council.overview", cycle_id=cycle.id))
+
+
+@bp.get("/<int:cycle_id>")
+def overview(cycle_id: int):
+    cycle = _cycle(cycle_id)
+    members = queries.members(cycle.id)
+    candidates = []
+    if policy.can(current_user, "council.members.manage", cycle):
+        seated = {m.person_id for m in members}
+        candidates = [p for p in db.session.scalars(
+            select(Person).join(RoleGrant, RoleGrant.person_id == Person.id).where(RoleGrant.role == Role.COUNCIL, Person.active.is_(True)).order_by(Person.full_name)
+        ).unique() if p.id not in seated]
+    cycles = db.session.scalars(select(Cycle).order_by(Cycle.year.desc())).all()
+    return render_template(
+        "council/overview.html", **_common(cycle), members=members, candidates=candidates, cycles=cycles, settings=council_rules(cycle),
+        settings_refusal=settings_editable_reason(cycle), heads=queries.head_count(cycle.id), decided=len(queries.latest_decisions(cycle.id)),
+    )
+
+
+@bp.post("/<int:cycle_id>/members")
+def appoint(cycle_id: int):
+    cycle = _cycle(cycle_id)
+    raw = request.form.get("person_id", "")
+    person = db.session.get(Person, int(raw)) if raw.isdigit() else None
+    if person is None:
+        raise ValidationFailed({"person_id": [gettext("Choose a person.")]})
+    member = operations.appoint_member(cycle, person, request.form.get("position", "member"), actor=current_user)
+    flash(gettext("%(name)s now sits on the council (%(position)s).", name=person.full_name, position=operations.position_label(member.position).lower()), "success")
+    return redirect(url_for("council.overview", cycle_id=cycle.id))
+
+
+@bp.post("/<int:cycle_id>/members/<int:member_id>/remove")
+def remove(cycle_id: int, member_id: int):
+    cycle = _cycle(cycle_id)
+    member = queries.of_cycle(cycle.id, CouncilMember, member_id)
+    name = member.person.full_name
+    operations.remove_member(member, actor=current_user)
+    flash(gettext("%(name)s no longer sits on the council.", name=name), "success")
+    return redirect(url_for("council.overview", cycle_id=cycle.id))
+
+
+@bp.post("/<int:cycle_id>/settings")
+def settings(cycle_id: int):
+    cycle = _cycle(cycle_id)
+    values = {
+        "hide_scores_until_submitted": request.form.get("hide_scores_until_submitted") in ("1", "on", "true"),
+        "quorum": request.form.get("quorum", "").strip(),
+        "objection_days": request.form.get("objection_days", "").strip(),
+    }
+    from marshmallow import ValidationError
+
+    try:
+        changed = operations.update_settings(cycle, values, actor=current_user, version=form_version())
+    except ValidationError as exc:
+        raise ValidationFailed({k: v for k, v in exc.messages.items()}) from None  # type: ignore[union-attr]
+    flash(gettext("The council's settings were saved.") if changed else gettext("Nothing was changed."), "success" if changed else "info")
+    return redirect(url_for("council.overview", cycle_id=cycle.id))
+
+
+# --- a member's heads ------------------------------------------------------------------------
+
+@bp.get("/<int:cycle_id>/mine")
+def mine(cycle_id: int):
+    cycle = _cycle(cycle_id, "council.member.scorecards")
+    member = queries.member_of(current_user, cycle.id)
+    heads = queries.heads(cycle.id)
+    slots = queries.slots(cycle.id, [member], heads)
+    rows = [slots[(member.id, h.id)] for h in heads]
+    counts = {state: sum(1 for s in rows if s.state == state) for state in queries.SLOT_LABELS}
+    page = _page(rows, *page_args())
+    return render_template("council/mine.html", **_common(cycle), page=page, counts=counts, conflicts=queries.conflicts_of(member),
+                           heads=[h for h in heads if slots[(member.id, h.id)].state != "recused"])
+
+
+@bp.post("/<int:cycle_id>/conflicts")
+def declare_conflict(cycle_id: int):
+    cycle = _cycle(cycle_id, "council.member.scorecards")
+    member = queries.member_of(current_user, cycle.id)
+    raw = request.form.get("registration_id", "")
+    registration = _registration(cycle, int(raw)) if raw.isdigit() else None
+    if registration is None:
+        raise ValidationFailed({"registration_id": [gettext("Choose the head.")]})
+    operations.declare_conflict(member, registration, request.form.get("reason", ""), actor=current_user)
+    flash(gettext("Your conflict of interest with %(name)s was recorded; you will not score them.", name=registration.head.full_name), "success")
+    return redirect(url_for("council.mine", cycle_id=cycle.id))
+
+
+# --- the scoring page ------------------------------------------------------------------------
+
+def _card(cycle: Cycle, registration: Registration) -> tuple[CouncilMember, Scorecard]:
+    member = queries.member_of(current_user, cycle.id)
+    if member is None:
+        policy.require(current_user, "council.member.scorecards", cycle)
+    card = queries.scorecard(member.id, registration.id) or operations.open_scorecard(member, registration, actor=current_user)
+    policy.require(current_user, "council.member.score", card)
+    return member, card
+
+
+def _scoring_page(cycle: Cycle, registration: Registration, member: CouncilMember, card: Scorecard, *, values: dict[str, Any] | None = None,
+                  errors: dict[str, list[str]] | None = None, status: int = 200):
+    context = operations.card_context(registration)
+    rubric = context.rubric
+    data = presenters.form_to_data(_multidict(values), presenters.dossier(registration, context).targets, rubric) if values else {"general": card.general, "judgements": card.judgements}
+    try:
+        evaluation = operations.compute({k: v for k, v in data["general"].items() if v}, data["judgements"], context, fill_missing=True)
+    except ValidationFailed:
+        evaluation = operations.compute(card.general, card.judgements, context, fill_missing=True)
+    dossier = presenters.dossier(registration, context)
+    lines = presenters.breakdown(dossier.targets, dossier.facts, evaluation, rubric, data["judgements"])
+    settings = council_rules(cycle)
+    panel_cards = []
+    if queries.can_see_scores(member, registration, hide=settings["hide_scores_until_submitted"]):
+        panel_cards = [c for c in queries.cards_for_head(registration.id) if c.state == ScorecardState.SUBMITTED and c.member_id != member.id]
+    editable = card.state != ScorecardState.SUBMITTED and operations.card_changeable(card) is None
+    return render_template(
+        "council/score.html", **_common(cycle), registration=registration, member=member, card=card, dossier=dossier, lines=lines,
+        evaluation=evaluation, values=values or presenters.form_values(card.general, card.judgements, card.comment), errors=errors or {},
+        editable=editable, panel_cards=panel_cards, steps=SCORECARD.available(card, current_user), figures=FIGURES,
+        payload=presenters.evaluation_payload(evaluation, rubric), level_tone=_level_tone(rubric),
+        disciplined=context.disciplined, override_errors={k.split(".")[1] for k in (errors or {}) if k.startswith("o.")},
+    ), status
+
+
+def _multidict(values: Any) -> Any:
+    from werkzeug.datastructures import MultiDict
+
+    return values if isinstance(values, MultiDict) else MultiDict(values or {})
+
+
+@bp.get("/<int:cycle_id>/score/<int:registration_id>")
+def score(cycle_id: int, registration_id: int):
+    cycle = _cycle(cycle_id, "council.member.scorecards")
+    registration = _registration(cycle, registration_id)
+    member, card = _card(cycle, registration)
+    return _scoring_page(cycle, registration, member, card)
+
+
+@bp.post("/<int:cycle_id>/score/<int:registration_id>")
+def save_score(cycle_id: int, registration_id: int):
+    """The form without script: Save, or Save and submit."""
+    cycle = _cycle(cycle_id, "council.member.scorecards")
+    registration = _registration(cycle, registration_id)
+    member, card = _card(cycle, registration)
+    context_targets = presenters.dossier(registration, operations.card_context(registration)).targets
+    data = presenters.form_to_data(request.form, context_targets, rubric_of(cycle))
+    try:
+        operations.save_scorecard(card, data, actor=current_user, version=form_version())
+        db.session.flush()
+        if request.form.get("action") == "submit":
+            operations.submit_scorecard(card, actor=current_user, version=card.version)
+            flash(gettext("Your scorecard was submitted: total %(total)s.", total=card.total), "success")
+        else:
+            flash(gettext("Saved."), "success")
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return _scoring_page(cycle, registration, member, card, values=request.form, errors=presenters.form_errors(exc.errors), status=422)
+    except StaleObject as exc:
+        db.session.rollback()
+        return _scoring_page(cycle, registration, member, card, values=request.form, errors={"_schema": [exc.message]}, status=409)
+    return redirect(url_for("council.score", cycle_id=cycle.id, registration_id=registration.id))
+
+
+def _json_error(exc: DomainError) -> tuple[Response, int]:
+    body: dict[str, Any] = {"message": exc.message}
+    if isinstance(exc, ValidationFailed):
+        body["errors"] = presenters.form_errors(exc.errors)
+    if isinstance(exc, StaleObject):
+        body["current_version"] = exc.current_version
+    return jsonify(body), exc.status_code
+
+
+@bp.post("/<int:cycle_id>/score/<int:registration_id>/autosave")
+def autosave(cycle_id: int, registration_id: int):
+    """The page's script saves the draft a few seconds after each change (JSON answer)."""
+    cycle = _cycle(cycle_id, "council.member.scorecards")
+    registration = _registration(cycle, registration_id)
+    member, card = _card(cycle, registration)
+    targets = presenters.dossier(registration, operations.card_context(registration)).targets
+    try:
+        operations.save_scorecard(card, presenters.form_to_data(request.form, targets, rubric_of(cycle)), actor=current_user, version=form_version())
+        db.session.flush()
+    except DomainError as exc:
+        db.session.rollback()
+        return _json_error(exc)
+    return jsonify({"version": card.version, "saved_at": card.saved_at.isoformat()})
+
+
+@bp.post("/<int:cycle_id>/score/<int:registration_id>/preview")
+def preview(cycle_id: int, registration_id: int):
+    """The live total: what the member typed, computed by the server's engine, nothing saved."""
+    cycle = _cycle(cycle_id, "council.member.scorecards")
+    registration = _registration(cycle, registration_id)
+    member, card = _card(cycle, registration)
+    targets = presenters.dossier(registration, operations.card_context(registration)).targets
+    try:
+        evaluation, complete = operations.preview(card, presenters.form_to_data(request.form, targets, rubric_of(cycle)), actor=current_user)
+    except DomainError as exc:
+        return _json_error(exc)
+    return jsonify(presenters.evaluation_payload(evaluation, rubric_of(cycle), complete=complete))
+
+
+@bp.get("/<int:cycle_id>/evidence/<int:evidence_id>")
+def evidence(cycle_id: int, evidence_id: int):
+    from workflow.reports import evidence as files
+    from workflow.reports.models import Evidence, QuarterlyReport
+
+    cycle = _cycle(cycle_id)
+    item = get_or_404(Evidence, evidence_id)
+    report = db.session.get(QuarterlyReport, item.report_id)
+    if report is None or report.registration.cycle_id != cycle.id:
+        raise NotFound(gettext("This page or item does not exist, or was removed."))
+    policy.require(current_user, "evidence.download", report)
+    return send_file(files.path_of(item.sha256), mimetype=item.content_type, as_attachment=True, download_name=item.filename)
+
+
+# --- the secretary ---------------------------------------------------------------------------
+
+@bp.get("/<int:cycle_id>/progress")
+def progress(cycle_id: int):
+    cycle = _cycle(cycle_id, "council.secretary.progress")
+    members = queries.members(cycle.id)
+    heads = queries.heads(cycle.id)
+    page = _page(heads, *page_args())
+    slots = queries.slots(cycle.id, members, page.items)
+    cards = {(c.member_id, c.registration_id): c for c in db.session.scalars(
+        select(Scorecard).where(Scorecard.cycle_id == cycle.id, Scorecard.registration_id.in_([h.id for h in page.items] or [-1])))}
+    states = queries.card_states(cycle.id)
+    all_slots = queries.recusals(cycle.id, members, heads)
+    left = {m.id: sum(1 for h in heads if (m.id, h.id) not in all_slots and states.get((m.id, h.id)) != ScorecardState.SUBMITTED) for m in members}
+    return render_template("council/progress.html", **_common(cycle), members=members, page=page, slots=slots, cards=cards, left=left,
+                           is_secretary=policy.can(current_user, "council.secretary.reopen", cycle))
+
+
+@bp.post("/<int:cycle_id>/members/<int:member_id>/remind")
+def remind(cycle_id: int, member_id: int):
+    cycle = _cycle(cycle_id, "council.secretary.progress")
+    member = queries.of_cycle(cycle.id, CouncilMember, member_id)
+    if operations.remind_member(member, actor=current_user):
+        flash(gettext("A reminder was sent to %(name)s.", name=member.person.full_name), "success")
+    else:
+        flash(gettext("%(name)s was already reminded today; no second e-mail was sent.", name=member.person.full_name), "info")
+    return redirect(url_for("council.progress", cycle_id=cycle.id))
+
+
+@bp.post("/<int:cycle_id>/cards/<int:card_id>/reopen")
+def reopen_card(cycle_id: int, card_id: int):
+    cycle = _cycle(cycle_id, "council.secretary.progress")
+    card = queries.of_cycle(cycle.id, Scorecard, card_id)
+    operations.reopen_scorecard(card, actor=current_user, version=form_version(), reason=request.form.get("reason", ""))
+    flash(gettext("The scorecard was reopened; %(name)s was told by e-mail.", name=card.member.person.full_name), "success")
+    return redirect(url_for("council.progress", cycle_id=cycle.id))
+
+
+# --- proposals -------------------------------------------------------------------------------
+
+WHAT_IF_FIELDS = ("quota.max_percent", "levels.excellent.min_points", "levels.good.min_points", "levels.completed.min_points",
+                  "aggregation.disagreement_points")
+
+
+def what_if_changes(args: Any, rubric: Any) -> dict[str, Any]:
+    changes = {}
+    for name in WHAT_IF_FIELDS:
+        raw = (args.get(name) or "").strip().replace(",", ".")
+        if raw:
+            changes[name] = raw
+    method = (args.get("aggregation.method") or "").strip()
+    if method and method != rubric.aggregation.method:
+        changes["aggregation.method"] = method
+    return changes
+
+
+@bp.get("/<int:cycle_id>/proposals")
+def proposal_list(cycle_id: int):
+    cycle = _cycle(cycle_id, "council.proposals.view")
+    panel = proposals.compute(cycle)
+    page = _page(panel.heads, *page_args())
+    hidden = presenters.hidden_heads(cycle, current_user, [h.registration_id for h in page.items])
+    rows = presenters.proposal_rows(panel, page.items, hidden)
+    presenters.attach_names(rows, page.items)
+    what_if = None
+    what_if_error = None
+    changes = {}
+    if policy.can(current_user, "council.what_if", cycle):
+        changes = what_if_changes(request.args, panel.rubric)
+        if changes:
+            try:
+                result = panel.what_if(changes)
+                names = {h.registration_id: h for h in panel.heads}
+                what_if = {"changes": result.changes, "counts": result.counts, "rows": names}
+            except RubricError as exc:
+                what_if_error = exc.problems
+    return render_template("council/proposals.html", **_common(cycle), page=page, rows=rows, counts=panel.proposals.counts(),
+                           flagged=len(panel.proposals.flagged()), what_if=what_if, what_if_error=what_if_error, changes=changes,
+                           what_if_fields=WHAT_IF_FIELDS, level_tone=_level_tone(panel.rubric), any_hidden=bool(hidden))
+
+
+@bp.get("/<int:cycle_id>/raters")
+def raters(cycle_id: int):
+    cycle = _cycle(cycle_id, "council.chair.raters")
+    panel = proposals.compute(cycle)
+    figures = presenters.raters(cycle, panel)
+    names = {h.registration_id: h for h in panel.heads}
+    return render_template("council/raters.html", **_common(cycle), figures=figures, flagged=[names[r] for r in figures["flagged"]])
+
+
+# --- the session -----------------------------------------------------------------------------
+
+@bp.route("/<int:cycle_id>/session", methods=["GET", "POST"])
+def session_page(cycle_id: int):
+    cycle = _cycle(cycle_id)
+    session = queries.session_of(cycle.id)
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        try:
+            if session is None:
+                held_on = _date(request.form.get("held_on", ""))
+                operations.open_session(cycle, actor=current_user, held_on=held_on, place=request.form.get("place", ""))
+                flash(gettext("The session was recorded. Tick who attends."), "success")
+            else:
+                form = request.form.copy()
+                data = load_form(SessionUpdateSchema(), form)
+                data["attendee_ids"] = [int(v) for v in request.form.getlist("attendee_ids") if v.isdigit()]
+                operations.update_session(session, actor=current_user, version=data.get("version"), held_on=data["held_on"], place=data["place"],
+                                          notes=data["notes"], attendee_ids=data["attendee_ids"])
+                flash(gettext("The session's record was saved."), "success")
+            return redirect(url_for("council.session_page", cycle_id=cycle.id))
+        except ValidationFailed as exc:
+            db.session.rollback()
+            errors, status = exc.errors, 422
+    members = queries.members(cycle.id)
+    quorum = operations.quorum_status(session) if session else None
+    return render_template("council/session.html", **_common(cycle), members=members, quorum=quorum, errors=errors,
+                           steps=SESSION.available(session, current_user) if session else [],
+                           attending={m.id for m in session.attendees} if session else set()), status
+
+
+def _date(raw: str) -> date:
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        raise ValidationFailed({"held_on": [gettext("Must be a date (YYYY-MM-DD).")]}) from None
+
+
+@bp.post("/<int:cycle_id>/session/step")
+def session_step(cycle_id: int):
+    cycle = _cycle(cycle_id)
+    session = queries.session_or_404(cycle.id)
+    step = request.form.get("step", "")
+    version = form_version()
+    if step == "finalise":
+        count = operations.finalise_session(session, actor=current_user, version=version)
+        flash(gettext("The proposal list is final (%(count)s heads). The committee can now decide.", count=count), "success")
+    elif step == "reopen":
+        operations.reopen_session(session, actor=current_user, version=version, reason=request.form.get("reason", ""))
+        flash(gettext("The proposal list was reopened."), "success")
+    elif step == "publish":
+        told = operations.publish(session, actor=current_user, version=version)
+        flash(gettext("The decisions were published; %(count)s heads were told by e-mail.", count=told), "success")
+        return redirect(url_for("council.decisions", cycle_id=cycle.id))
+    else:
+        raise ValidationFailed({"step": [gettext("Not one of the allowed values.")]})
+    return redirect(url_for("council.session_page", cycle_id=cycle.id))
+
+
+# --- the committee ---------------------------------------------------------------------------
+
+@bp.get("/<int:cycle_id>/decisions")
+def decisions(cycle_id: int):
+    cycle = _cycle(cycle_id, "council.proposals.view")
+    if not current_user.role_set & {Role.COMMITTEE, Role.ADMIN} and not queries.holds(current_user, cycle.id, Position.CHAIR, Position.SECRETARY):
+        policy.require(current_user, "council.committee.decide", cycle)
+    session = queries.session_of(cycle.id)
+    frozen = queries.frozen_proposals(session) if session and session.round else {}
+    heads = [h for h in proposals.heads_of(cycle.id) if h.registration_id in frozen]
+    page = _page(heads, *page_args())
+    decided = queries.latest_decisions(cycle.id)
+    rows = [{"head": h, "proposal": frozen[h.registration_id], "decision": decided.get(h.registration_id)} for h in page.items]
+    names = dict(db.session.execute(select(Person.id, Person.full_name).where(Person.id.in_({h.head_id for h in page.items} or {-1}))).all())
+    objections = db.session.scalars(
+        select(Objection).where(Objection.cycle_id == cycle.id).order_by(Objection.state, Objection.filed_at)
+        .options(joinedload(Objection.registration).joinedload(Registration.head), joinedload(Objection.registration).joinedload(Registration.unit),
+                 joinedload(Objection.decision))
+    ).unique().all()
+    return render_template("council/decisions.html", **_common(cycle), page=page, rows=rows, names=names, objections=objections,
+                           steps=[(t, r) for t, r in SESSION.available(session, current_user) if t.name == "publish"] if session else [], undecided=operations.undecided_count(session) if session and session.round else 0,
+                           level_tone=_level_tone(rubric_of(cycle)), decided=decided)
+
+
+@bp.post("/<int:cycle_id>/decisions/<int:registration_id>")
+def decide(cycle_id: int, registration_id: int):
+    cycle = _cycle(cycle_id, "council.committee.decide")
+    registration = _registration(cycle, registration_id)
+    proposal = queries.proposal_for(queries.session_of(cycle.id), registration.id)
+    if proposal is None:
+        raise NotFound(gettext("This page or item does not exist, or was removed."))
+    data = load_form(DecisionCreateSchema())
+    decision = operations.decide(proposal, actor=current_user, level=data["level"] or None, reason=data["reason"])
+    flash(gettext("Decision recorded for %(name)s: %(level)s.", name=registration.head.full_name, level=presenters.level_name(rubric_of(cycle), decision.level)), "success")
+    return redirect(url_for("council.decisions", cycle_id=cycle.id, page=request.args.get("page", 1)) + f"#head-{registration.id}")
+
+
+@bp.post("/<int:cycle_id>/decisions/accept-all")
+def accept_all(cycle_id: int):
+    cycle = _cycle(cycle_id, "council.committee.decide")
+    session = queries.session_or_404(cycle.id)
+    count = operations.accept_all(session, actor=current_user)
+    flash(gettext("%(count)s proposals were accepted; ties are left for you to choose.", count=count), "success")
+    return redirect(url_for("council.decisions", cycle_id=cycle.id))
+
+
+@bp.post("/<int:cycle_id>/objections/<int:objection_id>")
+def decide_objection(cycle_id: int, objection_id: int):
+    cycle = _cycle(cycle_id, "council.objection.decide")
+    objection = queries.of_cycle(cycle.id, Objection, objection_id)
+    operations.decide_objection(objection, request.form.get("step", ""), actor=current_user, version=form_version(),
+                                outcome=request.form.get("outcome", ""), level=request.form.get("level") or None)
+    flash(gettext("The objection is now “%(state)s”; the head was told.", state=OBJECTION.label(objection.state)), "success")
+    return redirect(url_for("council.decisions", cycle_id=cycle.id) + "#objections")
+
+
+# --- a head's result and self-assessment -----------------------------------------------------
+
+def _result_registration(registration_id: int) -> tuple[Registration, bool]:
+    """The registration, and whether the viewer is one of the officials who see each member's
+    score (the committee, administrators, the council's chair and secretary). A head sees their
+    result once published; the chair and the secretary, who score too, see a head's scores only
+    once they may (`presenters.hidden_heads`)."""
+    registration = get_or_404(Registration, registration_id)
+    policy.require(current_user, "council.result.view", registration)
+    session = queries.session_of(registration.cycle_id)
+    published = session is not None and session.state == SessionState.PUBLISHED
+    officials = bool(current_user.role_set & {Role.COMMITTEE, Role.ADMIN}) or queries.holds(current_user, registration.cycle_id, Position.CHAIR, Position.SECRETARY)
+    if officials and presenters.hidden_heads(registration.cycle, current_user, [registration.id]) and (session is None or session.state == SessionState.OPEN):
+        raise PermissionDenied(gettext("Hidden until you submit your own scorecard for this head."))
+    if not published and not officials:
+        raise NotFound(gettext("Your result is not published yet."))
+    return registration, officials
+
+
+def export_refusal(cycle: Cycle) -> None:
+    """The workbook holds every member's scores: a council officer, who scores too, exports it
+    once the proposal list is final (or when the cycle does not hide scores)."""
+    if current_user.role_set & {Role.COMMITTEE, Role.ADMIN} or not council_rules(cycle)["hide_scores_until_submitted"]:
+        return
+    session = queries.session_of(cycle.id)
+    if session is None or session.state == SessionState.OPEN:
+        raise PermissionDenied(gettext("The workbook holds every member's scores: it can be exported once the proposal list is final."))
+
+
+def result_context(registration: Registration, officials: bool) -> dict[str, Any]:
+    """What the result page, the API and the printed sheet show. A head sees their level, the
+    breakdown of every target (figures and the council's changed figures with their reasons),
+    the panel score with its spread and number of scores, the proposal and the decision with its
+    reason; never which member gave which score. Officials also see each member's total."""
+    cycle = registration.cycle
+    context = operations.card_context(registration)
+    rubric = context.rubric
+    session = queries.session_of(cycle.id)
+    proposal = queries.proposal_for(session, registration.id)
+    decision = queries.latest_decision(registration.id)
+    cards = [c for c in queries.cards_for_head(registration.id) if c.state == ScorecardState.SUBMITTED]
+    # The breakdown shows the system's figures with every change a member made (each with its
+    # reason), as the median member's card computed them.
+    median_card = sorted(cards, key=lambda c: (c.total, c.id))[(len(cards) - 1) // 2] if cards else None
+    judgements = median_card.judgements if median_card else {}
+    general = median_card.general if median_card else {}
+    evaluation = operations.compute(general, judgements, context, fill_missing=True)
+    dossier = presenters.dossier(registration, context)
+    all_overrides = [
+        {"card": c, "target_id": int(t), **o} for c in cards for t, j in c.judgements.items() for o in j.get("overrides", [])
+    ]
+    titles = {t.id: t.title for t in dossier.targets}
+    return {
+        "registration": registration, "cycle": cycle, "rubric": rubric, "session": session, "proposal": proposal,
+        "proposal_row": presenters.frozen_row(proposal, rubric) if proposal else None, "decision": decision,
+        "history": queries.decision_history(registration.id), "lines": presenters.breakdown(dossier.targets, dossier.facts, evaluation, rubric, judgements),
+        "evaluation": evaluation, "dossier": dossier, "cards": cards if officials else [], "overrides": all_overrides, "titles": titles,
+        "objections": db.session.scalars(select(Objection).where(Objection.registration_id == registration.id).order_by(Objection.filed_at)).all(),
+        "window": operations.objection_window(session), "officials": officials, "level_names": presenters.level_names(rubric),
+        "level_tone": _level_tone(rubric),
+        "discipline": db.session.scalar(select(DisciplineRecord).where(DisciplineRecord.registration_id == registration.id)),
+    }
+
+
+@bp.get("/results/<int:registration_id>")
+def result(registration_id: int):
+    registration, officials = _result_registration(registration_id)
+    return render_template("council/result.html", **result_context(registration, officials), flag_labels=flag_labels(), quota_labels=quota_labels())
+
+
+@bp.get("/results")
+def my_results():
+    """The head's published results, newest first."""
+    units = current_user.head_unit_ids
+    regs = db.session.scalars(
+        select(Registration).join(Cycle, Registration.cycle_id == Cycle.id).where(Registration.unit_id.in_(units or {-1})).order_by(Cycle.year.desc())
+    ).all()
+    published = [(r, queries.session_of(r.cycle_id)) for r in regs]
+    rows = [(r, s) for r, s in published if s is not None and s.state == SessionState.PUBLISHED]
+    if len(rows) == 1:
+        return redirect(url_for("council.result", registration_id=rows[0][0].id))
+    return render_template("council/my_results.html", rows=rows, registrations=[r for r in regs if r.state.value == "assigned"])
+
+
+@bp.post("/results/<int:registration_id>/objection")
+def object_to(registration_id: int):
+    registration = get_or_404(Registration, registration_id)
+    data = load_form(ObjectionCreateSchema())
+    operations.file_objection(registration, data["text"], actor=current_user)
+    flash(gettext("Your objection was filed; the standing committee will answer it."), "success")
+    return redirect(url_for("council.result", registration_id=registration.id) + "#objections")
+
+
+@bp.post("/results/<int:registration_id>/discipline")
+def discipline(registration_id: int):
+    registration = get_or_404(Registration, registration_id)
+    if request.form.get("remove"):
+        record = db.session.scalar(select(DisciplineRecord).where(DisciplineRecord.registration_id == registration.id))
+        if record is None:
+            raise NotFound(gettext("This page or item does not exist, or was removed."))
+        operations.remove_discipline(record, actor=current_user, reason=request.form.get("reason", ""))
+        flash(gettext("The discipline record was removed."), "success")
+    else:
+        data = load_form(DisciplineCreateSchema())
+        operations.record_discipline(registration, actor=current_user, reference=data["reference"], reason=data["reason"])
+        flash(gettext("The discipline in the year was recorded."), "success")
+    return redirect(url_for("council.result", registration_id=registration.id))
+
+
+@bp.route("/self-assessment/<int:registration_id>", methods=["GET", "POST"])
+def self_assessment(registration_id: int):
+    registration = get_or_404(Registration, registration_id)
+    policy.require(current_user, "council.self_assessment.edit", registration)
+    item = operations.self_assessment_of(registration)
+    errors: dict[str, list[str]] = {}
+    status = 200
+    values: Any = {"summary": item.summary, "shortcomings": item.shortcomings, "proposed_level": item.proposed_level, "version": item.version} if item else {}
+    if request.method == "POST":
+        values = request.form
+        try:
+            data = load_form(SelfAssessmentInputSchema())
+            item = operations.save_self_assessment(registration, data, actor=current_user, version=data.get("version"))
+            db.session.flush()
+            if request.form.get("action") == "submit":
+                operations.submit_self_assessment(item, actor=current_user, version=item.version)
+                flash(gettext("Your self-assessment was submitted to the council."), "success")
+            else:
+                flash(gettext("Saved."), "success")
+            return redirect(url_for("council.self_assessment", registration_id=registration.id))
+        except ValidationFailed as exc:
+            db.session.rollback()
+            errors, status = exc.errors, 422
+        except StaleObject as exc:
+            db.session.rollback()
+            errors, status = {"_schema": [exc.message]}, 409
+    rubric = rubric_of(registration.cycle)
+    return render_template("council/self_assessment.html", registration=registration, item=item, values=values, errors=errors,
+                           level_names=presenters.level_names(rubric), workflow=SELF_ASSESSMENT,
+                           refusal=operations._self_assessment_open(registration)), status
+
+
+# --- exports ---------------------------------------------------------------------------------
+
+@bp.get("/<int:cycle_id>/export.xlsx")
+def export(cycle_id: int):
+    from workflow.council.export import workbook_file
+
+    cycle = _cycle(cycle_id, "council.export")
+    export_refusal(cycle)
+    path = workbook_file(cycle)
+    return send_file(path, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", as_attachment=True,
+                     download_name=f"danh-gia-xep-loai-{cycle.year}.xlsx")
+
+
+@bp.get("/results/<int:registration_id>/sheet.pdf")
+def sheet(registration_id: int):
+    from workflow.council.sheet import evaluation_sheet
+
+    registration, officials = _result_registration(registration_id)
+    pdf = evaluation_sheet(result_context(registration, officials))
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="phieu-danh-gia-{registration.cycle.year}-{registration.unit.code}.pdf"'})

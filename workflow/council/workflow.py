@@ -1,0 +1,157 @@
+"""The states and steps of the council's objects, each declared in one table.
+
+Scorecard: draft → submitted (the member; locks it) → reopened (the secretary, with a reason)
+→ submitted again. Saving a draft is not a step (`operations.save_scorecard`). Cards change
+only while the cycle is in scoring and the session's proposal list is not final.
+
+Session: open → finalised (the chair; refused without quorum) → published (the committee,
+once every head has a decision). The chair may reopen a finalised list, with a reason, while
+the committee has not decided anything on it: decisions are taken on a frozen list, and a list
+that moved under them would make them meaningless.
+
+Objection: filed → upheld (a new decision version is recorded) or rejected (the decision
+stands), by the committee, with the outcome written.
+
+Self-assessment: draft → submitted (the head).
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+
+from workflow.core.transitions import Transition, Workflow
+from workflow.council.models import (
+    CouncilSession,
+    ObjectionState,
+    Scorecard,
+    ScorecardState,
+    SelfAssessmentState,
+    SessionState,
+)
+from workflow.cycles.models import CycleState
+from workflow.cycles.workflow import guard as cycle_guard
+
+
+def _cycle_scoring(cycle) -> str | None:
+    if cycle.state != CycleState.SCORING:
+        return gettext("The council scores while the cycle is in the scoring phase.")
+    return None
+
+
+def card_changeable(card: Scorecard) -> str | None:
+    """Why the card cannot change now (cycle not in scoring, list final), or None."""
+    from workflow.council.queries import session_of
+
+    reason = _cycle_scoring(card.registration.cycle)
+    if reason:
+        return reason
+    session = session_of(card.cycle_id)
+    if session is not None and session.state != SessionState.OPEN:
+        return gettext("The proposal list is final; the chair must reopen it before scores change.")
+    return None
+
+
+def _quorum(session: CouncilSession) -> str | None:
+    from workflow.council.operations import quorum_status
+
+    status = quorum_status(session)
+    if not status.met:
+        return gettext(
+            "No quorum: %(present)s of %(total)s members attend; at least %(needed)s are needed (%(fraction)s).",
+            present=status.present, total=status.total, needed=status.needed, fraction=status.fraction,
+        )
+    return None
+
+
+def _session_cycle_scoring(session: CouncilSession) -> str | None:
+    return _cycle_scoring(session.cycle)
+
+
+def _no_decisions(session: CouncilSession) -> str | None:
+    from workflow.council.queries import decision_count
+
+    if decision_count(session.cycle_id):
+        return gettext("The committee has already decided on this list; it can no longer be reopened.")
+    return None
+
+
+def _every_head_decided(session: CouncilSession) -> str | None:
+    from workflow.council.operations import undecided_count
+
+    missing = undecided_count(session)
+    if missing:
+        return gettext("%(count)s heads have no decision yet.", count=missing)
+    return None
+
+
+C = ScorecardState
+SCORECARD: Workflow[ScorecardState] = Workflow(
+    "scorecard",
+    ScorecardState,
+    [
+        Transition("submit", (C.DRAFT, C.REOPENED), C.SUBMITTED, "council.member.score", _l("Submit the scorecard"),
+                   guards=(card_changeable,), style="success"),
+        Transition("reopen", (C.SUBMITTED,), C.REOPENED, "council.secretary.reopen", _l("Reopen the scorecard"),
+                   guards=(card_changeable,), reason_required=True, style="outline-warning"),
+    ],
+    labels={C.DRAFT: _l("Draft"), C.SUBMITTED: _l("Scorecard submitted"), C.REOPENED: _l("Reopened")},
+)
+CARD_TONES = {C.DRAFT: "secondary", C.SUBMITTED: "success", C.REOPENED: "warning"}
+
+S = SessionState
+SESSION: Workflow[SessionState] = Workflow(
+    "council_session",
+    SessionState,
+    [
+        Transition("finalise", (S.OPEN,), S.FINALISED, "council.chair.finalise", _l("Finalise the proposal list"),
+                   guards=(_session_cycle_scoring, _quorum), style="success"),
+        Transition("reopen", (S.FINALISED,), S.OPEN, "council.chair.reopen", _l("Reopen the proposal list"),
+                   guards=(_no_decisions,), reason_required=True, style="outline-warning"),
+        Transition("publish", (S.FINALISED,), S.PUBLISHED, "council.committee.publish", _l("Publish the decisions"),
+                   guards=(_every_head_decided,), style="success"),
+    ],
+    labels={S.OPEN: _l("Open"), S.FINALISED: _l("Proposal list final"), S.PUBLISHED: _l("Decisions published")},
+)
+SESSION_TONES = {S.OPEN: "info", S.FINALISED: "primary", S.PUBLISHED: "success"}
+
+O = ObjectionState
+OBJECTION: Workflow[ObjectionState] = Workflow(
+    "objection",
+    ObjectionState,
+    [
+        Transition("uphold", (O.FILED,), O.UPHELD, "council.objection.decide", _l("Uphold: record a new decision"), reason_required=True),
+        Transition("reject", (O.FILED,), O.REJECTED, "council.objection.decide", _l("Reject: the decision stands"),
+                   reason_required=True, style="outline-danger"),
+    ],
+    labels={O.FILED: _l("Waiting for the committee"), O.UPHELD: _l("Upheld"), O.REJECTED: _l("Rejected")},
+)
+OBJECTION_TONES = {O.FILED: "warning", O.UPHELD: "success", O.REJECTED: "secondary"}
+
+A = SelfAssessmentState
+SELF_ASSESSMENT: Workflow[SelfAssessmentState] = Workflow(
+    "self_assessment",
+    SelfAssessmentState,
+    [Transition("submit", (A.DRAFT,), A.SUBMITTED, "council.self_assessment.edit", _l("Submit my self-assessment"), style="success")],
+    labels={A.DRAFT: _l("Draft"), A.SUBMITTED: _l("Self-assessment submitted")},
+)
+
+
+@cycle_guard("close")
+def decisions_published(cycle) -> str | None:
+    """A cycle whose heads are evaluated closes once the committee's decisions are published
+    and every objection is answered."""
+    from sqlalchemy import select
+
+    from workflow.council.models import Objection
+    from workflow.council.queries import head_count, session_of
+    from workflow.extensions import db
+
+    if not head_count(cycle.id):
+        return None
+    session = session_of(cycle.id)
+    if session is None or session.state != SessionState.PUBLISHED:
+        return gettext("The committee's decisions on the heads are not published yet.")
+    if db.session.scalar(select(Objection.id).where(Objection.cycle_id == cycle.id, Objection.state == ObjectionState.FILED).limit(1)) is not None:
+        return gettext("An objection is still waiting for the committee's answer.")
+    return None
