@@ -23,8 +23,9 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from workflow import create_app
 from workflow.extensions import db, limiter
 
-# Fixtures of a real SMTP server on loopback (`smtp`), in tests/mailserver.py.
-pytest_plugins = ["mailserver"]
+# Fixtures of a real SMTP server on loopback (`smtp`), in tests/mailserver.py, and of a real
+# browser against the app served on loopback (`live_server`, `chromium`), in tests/browser.py.
+pytest_plugins = ["mailserver", "browser"]
 
 SQLITE_DEFAULT = "sqlite:///{tmp}/kpi-test.sqlite3"
 IS_CI = os.environ.get("CI") == "true" or os.environ.get("KPI_CI") == "1"
