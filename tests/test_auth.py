@@ -24,6 +24,23 @@ def test_sign_in_with_correct_password_opens_the_dashboard(client):
     assert db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "account.login")).actor_id == person.id
 
 
+def test_signing_in_is_not_an_edit_of_the_person(client):
+    """Signing in records the time, and strengthens a password hash made with older settings,
+    without the version check: signing in on two devices at once, or while an administrator
+    edits the account, is not refused as a conflicting edit."""
+    from argon2 import PasswordHasher
+
+    old_hash = PasswordHasher(time_cost=1, memory_cost=16, parallelism=1).hash(f.PASSWORD)
+    person = f.person(Role.STAFF, username="chuyenvien", password_hash=old_hash)
+    db.session.commit()
+    version = person.version
+    assert login(client, "chuyenvien").status_code == 302
+    db.session.refresh(person)
+    assert person.version == version
+    assert person.last_login_at is not None and person.password_hash != old_hash
+    assert login(client.application.test_client(), "chuyenvien").status_code == 302  # with the new hash
+
+
 def test_username_is_case_insensitive(client):
     f.person(Role.STAFF, username="canbo")
     assert login(client, "  CanBo ").status_code == 302

@@ -4,7 +4,8 @@ errors for bad input, evidence upload and download, requests, directions and ver
 import io
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 import factories as f
 import files
@@ -12,6 +13,7 @@ from workflow.accounts.models import Role
 from workflow.core.models import utcnow
 from workflow.extensions import db
 from workflow.notifications.models import Notification
+from workflow.reports.models import QuarterlyReport
 
 PAST = utcnow().year - 2
 
@@ -135,3 +137,29 @@ def test_review_requests_directions_and_versions(reg, head_api, client):
     listed = c.get(f"/api/v1/reports?registration_id={reg.id}", headers=headers).get_json()
     assert listed["meta"]["total"] == 1 and listed["items"][0]["state"] == "returned"
     assert c.get(f"/api/v1/reports?registration_id={reg.id}", headers=f.api_headers(f.person(Role.HEAD))).get_json()["meta"]["total"] == 0
+
+
+def test_a_save_that_loses_the_race_at_the_write_is_a_conflict_in_the_persons_language(reg, client):
+    """Two people save one draft at once: both pass the version check, and the second one's
+    UPDATE finds the version moved. The answer is 409 in the caller's language (read from the
+    person through the session the failed write left to roll back), never a 500."""
+    head = f.head_of(reg)
+    head.locale = "en"
+    report = f.report(reg, 1)
+    headers = {**f.api_headers(head), "If-Match": f'"quarterly_report-{report.id}-v{report.version}"'}
+    table = QuarterlyReport.__table__
+    raced = []
+
+    def someone_saves_first(session, flush_context, instances):
+        if not raced and any(isinstance(o, QuarterlyReport) and o.id == report.id for o in session.dirty):
+            raced.append(True)
+            session.execute(table.update().where(table.c.id == report.id).values(version=table.c.version + 1))
+
+    event.listen(Session, "before_flush", someone_saves_first)
+    try:
+        answer = client.patch(f"/api/v1/reports/{report.id}/entries", json={"entries": entries_json(reg)[:1]}, headers=headers)
+    finally:
+        event.remove(Session, "before_flush", someone_saves_first)
+    assert raced
+    assert answer.status_code == 409, answer.get_data(as_text=True)
+    assert "Someone else changed this" in answer.get_json()["message"]

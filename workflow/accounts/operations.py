@@ -14,7 +14,8 @@ import hmac
 from datetime import timedelta
 
 from flask_babel import gettext
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from workflow.accounts.models import TOKEN_PREFIX, ApiToken, Person, Role, RoleGrant
 from workflow.accounts.passwords import dummy_verify, hash_password, needs_rehash, verify_password
@@ -44,9 +45,14 @@ def authenticate(username: str, password: str) -> Person | None:
     if not verify_password(person.password_hash, password) or not person.active:
         audit.record("account.login_failed", person, actor=None, summary=person.username)
         return None
+    # Bookkeeping, written without the version check: a person signing in on two devices at once,
+    # or while an administrator edits their account, must not be refused as a conflicting edit.
+    values = {"last_login_at": utcnow()}
     if needs_rehash(person.password_hash):
-        person.password_hash = hash_password(password)
-    person.last_login_at = utcnow()
+        values["password_hash"] = hash_password(password)
+    db.session.execute(update(Person.__table__).where(Person.__table__.c.id == person.id).values(**values))
+    for name, value in values.items():
+        set_committed_value(person, name, value)
     audit.record("account.login", person, actor=person, summary=person.username)
     return person
 

@@ -21,6 +21,11 @@ from workflow.extensions import db
 log = logging.getLogger(__name__)
 
 
+def is_commit_error(exc: Exception) -> bool:
+    """A concurrent edit or a unique key taken meanwhile, found when the session wrote."""
+    return isinstance(exc, (StaleDataError, IntegrityError))
+
+
 def translate_commit_error(exc: Exception) -> DomainError | None:
     from flask_babel import gettext
 

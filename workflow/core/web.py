@@ -98,12 +98,13 @@ def init_app(app: Flask) -> None:
         if isinstance(error, HTTPException):
             return handle_http_error(error)
         # A concurrent edit caught at a flush inside an operation, before the request's commit.
-        from workflow.core.transaction import translate_commit_error
+        # Rolled back first: the failed flush left the session unusable, and the message's
+        # language is read from the signed-in person through it.
+        from workflow.core.transaction import is_commit_error, translate_commit_error
 
-        translated = translate_commit_error(error)
-        if translated is not None:
+        if is_commit_error(error):
             db.session.rollback()
-            return error_response(translated)
+            return error_response(translate_commit_error(error))
         if current_app.testing and current_app.config.get("PROPAGATE_TEST_ERRORS", True):
             raise error
         log.exception("unhandled error")
