@@ -5,7 +5,8 @@
   window.SwaggerUIBundle({
     url: root.getAttribute("data-spec-url"),
     dom_id: "#swagger-ui",
-    deepLinking: true,
+    // Deep links would put a link inside each operation's toggle button (nested controls).
+    deepLinking: false,
     persistAuthorization: false,
   });
 })();
