@@ -105,22 +105,24 @@ def browser_context(chromium):
 def sign_in_page(page, base_url: str, username: str, password: str) -> None:
     """Sign in through the real form and wait for the page it leads to."""
     page.goto(f"{base_url}/login")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(password)
+    form = page.locator("main form", has=page.locator("input[name=password]"))
+    form.locator("input[name=username]").fill(username)
+    form.locator("input[name=password]").fill(password)
     with page.expect_navigation():
-        page.locator("form:has(input[name=password]) button[type=submit]").click()
+        form.locator("button[type=submit]").click()
 
 
 def axe_violations(page, impacts: tuple[str, ...] = BLOCKING_IMPACTS) -> list[dict]:
     """Run axe-core on the page as it stands; the violations of the given impacts, each with
-    its rule id, help text and the selectors of the offending nodes."""
+    its rule id, help text, the selectors of the offending nodes and why the first ones fail."""
     # Evaluated through the DevTools protocol, not a <script> tag, which the page's
     # Content-Security-Policy (no inline script) rightly refuses.
     if not page.evaluate("() => typeof axe !== 'undefined'"):
         page.evaluate(AXE.read_text(encoding="utf-8"))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [
-        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5],
+         "why": [n.get("failureSummary", "") for n in v["nodes"]][:2]}
         for v in result["violations"]
         if v["impact"] in impacts
     ]
