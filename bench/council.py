@@ -35,11 +35,15 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
 
+import dispatch  # noqa: E402
+from bulk import insert_rows  # noqa: E402
 from workflow import create_app  # noqa: E402
 
 SCHEMA = "bench_council"
@@ -49,25 +53,11 @@ SHARES = (Decimal("0.2"), Decimal("0.45"), Decimal("0.7"), Decimal("1"))
 
 
 def database(url: str | None, tmp: Path) -> str:
-    if not url:
-        return f"sqlite:///{tmp}/bench.sqlite3"
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-    engine.dispose()
-    return url + ("&" if "?" in url else "?") + f"options=-csearch_path%3D{SCHEMA}"
+    return dispatch.database(url, tmp, SCHEMA)
 
 
 def app_for(url: str):
     return create_app(overrides={"env": "testing", "database_url": url, "secret_key": "bench-secret-key-that-is-long-enough-to-pass"})
-
-
-def _chunked(table, rows: list[dict], size: int = 5000) -> None:
-    from workflow.extensions import db
-
-    for start in range(0, len(rows), size):
-        db.session.execute(insert(table), rows[start:start + size])
 
 
 def fill(heads: int, members: int, seed: int = 2027) -> int:
@@ -95,7 +85,7 @@ def fill(heads: int, members: int, seed: int = 2027) -> int:
     groups = [UnitGroup(code=code, name=f"Nhóm {code}", position=i) for i, code in enumerate(GROUPS)]
     db.session.add_all(groups)
     db.session.flush()
-    _chunked(Unit.__table__, [{"id": i + 1, "code": f"U{i}", "name": f"Đơn vị số {i}", "group_id": groups[i % 4].id, "active": True, "version": 1,
+    insert_rows(Unit.__table__, [{"id": i + 1, "code": f"U{i}", "name": f"Đơn vị số {i}", "group_id": groups[i % 4].id, "active": True, "version": 1,
                                "created_at": now} for i in range(heads)])
     people = [{"id": i + 1, "username": f"head{i}", "full_name": f"Nguyễn Văn {i}", "email": f"head{i}@bench", "title": "Giám đốc", "unit_id": i + 1,
                "locale": "vi", "password_hash": "", "auth_epoch": 0, "must_change_password": False, "active": True, "version": 1, "created_at": now}
@@ -103,12 +93,12 @@ def fill(heads: int, members: int, seed: int = 2027) -> int:
     people += [{"id": heads + m + 1, "username": f"member{m}", "full_name": f"Thành viên {m}", "email": f"m{m}@bench", "title": "", "unit_id": None,
                 "locale": "vi", "password_hash": "", "auth_epoch": 0, "must_change_password": False, "active": True, "version": 1, "created_at": now}
                for m in range(members)]
-    _chunked(Person.__table__, people)
-    _chunked(Registration.__table__, [{"id": i + 1, "cycle_id": cycle.id, "unit_id": i + 1, "head_id": i + 1, "state": "assigned", "changed_at": now,
+    insert_rows(Person.__table__, people)
+    insert_rows(Registration.__table__, [{"id": i + 1, "cycle_id": cycle.id, "unit_id": i + 1, "head_id": i + 1, "state": "assigned", "changed_at": now,
                                        "returned_reason": "", "decision_number": f"{i}-QĐ/TU", "signer_name": "", "signer_title": "", "version": 1,
                                        "created_at": now} for i in range(heads)])
     positions = ["chair", "secretary"] + ["member"] * (members - 2)
-    _chunked(CouncilMember.__table__, [{"id": m + 1, "cycle_id": cycle.id, "person_id": heads + m + 1, "position": positions[m], "created_at": now}
+    insert_rows(CouncilMember.__table__, [{"id": m + 1, "cycle_id": cycle.id, "person_id": heads + m + 1, "position": positions[m], "created_at": now}
                                        for m in range(members)])
     targets, reports, entries, cards = [], [], [], []
     bias = [rng.gauss(0, 1.5) for _ in range(members)]
@@ -139,10 +129,10 @@ def fill(heads: int, members: int, seed: int = 2027) -> int:
                           "submitted_at": now, "reopen_reason": "", "total": total, "task_points": Decimal(str(round(task_points, 2))),
                           "general_points": total - Decimal(str(round(task_points, 2))), "level": "good", "n_targets": TARGETS, "n_done": done,
                           "n_on_time": done, "n_exceeded": rng.randint(0, 2), "n_late": TARGETS - done, "version": 1, "created_at": now})
-    _chunked(Target.__table__, targets)
-    _chunked(QuarterlyReport.__table__, reports)
-    _chunked(ReportEntry.__table__, entries)
-    _chunked(Scorecard.__table__, cards)
+    insert_rows(Target.__table__, targets)
+    insert_rows(QuarterlyReport.__table__, reports)
+    insert_rows(ReportEntry.__table__, entries)
+    insert_rows(Scorecard.__table__, cards)
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
         for table in ("scorecard", "registration", "target", "report_entry", "quarterly_report"):

@@ -59,16 +59,27 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def database(url: str | None, tmp: Path, schema: str = SCHEMA) -> str:
-    """A fresh SQLite file, or a fresh schema of its own on PostgreSQL (also for bench/reminders.py)."""
-    if not url:
-        return f"sqlite:///{tmp}/bench.sqlite3"
+def with_schema(url: str, schema: str) -> str:
+    """The PostgreSQL URL with `schema` first on the search path."""
+    return url + ("&" if "?" in url else "?") + f"options=-csearch_path%3D{schema}"
+
+
+def fresh_schema(url: str, schema: str) -> str:
+    """Drop and make `schema` again on the PostgreSQL database; the URL that works in it."""
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
         conn.execute(text(f"CREATE SCHEMA {schema}"))
     engine.dispose()
-    return url + ("&" if "?" in url else "?") + f"options=-csearch_path%3D{schema}"
+    return with_schema(url, schema)
+
+
+def database(url: str | None, tmp: Path, schema: str = SCHEMA) -> str:
+    """A fresh SQLite file, or a fresh schema of its own on PostgreSQL (also for the other
+    benchmarks)."""
+    if not url:
+        return f"sqlite:///{tmp}/bench.sqlite3"
+    return fresh_schema(url, schema)
 
 
 def fill(count: int, with_ics: bool) -> None:

@@ -1,11 +1,12 @@
 """Many heads at once, with bulk INSERTs (the ORM's insertmanyvalues): units, heads with their
-role, officially assigned registrations with quantitative targets, and optionally a quarter's
-reports. For statement-count tests at a thousand rows and for `bench/reminders.py` at ten
-thousand heads; factories would take minutes for either.
+role, registrations with their targets in any mix of states, and optionally a quarter's reports.
+For statement-count tests at a thousand rows and for the benchmarks (`bench/generate.py`,
+`bench/reminders.py`, `bench/council.py`) at ten thousand heads; factories would take minutes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -22,16 +23,69 @@ from workflow.units.models import Unit, UnitGroup
 CHUNK = 5000
 
 
-def _insert(model: Any, rows: list[dict[str, Any]], *, ids: bool = False) -> list[int]:
+def insert_rows(model: Any, rows: list[dict[str, Any]], *, ids: bool = False) -> list[int]:
+    """INSERT `rows` into `model`'s table in chunks; with `ids`, return the new ids in order."""
     out: list[int] = []
+    table = getattr(model, "__table__", model)
     for start in range(0, len(rows), CHUNK):
         part = rows[start:start + CHUNK]
         if ids:
             stmt = insert(model).returning(model.id, sort_by_parameter_order=True)
             out.extend(db.session.scalars(stmt, part).all())
         else:
-            db.session.execute(insert(model), part)
+            db.session.execute(insert(table), part)
     return out
+
+
+def units_with_heads(heads: int, *, staff_ids: Sequence[int | None] = (None,), prefix: str = "B", group_ids: Sequence[int] = ()) -> tuple[list[int], list[int]]:
+    """`heads` units (spread over `group_ids`, or one new group), each with a head holding the
+    head role, and followed in turn by each of `staff_ids`. Returns (unit ids, head ids)."""
+    if not group_ids:
+        group_ids = insert_rows(UnitGroup, [{"code": f"{prefix}-G", "name": f"Nhóm {prefix}", "position": 9}], ids=True)
+    staff_ids = list(staff_ids) or [None]
+    unit_ids = insert_rows(Unit, [
+        {"code": f"{prefix}{i:05d}", "name": f"Đơn vị {prefix} {i:05d}", "group_id": group_ids[i % len(group_ids)],
+         "staff_officer_id": staff_ids[i % len(staff_ids)]}
+        for i in range(heads)
+    ], ids=True)
+    person_ids = insert_rows(Person, [
+        {"username": f"{prefix.lower()}head{i:05d}", "full_name": f"Người đứng đầu {prefix} {i:05d}", "email": f"{prefix.lower()}head{i:05d}@vinhphuc.gov.vn",
+         "unit_id": unit_ids[i], "locale": "vi"}
+        for i in range(heads)
+    ], ids=True)
+    insert_rows(RoleGrant, [{"person_id": p, "role": Role.HEAD, "unit_id": u} for p, u in zip(person_ids, unit_ids)])
+    return unit_ids, person_ids
+
+
+def registrations(cycle: Any, unit_ids: Sequence[int], head_ids: Sequence[int], *, targets: int = 10,
+                  states: Sequence[RegistrationState] = (RegistrationState.ASSIGNED,), previous_target_ids: Sequence[int] | None = None,
+                  target_ids: bool = False) -> tuple[list[int], list[int]]:
+    """A registration of `targets` quantitative targets for each unit in `cycle`, the i-th in
+    state `states[i % len(states)]` (with the dates and decision that state implies); with
+    `previous_target_ids` (one per target, in order), each target continues last cycle's.
+    Returns (registration ids, target ids if `target_ids` else [])."""
+    now = utcnow()
+    rows = []
+    for i, (u, p) in enumerate(zip(unit_ids, head_ids)):
+        state = states[i % len(states)]
+        submitted = state != RegistrationState.DRAFT
+        assigned = state == RegistrationState.ASSIGNED
+        rows.append({"cycle_id": cycle.id, "unit_id": u, "head_id": p, "state": state, "submitted_at": now if submitted else None,
+                     "assigned_at": now if assigned else None, "decision_number": "1-QĐ/TU" if assigned else "",
+                     "returned_reason": "Đề nghị bổ sung chỉ tiêu trọng điểm" if state == RegistrationState.RETURNED else ""})
+    registration_ids = insert_rows(Registration, rows, ids=True)
+    weight = Decimal(100) / targets
+    target_rows = []
+    for i, registration_id in enumerate(registration_ids):
+        for k in range(targets):
+            target_rows.append({
+                "registration_id": registration_id, "position": k + 1, "kind": TargetKind.QUANTITATIVE, "title": f"Chỉ tiêu {k + 1}",
+                "field": "Kinh tế", "measure": "%", "baseline": Decimal(80), "target_value": Decimal(100), "direction": Direction.HIGHER,
+                "weight": weight, "plan_q1": Decimal(85), "plan_q2": Decimal(90), "plan_q3": Decimal(95), "plan_q4": Decimal(100),
+                "origin": TargetOrigin.REGISTERED,
+                "previous_target_id": previous_target_ids[i * targets + k] if previous_target_ids else None,
+            })
+    return registration_ids, insert_rows(Target, target_rows, ids=target_ids)
 
 
 def province(cycle: Any, heads: int, *, targets: int = 10, staff_ids: list[int] | None = None, prefix: str = "B",
@@ -41,36 +95,11 @@ def province(cycle: Any, heads: int, *, targets: int = 10, staff_ids: list[int] 
     `cycle`; with `report_quarter`, a report of that quarter (in `report_state`) answering every
     target. Returns the registration ids."""
     now = utcnow()
-    group_id = _insert(UnitGroup, [{"code": f"{prefix}-G", "name": f"Nhóm {prefix}", "position": 9}], ids=True)[0]
-    staff_ids = staff_ids or [None]
-    unit_ids = _insert(Unit, [
-        {"code": f"{prefix}{i:05d}", "name": f"Đơn vị {prefix} {i:05d}", "group_id": group_id, "staff_officer_id": staff_ids[i % len(staff_ids)]}
-        for i in range(heads)
-    ], ids=True)
-    person_ids = _insert(Person, [
-        {"username": f"{prefix.lower()}head{i:05d}", "full_name": f"Người đứng đầu {prefix} {i:05d}", "email": f"{prefix.lower()}head{i:05d}@vinhphuc.gov.vn",
-         "unit_id": unit_ids[i], "locale": "vi"}
-        for i in range(heads)
-    ], ids=True)
-    _insert(RoleGrant, [{"person_id": p, "role": Role.HEAD, "unit_id": u} for p, u in zip(person_ids, unit_ids)])
-    registration_ids = _insert(Registration, [
-        {"cycle_id": cycle.id, "unit_id": u, "head_id": p, "state": RegistrationState.ASSIGNED, "assigned_at": now, "decision_number": "1-QĐ/TU"}
-        for p, u in zip(person_ids, unit_ids)
-    ], ids=True)
-    weight = Decimal(100) / targets
-    target_rows = []
-    for registration_id in registration_ids:
-        for k in range(targets):
-            target_rows.append({
-                "registration_id": registration_id, "position": k + 1, "kind": TargetKind.QUANTITATIVE, "title": f"Chỉ tiêu {k + 1}",
-                "field": "Kinh tế", "measure": "%", "baseline": Decimal(80), "target_value": Decimal(100), "direction": Direction.HIGHER,
-                "weight": weight, "plan_q1": Decimal(85), "plan_q2": Decimal(90), "plan_q3": Decimal(95), "plan_q4": Decimal(100),
-                "origin": TargetOrigin.REGISTERED,
-            })
-    target_ids = _insert(Target, target_rows, ids=report_quarter is not None and entries)
+    unit_ids, person_ids = units_with_heads(heads, staff_ids=staff_ids or [None], prefix=prefix)
+    registration_ids, target_ids = registrations(cycle, unit_ids, person_ids, targets=targets, target_ids=report_quarter is not None and entries)
     if report_quarter is not None:
         submitted = report_state != ReportState.DRAFT
-        report_ids = _insert(QuarterlyReport, [
+        report_ids = insert_rows(QuarterlyReport, [
             {"registration_id": r, "quarter": report_quarter, "state": report_state, "due_on": due_on or date(cycle.year, 4, 12),
              "first_submitted_at": now if submitted else None, "submitted_at": now if submitted else None}
             for r in registration_ids
@@ -82,6 +111,6 @@ def province(cycle: Any, heads: int, *, targets: int = 10, staff_ids: list[int] 
                 actual = Decimal(83) if k == 0 and i % 3 == 0 else Decimal(86)
                 rows.append({"report_id": report_id, "target_id": target_ids[i * targets + k], "actual": actual, "narrative": "Đạt kế hoạch",
                                 "confidence": 4, "product_delivered": ""})
-        _insert(ReportEntry, rows)
+        insert_rows(ReportEntry, rows)
     db.session.flush()
     return registration_ids

@@ -158,6 +158,31 @@ def test_list_filters(as_person):
     assert c.get("/api/v1/registrations?state=nonsense").status_code == 422
 
 
+def test_list_rows_agree_with_each_registration_and_come_by_group_and_name(as_person):
+    """A list reads its rows' targets apart from the registrations (plain rows, not objects);
+    the counts, weights and warnings it shows are those of the registration itself."""
+    cycle = f.year(2027)
+    first, second = f.group(name="Nhóm A"), f.group(name="Nhóm B")
+    complete = f.complete_registration("submitted", unit=f.unit(group=second, name="Sở Công Thương"))
+    flawed = f.registration(cycle, unit=f.unit(group=first, name="Sở Y tế"))
+    f.target(flawed, baseline=Decimal("1300"), plan_q2=Decimal("200"), weight=Decimal("30"))  # no improvement, plan goes back
+    f.target(flawed, kind="task", weight=Decimal("40"))
+    f.target(flawed, weight=Decimal("30"), dropped=True)
+    also = f.registration(cycle, unit=f.unit(group=first, name="Sở Nội vụ"))
+    db.session.commit()
+    c = as_person(f.person(Role.STAFF))
+    rows = _json(c, "GET", f"/api/v1/registrations?cycle_id={cycle.id}").get_json()["items"]
+    assert [r["id"] for r in rows] == [also.id, flawed.id, complete.id]  # by group, then by name
+    for row in rows:
+        detail = _json(c, "GET", f"/api/v1/registrations/{row['id']}").get_json()
+        assert (row["warning_count"], row["weight_total"], row["target_count"]) == (
+            len(detail["warnings"]), detail["weight_total"], len(detail["targets"]))
+        assert all(w["message"] for w in detail["warnings"])
+    assert {w["code"] for w in _json(c, "GET", f"/api/v1/registrations/{flawed.id}").get_json()["warnings"]} >= {"no_improvement", "plan_not_monotone"}
+    page = c.get(f"/registrations?cycle_id={cycle.id}").get_data(as_text=True)
+    assert page.index("Sở Nội vụ") < page.index("Sở Y tế") < page.index("Sở Công Thương")
+
+
 def test_list_endpoints_run_a_fixed_number_of_statements(as_person, count_statements):
     from workflow.core.models import utcnow
     from workflow.targets.models import Comment, Proposal, Revision, Target

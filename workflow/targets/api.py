@@ -87,7 +87,7 @@ def _detail(registration: Registration):
 @blp.arguments(RegistrationFilterSchema, location="query")
 @blp.response(200, page_schema(RegistrationSummarySchema))
 def list_registrations(args):
-    page = paginate(queries.registrations(current_user, args), args["page"], args["per_page"])
+    page = paginate(queries.registrations(current_user, args), args["page"], args["per_page"], count=queries.registration_count(current_user, args))
     page.items = presenters.summaries(page.items)
     return page_payload(page)
 

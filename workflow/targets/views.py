@@ -90,7 +90,7 @@ def index():
         filters = RegistrationFilterSchema().load({})
     if "cycle_id" not in raw and (cycle := current_cycle()) is not None:
         filters["cycle_id"] = cycle.id
-    page = paginate(queries.registrations(current_user, filters), *page_args())
+    page = paginate(queries.registrations(current_user, filters), *page_args(), count=queries.registration_count(current_user, filters))
     rows = presenters.summaries(page.items)
     cycles = db.session.scalars(select(Cycle).order_by(Cycle.year.desc())).all()
     groups = db.session.scalars(select(UnitGroup).order_by(UnitGroup.position)).all()

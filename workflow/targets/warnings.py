@@ -11,8 +11,8 @@ section of `config/rules/*.toml`, snapshotted into each cycle.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -52,10 +52,17 @@ def registration_rules(cycle: Cycle) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Warning:
+    """One warning; its message is written out (translated, numbers in the reader's locale)
+    only when read, since lists show a page of registrations with just their count."""
+
     code: str
-    message: str
+    describe: Callable[[], str] = field(compare=False, repr=False)
     target_id: int | None = None
     target_title: str = ""
+
+    @property
+    def message(self) -> str:
+        return self.describe()
 
 
 def in_force(targets: Iterable[Target]) -> list[Target]:
@@ -93,7 +100,7 @@ def improves(target: Target, reference: Decimal) -> bool:
 
 
 def _plan_is_monotone(target: Target) -> bool:
-    plan = target.quarter_plan
+    plan = (target.plan_q1, target.plan_q2, target.plan_q3, target.plan_q4)
     if any(p is None for p in plan):
         return True  # a missing plan is a validation error, not a warning
     pairs = zip(plan, plan[1:])
@@ -111,30 +118,34 @@ def compute_warnings(targets: Sequence[Target], rules: dict[str, Any], previous:
     active = in_force(targets)
     found: list[Warning] = []
     total = weight_total(active)
+    count = len(active)
     if total != Decimal(rules["weight_total"]):
-        found.append(Warning("weights", gettext("The weights add up to %(total)s instead of %(expected)s.", total=_fmt(total), expected=rules["weight_total"])))
-    if len(active) < rules["min_targets"]:
-        found.append(Warning("too_few", gettext("Only %(count)s targets; at least %(min)s are expected.", count=len(active), min=rules["min_targets"])))
-    if len(active) > rules["max_targets"]:
-        found.append(Warning("too_many", gettext("%(count)s targets; at most %(max)s are expected.", count=len(active), max=rules["max_targets"])))
+        found.append(Warning("weights", lambda: gettext("The weights add up to %(total)s instead of %(expected)s.", total=_fmt(total),
+                                                        expected=rules["weight_total"])))
+    if count < rules["min_targets"]:
+        found.append(Warning("too_few", lambda: gettext("Only %(count)s targets; at least %(min)s are expected.", count=count, min=rules["min_targets"])))
+    if count > rules["max_targets"]:
+        found.append(Warning("too_many", lambda: gettext("%(count)s targets; at most %(max)s are expected.", count=count, max=rules["max_targets"])))
     if rules["require_focal"] and active and not any(t.is_focal for t in active):
-        found.append(Warning("no_focal", gettext("No target is marked as a focal task (trọng điểm).")))
+        found.append(Warning("no_focal", lambda: gettext("No target is marked as a focal task (trọng điểm).")))
     if rules["require_bottleneck"] and active and not any(t.is_bottleneck for t in active):
-        found.append(Warning("no_bottleneck", gettext("No bottleneck (điểm nghẽn) of the sector or locality is named.")))
+        found.append(Warning("no_bottleneck", lambda: gettext("No bottleneck (điểm nghẽn) of the sector or locality is named.")))
     for t in active:
         if t.kind != TargetKind.QUANTITATIVE or t.target_value is None:
             continue
+        value = t.target_value
         if t.baseline is not None and not improves(t, t.baseline):
-            found.append(Warning("no_improvement", gettext("The target %(target)s does not improve on the baseline %(baseline)s.",
-                                                           target=_fmt(t.target_value), baseline=_fmt(t.baseline)), t.id, t.title))
+            found.append(Warning("no_improvement", lambda value=value, baseline=t.baseline: gettext(
+                "The target %(target)s does not improve on the baseline %(baseline)s.", target=_fmt(value), baseline=_fmt(baseline)), t.id, t.title))
         if rules["compare_previous"] and t.id in previous and not improves(t, previous[t.id]):
-            found.append(Warning("below_previous", gettext("The target %(target)s does not improve on last cycle's result %(previous)s.",
-                                                           target=_fmt(t.target_value), previous=_fmt(previous[t.id])), t.id, t.title))
+            found.append(Warning("below_previous", lambda value=value, before=previous[t.id]: gettext(
+                "The target %(target)s does not improve on last cycle's result %(previous)s.", target=_fmt(value), previous=_fmt(before)),
+                t.id, t.title))
         if not _plan_is_monotone(t):
-            found.append(Warning("plan_not_monotone", gettext("The quarterly plan does not move steadily toward the target."), t.id, t.title))
-        elif t.plan_q4 is not None and t.plan_q4 != t.target_value:
-            found.append(Warning("plan_end", gettext("The plan for the fourth quarter (%(q4)s) is not the target (%(target)s).",
-                                                     q4=_fmt(t.plan_q4), target=_fmt(t.target_value)), t.id, t.title))
+            found.append(Warning("plan_not_monotone", lambda: gettext("The quarterly plan does not move steadily toward the target."), t.id, t.title))
+        elif t.plan_q4 is not None and t.plan_q4 != value:
+            found.append(Warning("plan_end", lambda value=value, q4=t.plan_q4: gettext(
+                "The plan for the fourth quarter (%(q4)s) is not the target (%(target)s).", q4=_fmt(q4), target=_fmt(value)), t.id, t.title))
     return found
 
 
@@ -143,8 +154,9 @@ def warnings_for(registration: Registration) -> list[Warning]:
     return compute_warnings(targets, registration_rules(registration.cycle), previous_results(targets))
 
 
-def warnings_for_many(registrations: Sequence[Registration]) -> dict[int, list[Warning]]:
-    """Warnings of a page of registrations (their targets and cycles already loaded)."""
-    all_targets = [t for r in registrations for t in r.targets]
-    previous = previous_results(all_targets)
-    return {r.id: compute_warnings(list(r.targets), registration_rules(r.cycle), previous) for r in registrations}
+def warnings_for_many(registrations: Sequence[Registration], targets: Mapping[int, Sequence[Any]] | None = None) -> dict[int, list[Warning]]:
+    """Warnings of a page of registrations (their cycles loaded): of their loaded targets, or
+    of `targets` by registration id (rows with the columns the warnings read will do)."""
+    of = {r.id: list(r.targets) for r in registrations} if targets is None else targets
+    previous = previous_results([t for r in registrations for t in of[r.id]])
+    return {r.id: compute_warnings(of[r.id], registration_rules(r.cycle), previous) for r in registrations}
