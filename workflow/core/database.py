@@ -2,7 +2,7 @@
 
 SQLite: foreign keys on, WAL so readers do not block the writer, a busy timeout, real
 transactions (pysqlite otherwise starts them late, which breaks SAVEPOINT and makes reads
-inconsistent), and a `lower()` that knows Vietnamese capitals (SQLite's own only folds ASCII, so
+inconsistent) that take the write lock at once in requests that change something, and a `lower()` that knows Vietnamese capitals (SQLite's own only folds ASCII, so
 a search for "đức" would miss "Đức"). PostgreSQL: connections are checked before use.
 """
 
@@ -60,7 +60,21 @@ def install_sqlite_hooks() -> None:
     @event.listens_for(Engine, "begin")
     def _on_begin(connection: Any) -> None:
         if connection.dialect.name == "sqlite":
-            connection.exec_driver_sql("BEGIN")
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if _request_writes() else "BEGIN")
+
+
+def _request_writes() -> bool:
+    """A request that changes something takes SQLite's write lock when its transaction starts.
+
+    With a plain (deferred) BEGIN it would read first and ask for the lock at its first write;
+    if another request wrote and committed in between, SQLite refuses at once ("database is
+    locked": its snapshot is stale, and waiting cannot help), so two people signing in at the
+    same moment got an error. Taking the lock up front makes such requests wait their turn
+    (busy_timeout). Reading requests, the scheduler and commands keep the deferred BEGIN, so
+    reads never queue behind writes."""
+    from flask import has_request_context, request
+
+    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
 
 
 def insert_ignoring_conflict(session: Any, table: Any, values: dict[str, Any], key: list[str]) -> bool:
