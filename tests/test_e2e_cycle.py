@@ -499,7 +499,9 @@ def score(member: Actor, world: World, general: tuple[str, str, str], first: boo
     page = member.page
     member.go(f"/council/{world.cycle.id}/mine")
     row = page.locator("tr", has_text=world.head.full_name)
-    row.get_by_role("link", name=member.t("score"), exact=True).click()
+    # Waits for the page's load event: its script must be listening before the member types.
+    with page.expect_navigation():
+        row.get_by_role("link", name=member.t("score"), exact=True).click()
     # The page saves the draft by itself a few seconds after the last input; the member submits
     # once it has (as a person reading the "Saved at" line would).
     with page.expect_response(lambda response: response.url.endswith("/autosave") and response.ok):
