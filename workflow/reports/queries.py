@@ -6,27 +6,20 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext
-from sqlalchemy import Select, false, or_, select, true
+from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from workflow.accounts.models import Person, Role
+from workflow.accounts.models import Person
 from workflow.core.errors import NotFound
 from workflow.extensions import db
 from workflow.reports.models import Evidence, QuarterlyReport, ReportVersion, SupportDirection, SupportRequest
 from workflow.targets.models import Registration
+from workflow.targets.queries import seen_by
 
 
 def visible_reports(person: Person) -> Any:
     """SQL condition on QuarterlyReport joined to Registration: `report.view` as a query."""
-    roles = person.role_set
-    if roles & {Role.STAFF, Role.COMMITTEE, Role.ADMIN}:
-        return true()
-    conditions = []
-    if person.head_unit_ids:
-        conditions.append(Registration.unit_id.in_(person.head_unit_ids))
-    if Role.COUNCIL in roles:
-        conditions.append(QuarterlyReport.first_submitted_at.is_not(None))
-    return or_(*conditions) if conditions else false()
+    return seen_by(person, council_sees=QuarterlyReport.first_submitted_at.is_not(None))
 
 
 def load_report(report_id: int) -> QuarterlyReport:

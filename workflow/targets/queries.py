@@ -24,8 +24,10 @@ LIST_TARGET_COLUMNS = (
 )
 
 
-def visible_to(person: Person) -> Any:
-    """SQL condition: the registrations `person` may see (the policy's `registration.view`)."""
+def seen_by(person: Person, *, council_sees: Any) -> Any:
+    """SQL condition on a query joined to Registration, as the policy reads the year's papers:
+    staff, committee and admins see everything, heads what belongs to the units they lead, and
+    council members what `council_sees` admits."""
     roles = person.role_set
     if roles & {Role.STAFF, Role.COMMITTEE, Role.ADMIN}:
         return true()
@@ -33,8 +35,13 @@ def visible_to(person: Person) -> Any:
     if person.head_unit_ids:
         conditions.append(Registration.unit_id.in_(person.head_unit_ids))
     if Role.COUNCIL in roles:
-        conditions.append(Registration.state == RegistrationState.ASSIGNED)
+        conditions.append(council_sees)
     return or_(*conditions) if conditions else false()
+
+
+def visible_to(person: Person) -> Any:
+    """SQL condition: the registrations `person` may see (the policy's `registration.view`)."""
+    return seen_by(person, council_sees=Registration.state == RegistrationState.ASSIGNED)
 
 
 def _conditions(person: Person, filters: dict[str, Any]) -> tuple[list[Any], bool]:
