@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from flask_migrate import downgrade, upgrade
-from sqlalchemy import MetaData, create_engine, select, text, update
+from flask_migrate import upgrade
+from sqlalchemy import MetaData, create_engine, select, text
 from sqlalchemy.engine import make_url
 
 import factories as f

@@ -9,7 +9,6 @@ And the scoring form completed with the keyboard alone: Tab, typing and Enter, n
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
