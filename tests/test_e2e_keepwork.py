@@ -1,7 +1,8 @@
 """Never lose what a person typed, in a real Chromium: a half-filled report draft saved with its
 button and reloaded (and a submission that names every missing field by its input); an
 evidence upload that keeps the narrative typed before it; the report and the target form saving
-themselves; a conflict said and nothing overwritten; leaving with changes not saved asks first.
+themselves; a dropped connection tried again; a conflict said and nothing overwritten; leaving
+with changes not saved asks first.
 """
 
 from __future__ import annotations
@@ -124,6 +125,16 @@ def test_the_report_saves_itself_and_never_overwrites_another_tab(report_page):
         narrative.fill("Bản ở thẻ thứ nhất")
     expect(status).to_have_text(SAVED)
     assert _entry(report.id, revenue.id).narrative == "Bản ở thẻ thứ nhất"
+
+    # The connection drops during a save: the page says so and tries again by itself.
+    dropped = []
+    page.route("**/autosave", lambda route: route.continue_() if dropped else (dropped.append(1), route.abort()))
+    with page.expect_response(_autosaved):
+        narrative.fill("Bản ở thẻ thứ nhất, mất mạng một lúc")
+        expect(status).to_contain_text("không kết nối được máy chủ")
+    expect(status).to_have_text(SAVED)
+    page.unroute("**/autosave")
+    assert dropped and _entry(report.id, revenue.id).narrative == "Bản ở thẻ thứ nhất, mất mạng một lúc"
 
     other = page.context.new_page()
     other.goto(page.url)
