@@ -21,6 +21,7 @@ MODULES = (
     "workflow.units",
     "workflow.cycles",
     "workflow.accounts",
+    "workflow.drafts",
     "workflow.targets",
     "workflow.calendar",
     "workflow.reports",

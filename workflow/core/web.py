@@ -31,6 +31,11 @@ def is_api_request() -> bool:
     return request.path.startswith("/api/")
 
 
+def wants_json() -> bool:
+    """A page's script asking in the background (autosave, an upload): it gets JSON, errors too."""
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+
+
 def _status_messages() -> dict[int, str]:
     return {
         400: gettext("The request could not be understood."),
@@ -65,10 +70,11 @@ def error_response(error: DomainError | HTTPException, *, status: int | None = N
                 loc: flatten_errors(msgs) if isinstance(msgs, dict) else {"_schema": [str(m) for m in msgs]}
                 for loc, msgs in data["messages"].items()
             }
-    if is_api_request():
+    if is_api_request() or wants_json():
         body: dict[str, Any] = {"code": code, "status": HTTP_STATUS_CODES.get(code, ""), "message": message}
         if errors:
-            body["errors"] = errors if isinstance(error, HTTPException) else {"json": errors}
+            # API clients read errors by location (as webargs gives them); a page's script by input name.
+            body["errors"] = errors if isinstance(error, HTTPException) or not is_api_request() else {"json": errors}
         if isinstance(error, DomainError) and error.details:
             body["details"] = {k: v for k, v in error.details.items() if v is not None}
         response = jsonify(body)

@@ -39,6 +39,7 @@ from workflow.core.errors import (
     StaleObject,
     ValidationFailed,
 )
+from workflow.core.models import utcnow
 from workflow.core.pagination import Page
 from workflow.core.web import form_version, get_or_404, load_form, page_args
 from workflow.council import operations, presenters, proposals, queries
@@ -69,6 +70,7 @@ from workflow.council.workflow import (
     SESSION_TONES,
 )
 from workflow.cycles.models import Cycle, CycleState
+from workflow.drafts import web as drafts
 from workflow.extensions import db
 from workflow.reports.workflow import REPORT
 from workflow.scoring.engine import FIGURES
@@ -319,12 +321,7 @@ def save_score(cycle_id: int, registration_id: int):
 
 
 def _json_error(exc: DomainError) -> tuple[Response, int]:
-    body: dict[str, Any] = {"message": exc.message}
-    if isinstance(exc, ValidationFailed):
-        body["errors"] = presenters.form_errors(exc.errors)
-    if isinstance(exc, StaleObject):
-        body["current_version"] = exc.current_version
-    return jsonify(body), exc.status_code
+    return drafts.refused(exc, presenters.form_errors(exc.errors) if isinstance(exc, ValidationFailed) else None)
 
 
 @bp.post("/<int:cycle_id>/score/<int:registration_id>/autosave")
@@ -340,7 +337,7 @@ def autosave(cycle_id: int, registration_id: int):
     except DomainError as exc:
         db.session.rollback()
         return _json_error(exc)
-    return jsonify({"version": card.version, "saved_at": card.saved_at.isoformat()})
+    return drafts.autosaved(card.version, card.saved_at)
 
 
 @bp.post("/<int:cycle_id>/score/<int:registration_id>/preview")
@@ -540,9 +537,17 @@ def decisions(cycle_id: int):
         .options(joinedload(Objection.registration).joinedload(Registration.head), joinedload(Objection.registration).joinedload(Registration.unit),
                  joinedload(Objection.decision))
     ).unique().all()
+    typed = drafts.restored_many([_decide_form(cycle, row["head"].registration_id) for row in rows])
+    for row in rows:
+        row["draft"] = typed.get(_decide_form(cycle, row["head"].registration_id))
     return render_template("council/decisions.html", **_common(cycle), page=page, rows=rows, names=names, objections=objections,
                            steps=[(t, r) for t, r in SESSION.available(session, current_user) if t.name == "publish"] if session else [], undecided=operations.undecided_count(session) if session and session.round else 0,
                            level_tone=_level_tone(rubric_of(cycle)), decided=decided)
+
+
+def _decide_form(cycle: Cycle, registration_id: int) -> str:
+    """The decision form of one head, as its form draft is kept (whatever page of the list)."""
+    return url_for("council.decide", cycle_id=cycle.id, registration_id=registration_id)
 
 
 @bp.post("/<int:cycle_id>/decisions/<int:registration_id>")
@@ -552,8 +557,13 @@ def decide(cycle_id: int, registration_id: int):
     proposal = queries.proposal_for(queries.session_of(cycle.id), registration.id)
     if proposal is None:
         raise NotFound(gettext("This page or item does not exist, or was removed."))
+    form = _decide_form(cycle, registration.id)
+    back = url_for("council.decisions", cycle_id=cycle.id, page=request.args.get("page", 1)) + f"#head-{registration.id}"
+    if (reply := drafts.handle(form, permission="council.committee.decide", obj=cycle, back=back)) is not None:
+        return reply
     data = load_form(DecisionCreateSchema())
     decision = operations.decide(proposal, actor=current_user, level=data["level"] or None, reason=data["reason"])
+    drafts.forget(form)
     flash(gettext("Decision recorded for %(name)s: %(level)s.", name=registration.head.full_name, level=presenters.level_name(rubric_of(cycle), decision.level)), "success")
     return redirect(url_for("council.decisions", cycle_id=cycle.id, page=request.args.get("page", 1)) + f"#head-{registration.id}")
 
@@ -716,6 +726,20 @@ def self_assessment(registration_id: int):
     return render_template("council/self_assessment.html", registration=registration, item=item, values=values, errors=errors,
                            level_names=presenters.level_names(rubric), workflow=SELF_ASSESSMENT,
                            refusal=operations._self_assessment_open(registration)), status
+
+
+@bp.post("/self-assessment/<int:registration_id>/autosave")
+def self_assessment_autosave(registration_id: int):
+    """The page's script saves the draft a moment after each change (JSON answer)."""
+    registration = get_or_404(Registration, registration_id)
+    policy.require(current_user, "council.self_assessment.edit", registration)
+    try:
+        data = load_form(SelfAssessmentInputSchema())
+        item = operations.save_self_assessment(registration, data, actor=current_user, version=data.get("version"))
+        db.session.flush()
+    except DomainError as exc:
+        return drafts.refused(exc)
+    return drafts.autosaved(item.version, utcnow())
 
 
 # --- exports ---------------------------------------------------------------------------------

@@ -147,7 +147,7 @@ def _entry_errors(target: Target, values: dict[str, Any], scale: int, cycle_star
     return errors
 
 
-def _require_editable(report: QuarterlyReport, actor: Person) -> None:
+def require_editable(report: QuarterlyReport, actor: Person) -> None:
     if policy.can(actor, "report.edit", report):
         return
     if policy.can(actor, "report.submit", report):
@@ -159,7 +159,7 @@ def save_entries(report: QuarterlyReport, entries: list[dict[str, Any]], *, acto
     """Save a draft: the given values of the given targets (fields left out stay as they are).
     Any number of times while the report is a draft or returned; returns how many entries
     changed. Refuses the whole save, with an error per field, if any value is wrong."""
-    _require_editable(report, actor)
+    require_editable(report, actor)
     check_version(report, version)
     targets = _in_force(report)
     rules = report_rules(report.registration.cycle)
@@ -309,7 +309,7 @@ def add_evidence(report: QuarterlyReport, stream: IO[bytes], filename: str, *, a
     """Attach a file to the report (or to one of its targets). Refused, with the reason on the
     `file` field, when it is too large, of a type not accepted, or one too many; nothing
     already saved in the report is touched by a refused upload."""
-    _require_editable(report, actor)
+    require_editable(report, actor)
     rules = report_rules(report.registration.cycle)
     if target_id is not None and target_id not in _in_force(report):
         raise ValidationFailed({"target_id": [gettext("This target is not in force in this registration.")]})
@@ -348,7 +348,7 @@ def add_evidence(report: QuarterlyReport, stream: IO[bytes], filename: str, *, a
 
 def remove_evidence(item: Evidence, report: QuarterlyReport, *, actor: Person, version: int | None) -> None:
     """Take a file off a draft report. It stays stored (and listed in earlier versions)."""
-    _require_editable(report, actor)
+    require_editable(report, actor)
     check_version(report, version)
     if item.removed_at is not None:
         raise DomainError(gettext("This file was already removed."))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, flash, get_template_attribute, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext
 from flask_login import current_user
 from marshmallow import ValidationError
@@ -19,9 +19,10 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from workflow import policy
-from workflow.core.errors import NotFound, StaleObject, ValidationFailed, flatten_errors
+from workflow.core.errors import DomainError, NotFound, StaleObject, ValidationFailed, flatten_errors
 from workflow.core.models import utcnow
-from workflow.core.web import form_version, get_or_404, load_form, page_args
+from workflow.core.web import form_version, get_or_404, load_form, page_args, wants_json
+from workflow.drafts import web as drafts
 from workflow.extensions import db
 from workflow.reports import evidence as files
 from workflow.reports import operations, presenters, queries
@@ -178,31 +179,67 @@ def _entry_errors_by_input(entries: list[dict[str, Any]], errors: dict[str, list
     return out
 
 
+def _typed(form: MultiDict[str, str]) -> bool:
+    """Whether a post carries the report form's inputs (every button of the page submits them)."""
+    return any(name.startswith("targets.") for name in form)
+
+
+def _save_typed(report, *, always: bool = False) -> bool:
+    """Save as a draft what the report form carried, if anything (or always: the version is
+    then checked even for an empty form). Errors come keyed by input name; whoever may not
+    edit the report hears only that, whatever they sent."""
+    operations.require_editable(report, current_user)
+    entries, errors = entries_from_form(report, request.form)
+    if errors:
+        raise ValidationFailed(errors)
+    if not (entries or always):
+        return False
+    try:
+        operations.save_entries(report, entries, actor=current_user, version=form_version())
+    except ValidationFailed as exc:
+        raise ValidationFailed(_entry_errors_by_input(entries, exc.errors), exc.message) from None
+    db.session.flush()
+    return True
+
+
+def _refused(report_id: int, exc: ValidationFailed | StaleObject):
+    """The report page again after a refused post: the person's input and the errors by their
+    inputs (a page's script gets them as JSON); nothing of the post was saved."""
+    if wants_json():
+        return drafts.refused(exc)
+    db.session.rollback()
+    report = queries.load_report(report_id)
+    errors = exc.errors if isinstance(exc, ValidationFailed) else {"_schema": [exc.message]}
+    return _render(report, errors=errors, values=request.form if _typed(request.form) else None, status=exc.status_code, message=exc.message)
+
+
 @bp.post("/<int:report_id>")
 def save(report_id: int):
-    """Save the draft; with action=submit, save and submit in one go."""
+    """Save the draft, whatever is filled in; with action=submit, save and submit in one go
+    (then every missing field is named by its input)."""
     report = _report(report_id)
-    entries, errors = entries_from_form(report, request.form)
     try:
-        if errors:
-            raise ValidationFailed(errors)
-        operations.save_entries(report, entries, actor=current_user, version=form_version())
+        _save_typed(report, always=True)
         if request.form.get("action") == "submit":
-            db.session.flush()
             operations.submit(report, actor=current_user, version=report.version)
-    except ValidationFailed as exc:
-        db.session.rollback()
-        report = queries.load_report(report_id)
-        return _render(report, errors=_entry_errors_by_input(entries, exc.errors), values=request.form, status=422, message=exc.message)
-    except StaleObject as exc:
-        db.session.rollback()
-        report = queries.load_report(report_id)
-        return _render(report, errors={"_schema": [exc.message]}, values=request.form, status=409, message=exc.message)
+    except (ValidationFailed, StaleObject) as exc:
+        return _refused(report_id, exc)
     if request.form.get("action") == "submit":
         flash(gettext("Your report was submitted to the staff agency."), "success")
     else:
         flash(gettext("Your draft was saved."), "success")
     return _to_report(report)
+
+
+@bp.post("/<int:report_id>/autosave")
+def autosave(report_id: int):
+    """The page's script saves the draft a moment after each change (JSON answer)."""
+    report = _report(report_id)
+    try:
+        _save_typed(report, always=True)
+    except DomainError as exc:
+        return drafts.refused(exc)
+    return drafts.autosaved(report.version, report.changed_at)
 
 
 @bp.post("/<int:report_id>/step")
@@ -215,24 +252,40 @@ def step(report_id: int):
 
 
 # --- evidence --------------------------------------------------------------------------------
+# The page's script uploads and removes files in the background (JSON answers) and leaves what
+# was typed alone. Without script each upload or remove button submits the whole report form
+# here, and what was typed is saved with it.
 
 @bp.post("/<int:report_id>/evidence")
 def upload(report_id: int):
     report = _report(report_id)
-    raw = request.form.get("target_id", "")
+    raw = request.form.get("upload") or request.form.get("target_id", "")
     target_id = int(raw) if raw.isdigit() else None
-    upload_file = request.files.get("file")
+    field = f"file-{target_id or 'report'}"
+    upload_file = request.files.get(field) or request.files.get("file")
     try:
+        _save_typed(report)
         if upload_file is None or not upload_file.filename:
-            raise ValidationFailed({"file": [gettext("Choose a file to upload.")]})
-        item = operations.add_evidence(report, upload_file.stream, upload_file.filename, actor=current_user, target_id=target_id)
-    except ValidationFailed as exc:
-        db.session.rollback()
-        report = queries.load_report(report_id)
-        anchor_errors = {f"file-{target_id or 'report'}": exc.errors.get("file", []) + exc.errors.get("target_id", [])}
-        return _render(report, errors=anchor_errors, status=exc.status_code, message=exc.message)
-    flash(gettext("“%(name)s” was attached.", name=item.filename), "success")
-    return _to_report(report, f"target-{target_id}" if target_id else "evidence")
+            raise ValidationFailed({field: [gettext("Choose a file to upload.")]})
+        try:
+            item = operations.add_evidence(report, upload_file.stream, upload_file.filename, actor=current_user, target_id=target_id)
+        except ValidationFailed as exc:
+            raise type(exc)({field: exc.errors.get("file", []) + exc.errors.get("target_id", [])}, exc.message) from None
+        db.session.flush()
+    except (ValidationFailed, StaleObject) as exc:
+        return _refused(report_id, exc)
+    html = get_template_attribute("reports/_macros.html", "evidence_item")(report, item, True) if wants_json() else ""
+    return _evidence_done(report, gettext("“%(name)s” was attached.", name=item.filename), f"target-{target_id}" if target_id else "evidence",
+                          status=201, html=str(html))
+
+
+def _evidence_done(report, message: str, anchor: str, *, status: int = 200, **extra: Any):
+    """After an upload or a removal: the page's script gets JSON with the report's new version
+    (its next save carries it); a form post goes back to the report."""
+    if wants_json():
+        return jsonify({"version": report.version, "message": message, **extra}), status
+    flash(message, "success")
+    return _to_report(report, anchor)
 
 
 def send_evidence(item: Evidence) -> Response:
@@ -256,9 +309,13 @@ def download(report_id: int, evidence_id: int):
 def remove(report_id: int, evidence_id: int):
     report = _report(report_id)
     item = queries.child_of(report, Evidence, evidence_id)
-    operations.remove_evidence(item, report, actor=current_user, version=form_version())
-    flash(gettext("“%(name)s” was removed from the report.", name=item.filename), "success")
-    return _to_report(report, "evidence")
+    try:
+        saved = _save_typed(report)
+        operations.remove_evidence(item, report, actor=current_user, version=report.version if saved else form_version())
+        db.session.flush()
+    except (ValidationFailed, StaleObject) as exc:
+        return _refused(report_id, exc)
+    return _evidence_done(report, gettext("“%(name)s” was removed from the report.", name=item.filename), "evidence")
 
 
 # --- requests for support and directions -----------------------------------------------------

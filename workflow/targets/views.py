@@ -24,6 +24,7 @@ from workflow.core.pagination import paginate
 from workflow.core.web import get_or_404, load_form, page_args
 from workflow.cycles.models import Cycle
 from workflow.cycles.operations import current_cycle
+from workflow.drafts import web as drafts
 from workflow.extensions import db
 from workflow.targets import display, operations, presenters, queries, revisions
 from workflow.targets.dashboard import next_step_for_head
@@ -184,9 +185,13 @@ def assign(registration_id: int):
     committee = db.session.scalars(
         select(Person).join(RoleGrant, RoleGrant.person_id == Person.id).where(RoleGrant.role == Role.COMMITTEE, Person.active.is_(True)).order_by(Person.full_name)
     ).unique().all()
+    action = url_for("targets.assign", registration_id=registration.id)
+    if (reply := drafts.handle(action, permission="registration.assign", obj=registration)) is not None:
+        return reply
     errors: dict[str, list[str]] = {}
     values: Any = {"version": registration.version, "signer_id": current_user.id}
     status = 200
+    restored = None
     if request.method == "POST":
         values = request.form
         try:
@@ -197,12 +202,16 @@ def assign(registration_id: int):
         except StaleObject as exc:
             errors, status = {"_schema": [exc.message]}, 409
         else:
+            drafts.forget(action)
             flash(gettext("The targets were officially assigned (decision %(number)s).", number=registration.decision_number), "success")
             return _to_registration(registration)
+    else:
+        values, restored = drafts.restored(action, values)
     refusal = REGISTRATION.refusal(registration, "assign", actor=current_user)
     return render_template(
         "targets/assign.html", registration=registration, committee=committee, errors=errors, values=values,
         refusal=refusal.reason if refusal else None, warnings=warnings_for(registration),
+        action=action, draft=restored or drafts.draft(action), restored=restored is not None,
     ), status
 
 
@@ -218,12 +227,17 @@ def _form_values(target: Target | None, kind: str | None) -> dict[str, Any]:
 
 def _target_form(registration: Registration, *, mode: str, action: str, values: Any, errors: dict[str, list[str]],
                  target: Target | None = None, status: int = 200, **extra: Any):
+    """The target form (every mode). Opened afresh, it shows what the person typed in it and did
+    not save, if anything (its form draft, kept under the form's address `action`)."""
     errors = {k.removeprefix("values."): v for k, v in errors.items()}
     previous = _previous_targets(registration)
+    restored = None
+    if request.method == "GET":
+        values, restored = drafts.restored(action, values)
     return render_template(
         "targets/target_form.html", registration=registration, mode=mode, action=action, values=values, errors=errors,
         target=target, labels=field_labels(), kind_labels=display.kind_labels(), direction_labels=display.direction_labels(),
-        previous=previous, **extra,
+        previous=previous, draft=restored or drafts.draft(action), restored=restored is not None, **extra,
     ), status
 
 
@@ -249,6 +263,8 @@ def new_target(registration_id: int):
     policy.require(current_user, "target.supplement" if supplementary else "registration.edit", registration)
     mode = "supplement" if supplementary else "add"
     action = url_for("targets.new_target", registration_id=registration.id)
+    if (reply := drafts.handle(action, permission="target.supplement" if supplementary else "registration.edit", obj=registration)) is not None:
+        return reply
     if request.method == "GET":
         return _target_form(registration, mode=mode, action=action, values=_form_values(None, request.args.get("kind")), errors={})
     try:
@@ -256,6 +272,7 @@ def new_target(registration_id: int):
         target = operations.add_target(registration, _values_only(data), actor=current_user, reason=data.get("reason", ""))
     except ValidationFailed as exc:
         return _target_form(registration, mode=mode, action=action, values=request.form, errors=exc.errors, status=422)
+    drafts.forget(action)
     flash(gettext("“%(title)s” was added.", title=target.title), "success")
     return _to_registration(registration, f"target-{target.id}")
 
@@ -266,6 +283,8 @@ def edit_target(registration_id: int, target_id: int):
     target = _target(registration, target_id)
     policy.require(current_user, "registration.edit", registration)
     action = url_for("targets.edit_target", registration_id=registration.id, target_id=target.id)
+    if (reply := drafts.handle(action, permission="registration.edit", obj=registration)) is not None:
+        return reply
     if request.method == "GET":
         return _target_form(registration, mode="edit", action=action, values=_form_values(target, None), errors={}, target=target)
     try:
@@ -276,6 +295,7 @@ def edit_target(registration_id: int, target_id: int):
     except StaleObject as exc:
         return _target_form(registration, mode="edit", action=action, values=request.form, errors={"_schema": [exc.message]},
                             target=target, status=409, current=_form_values(target, None))
+    drafts.forget(action)
     flash(gettext("“%(title)s” was saved.", title=target.title) if changes else gettext("Nothing was changed."), "success" if changes else "info")
     return _to_registration(registration, f"target-{target.id}")
 
@@ -331,6 +351,8 @@ def new_proposal(registration_id: int):
     policy.require(current_user, "proposal.create", registration)
     kind, target = _change_request(registration)
     action = url_for("targets.new_proposal", registration_id=registration.id, kind=kind.value, target=target.id if target else None)
+    if (reply := drafts.handle(action, permission="proposal.create", obj=registration)) is not None:
+        return reply
     if request.method == "GET":
         return _change_form(registration, mode="proposal", kind=kind, target=target, action=action,
                             values=_form_values(target, request.args.get("as")), errors={})
@@ -339,6 +361,7 @@ def new_proposal(registration_id: int):
         operations.create_proposal(registration, item, actor=current_user, reason=reason)
     except ValidationFailed as exc:
         return _change_form(registration, mode="proposal", kind=kind, target=target, action=action, values=request.form, errors=exc.errors, status=422)
+    drafts.forget(action)
     flash(gettext("Your proposal was filed; the committee will decide on it."), "success")
     return _to_registration(registration, "proposals")
 
@@ -365,6 +388,8 @@ def new_amendment(registration_id: int):
         amendment = queries.child_of(registration, Amendment, int(request.values["amendment"]))
     action = url_for("targets.new_amendment", registration_id=registration.id, kind=kind.value,
                      target=target.id if target else None, amendment=amendment.id if amendment else None)
+    if (reply := drafts.handle(action, permission="amendment.request", obj=registration)) is not None:
+        return reply
     if request.method == "GET":
         values = _form_values(target, request.args.get("as"))
         if amendment is not None:
@@ -381,6 +406,7 @@ def new_amendment(registration_id: int):
         errors = {k.removeprefix("items.0."): v for k, v in exc.errors.items()}
         return _change_form(registration, mode="amendment", kind=kind, target=target, action=action, values=request.form,
                             errors=errors, status=422, amendment=amendment)
+    drafts.forget(action)
     flash(gettext("Your amendment request was recorded; the committee will decide on it."), "success")
     return _to_registration(registration, "amendments")
 

@@ -1,6 +1,7 @@
-/* The council's pages: planned-vs-actual charts, and on the scoring page the autosave and the
-   live total. The total is computed by the server's engine (the preview endpoint), never here,
-   so what the member sees is what will be stored. Without script the form's buttons save. */
+/* The council's pages: planned-vs-actual charts, and on the scoring page the live total. The
+   total is computed by the server's engine (the preview endpoint), never here, so what the
+   member sees is what will be stored. The draft saves itself through keepwork.js, as every long
+   form does; without script the form's buttons save. */
 (function () {
   "use strict";
 
@@ -25,12 +26,10 @@
   function scorecard() {
     var form = document.getElementById("scorecard-form");
     if (!form) return;
-    var status = document.getElementById("save-status");
     var token = form.querySelector("input[name=csrf_token]");
-    var version = form.querySelector("input[name=version]");
-    var autosaveUrl = form.dataset.autosave;
     var previewUrl = form.dataset.preview;
-    var saveTimer = null, previewTimer = null, saving = false, pending = false, stale = false;
+    var previewTimer = null;
+    var errors = window.KPIKeep;  // keepwork.js: field errors by input name (it also saves the draft)
 
     function post(url) {
       var body = new FormData(form);
@@ -40,25 +39,6 @@
         headers: { "X-CSRFToken": token ? token.value : "", "Accept": "application/json" }
       }).then(function (response) {
         return response.json().then(function (json) { return { ok: response.ok, status: response.status, json: json }; });
-      });
-    }
-
-    function clearErrors() {
-      form.querySelectorAll(".is-invalid.js-error").forEach(function (el) { el.classList.remove("is-invalid", "js-error"); el.removeAttribute("aria-invalid"); });
-      form.querySelectorAll(".js-feedback").forEach(function (el) { el.remove(); });
-    }
-
-    function showErrors(errors) {
-      clearErrors();
-      Object.keys(errors || {}).forEach(function (name) {
-        var input = form.elements.namedItem(name);
-        if (!input || !input.classList) return;
-        input.classList.add("is-invalid", "js-error");
-        input.setAttribute("aria-invalid", "true");
-        var feedback = document.createElement("div");
-        feedback.className = "invalid-feedback d-block js-feedback";
-        feedback.textContent = errors[name].join(" ");
-        input.insertAdjacentElement("afterend", feedback);
       });
     }
 
@@ -95,40 +75,13 @@
 
     function preview() {
       post(previewUrl).then(function (r) {
-        if (r.ok) { clearErrors(); render(r.json); } else if (r.status === 422) { showErrors(r.json.errors); }
+        if (r.ok) { errors.clearErrors(form); render(r.json); } else if (r.status === 422) { errors.showErrors(form, r.json.errors); }
       }).catch(function () {});
-    }
-
-    function save() {
-      if (!autosaveUrl || stale) return;
-      if (saving) { pending = true; return; }
-      saving = true;
-      post(autosaveUrl).then(function (r) {
-        if (r.ok) {
-          version.value = r.json.version;
-          var at = new Date(r.json.saved_at);
-          status.textContent = form.dataset.savedText + " " + at.toLocaleTimeString(document.documentElement.lang || "vi");
-        } else if (r.status === 409) {
-          stale = true;
-          status.textContent = form.dataset.conflictText;
-          status.classList.add("text-danger");
-        } else {
-          status.textContent = r.json.message || form.dataset.errorText;
-          if (r.json.errors) showErrors(r.json.errors);
-        }
-      }).catch(function () {
-        status.textContent = form.dataset.offlineText;
-      }).finally(function () {
-        saving = false;
-        if (pending) { pending = false; save(); }
-      });
     }
 
     form.addEventListener("input", function () {
       clearTimeout(previewTimer);
       previewTimer = setTimeout(preview, 400);
-      clearTimeout(saveTimer);
-      saveTimer = setTimeout(save, 3000);
     });
   }
 
