@@ -160,6 +160,11 @@ class ProgressRowSchema(BaseSchema):
     cells = fields.List(fields.Nested(SlotSchema))
 
 
+class LevelExplanationSchema(BaseSchema):
+    rules = fields.List(fields.String(), metadata={"description": "What decided the level: condition, discipline, quota, tie, committee."})
+    sentence = fields.String(metadata={"description": "Which rule put the level below what the points alone give, with its figures."})
+
+
 class ProposalRowSchema(BaseSchema):
     registration_id = fields.Integer()
     head = fields.String()
@@ -177,6 +182,7 @@ class ProposalRowSchema(BaseSchema):
     options = fields.List(fields.String())
     flags = fields.List(fields.String())
     explanation = fields.List(fields.String())
+    level_explanation = fields.Nested(LevelExplanationSchema, allow_none=True)
 
 
 class WhatIfSchema(BaseSchema):
@@ -261,6 +267,7 @@ class DecisionRowSchema(BaseSchema):
     options = fields.List(fields.String())
     flags = fields.List(fields.String())
     decision = fields.Nested(DecisionSchema, allow_none=True)
+    level_explanation = fields.Nested(LevelExplanationSchema, allow_none=True)
 
 
 class AcceptedCountSchema(BaseSchema):
@@ -314,6 +321,7 @@ class ResultSchema(BaseSchema):
     spread = fields.Decimal(as_string=True, allow_none=True)
     proposed_level = fields.String(allow_none=True)
     level = fields.String(allow_none=True)
+    level_explanation = fields.Nested(LevelExplanationSchema, allow_none=True)
     decision_reason = fields.String(allow_none=True)
     lines = fields.List(fields.Nested(ResultLineSchema))
     objection_deadline = fields.Date(allow_none=True)

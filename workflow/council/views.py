@@ -73,7 +73,7 @@ from workflow.extensions import db
 from workflow.reports.workflow import REPORT
 from workflow.scoring.engine import FIGURES
 from workflow.scoring.explain import FIGURES as FIGURE_LABELS
-from workflow.scoring.explain import WORDS, describe_check
+from workflow.scoring.explain import WORDS, describe, describe_check
 from workflow.scoring.rubric import RubricError
 from workflow.targets.models import Registration
 
@@ -533,7 +533,11 @@ def decisions(cycle_id: int):
     heads = [h for h in proposals.heads_of(cycle.id) if h.registration_id in frozen]
     page = _page(heads, *page_args())
     decided = queries.latest_decisions(cycle.id)
-    rows = [{"head": h, "proposal": frozen[h.registration_id], "decision": decided.get(h.registration_id)} for h in page.items]
+    rubric = rubric_of(cycle)
+    discipline = presenters.discipline_notes(cycle.id)
+    rows = [{"head": h, "proposal": frozen[h.registration_id], "decision": decided.get(h.registration_id),
+             "why": presenters.frozen_explanation(frozen[h.registration_id], rubric, decided.get(h.registration_id), discipline.get(h.registration_id, ""))}
+            for h in page.items]
     names = dict(db.session.execute(select(Person.id, Person.full_name).where(Person.id.in_({h.head_id for h in page.items} or {-1}))).all())
     objections = db.session.scalars(
         select(Objection).where(Objection.cycle_id == cycle.id).order_by(Objection.state, Objection.filed_at)
@@ -629,15 +633,18 @@ def result_context(registration: Registration, officials: bool) -> dict[str, Any
         {"card": c, "target_id": int(t), **o} for c in cards for t, j in c.judgements.items() for o in j.get("overrides", [])
     ]
     titles = {t.id: t.title for t in dossier.targets}
+    discipline = db.session.scalar(select(DisciplineRecord).where(DisciplineRecord.registration_id == registration.id))
+    row = presenters.frozen_row(proposal, rubric, decision, presenters.discipline_note(discipline.reference, discipline.reason) if discipline else "") if proposal else None
     return {
         "registration": registration, "cycle": cycle, "rubric": rubric, "session": session, "proposal": proposal,
-        "proposal_row": presenters.frozen_row(proposal, rubric) if proposal else None, "decision": decision,
+        "proposal_row": row, "level_explanation": row["level_explanation"] if row else None, "decision": decision,
         "history": queries.decision_history(registration.id), "lines": presenters.breakdown(dossier.targets, dossier.facts, evaluation, rubric, judgements),
         "evaluation": evaluation, "dossier": dossier, "cards": cards if officials else [], "overrides": all_overrides, "titles": titles,
         "objections": db.session.scalars(select(Objection).where(Objection.registration_id == registration.id).order_by(Objection.filed_at)).all(),
         "window": operations.objection_window(session), "officials": officials, "level_names": presenters.level_names(rubric),
-        "level_tone": _level_tone(rubric),
-        "discipline": db.session.scalar(select(DisciplineRecord).where(DisciplineRecord.registration_id == registration.id)),
+        "level_tone": _level_tone(rubric), "discipline": discipline,
+        # The subordinate-units rule (the level of the collectives led) lowers the points themselves.
+        "subordinate_notes": [describe(n, rubric) for n in evaluation.total.notes if n.code == "subordinates.failing"],
     }
 
 
@@ -731,11 +738,19 @@ def export(cycle_id: int):
                      download_name=f"danh-gia-xep-loai-{cycle.year}.xlsx")
 
 
-@bp.get("/results/<int:registration_id>/sheet.pdf")
-def sheet(registration_id: int):
+def sheet_pdf(registration: Registration, officials: bool) -> bytes:
+    """The evaluation sheet, in Vietnamese whatever the reader's language: it is filed."""
+    from flask_babel import force_locale
+
     from workflow.council.sheet import evaluation_sheet
 
+    with force_locale("vi"):
+        return evaluation_sheet(result_context(registration, officials))
+
+
+@bp.get("/results/<int:registration_id>/sheet.pdf")
+def sheet(registration_id: int):
     registration, officials = _result_registration(registration_id)
-    pdf = evaluation_sheet(result_context(registration, officials))
+    pdf = sheet_pdf(registration, officials)
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="phieu-danh-gia-{registration.cycle.year}-{registration.unit.code}.pdf"'})
