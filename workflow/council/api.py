@@ -24,7 +24,7 @@ from workflow.core.concurrency import check_api_version
 from workflow.core.errors import NotFound, ValidationFailed
 from workflow.core.pagination import page_payload, page_schema, paginate
 from workflow.core.web import get_or_404
-from workflow.council import operations, presenters, proposals, queries
+from workflow.council import operations, presenters, proposals, queries, quota
 from workflow.council.models import (
     CouncilMember,
     DisciplineRecord,
@@ -52,6 +52,9 @@ from workflow.council.schemas import (
     PreviewSchema,
     ProgressRowSchema,
     ProposalRowSchema,
+    QuotaExceptionCreateSchema,
+    QuotaExceptionSchema,
+    QuotaScopeSchema,
     RatersSchema,
     ReasonSchema,
     ReminderResultSchema,
@@ -425,6 +428,29 @@ def accept_all(cycle_id: int):
     cycle = _cycle(cycle_id, "council.committee.decide")
     session = queries.session_or_404(cycle.id)
     return {"count": operations.accept_all(session, actor=current_user)}
+
+
+@blp.get("/cycles/<int:cycle_id>/quota")
+@blp.response(200, QuotaScopeSchema(many=True))
+def quota_scopes(cycle_id: int):
+    """The quota as the committee's decisions stand, scope by scope (a head not decided yet counts
+    at the level proposed), with the exception recorded where the decisions exceed it."""
+    cycle = _cycle(cycle_id, "council.what_if")
+    session = queries.session_of(cycle.id)
+    return quota.scopes(session) if session is not None and session.round else []
+
+
+@blp.post("/cycles/<int:cycle_id>/quota/exceptions")
+@blp.arguments(QuotaExceptionCreateSchema)
+@blp.response(201, QuotaExceptionSchema)
+def record_quota_exception(data, cycle_id: int):
+    """The committee records why, and on which legal basis, it decides more heads at the quota's
+    level in a scope than the quota allows; publishing is refused until it has."""
+    cycle = _cycle(cycle_id, "council.committee.decide")
+    exception = operations.record_quota_exception(queries.session_or_404(cycle.id), data["group_id"], actor=current_user,
+                                                  reason=data["reason"], legal_basis=data["legal_basis"])
+    db.session.flush()
+    return exception
 
 
 @blp.get("/results/<int:registration_id>/decisions")

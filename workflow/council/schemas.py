@@ -270,6 +270,39 @@ class DecisionRowSchema(BaseSchema):
     level_explanation = fields.Nested(LevelExplanationSchema, allow_none=True)
 
 
+class QuotaExceptionCreateSchema(BaseSchema):
+    group_id = fields.Integer(load_default=None, allow_none=True,
+                              metadata={"description": "The group of units over the quota; null when the quota counts every head together."})
+    reason = Text(load_default="", max_length=2000, allow_empty=True)
+    legal_basis = Text(load_default="", max_length=2000, allow_empty=True, metadata={"description": "The provision that allows the exception."})
+
+
+class QuotaExceptionSchema(BaseSchema):
+    id = fields.Integer()
+    group_id = fields.Integer(allow_none=True)
+    level = fields.String()
+    heads = fields.Integer(metadata={"description": "Heads at the level the exception covers."})
+    base = fields.Integer()
+    allowance = fields.Integer()
+    reason = fields.String()
+    legal_basis = fields.String()
+    recorded_by = fields.Nested(CouncilPersonSchema)
+    created_at = fields.DateTime()
+
+
+class QuotaScopeSchema(BaseSchema):
+    group_id = fields.Integer(allow_none=True)
+    name = fields.String()
+    level = fields.String(attribute="count.level")
+    percent = fields.Decimal(as_string=True, attribute="count.percent")
+    base = fields.Integer(attribute="count.base", metadata={"description": "Heads decided at the quota's base levels."})
+    allowance = fields.Integer(attribute="count.allowance")
+    count = fields.Integer(attribute="count.count", metadata={"description": "Heads decided at the quota's level."})
+    exceeded = fields.Boolean(attribute="count.exceeded")
+    needs_exception = fields.Boolean(metadata={"description": "Over the quota and not covered by an exception: publishing is refused."})
+    exception = fields.Nested(QuotaExceptionSchema, allow_none=True)
+
+
 class AcceptedCountSchema(BaseSchema):
     count = fields.Integer()
 

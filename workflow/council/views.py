@@ -41,7 +41,7 @@ from workflow.core.errors import (
 )
 from workflow.core.pagination import Page
 from workflow.core.web import form_version, get_or_404, load_form, page_args
-from workflow.council import operations, presenters, proposals, queries
+from workflow.council import operations, presenters, proposals, queries, quota
 from workflow.council.models import (
     CouncilMember,
     DisciplineRecord,
@@ -525,7 +525,12 @@ def session_step(cycle_id: int):
 
 @bp.get("/<int:cycle_id>/decisions")
 def decisions(cycle_id: int):
-    cycle = _cycle(cycle_id, "council.proposals.view")
+    return _decisions_page(_cycle(cycle_id, "council.proposals.view"))
+
+
+def _decisions_page(cycle: Cycle, *, errors: dict[str, list[str]] | None = None, status: int = 200):
+    """The frozen list with the decisions, the quota as the decisions stand and the objections;
+    `errors` are those of a refused exception form (shown beside its fields)."""
     if not current_user.role_set & {Role.COMMITTEE, Role.ADMIN} and not queries.holds(current_user, cycle.id, Position.CHAIR, Position.SECRETARY):
         policy.require(current_user, "council.committee.decide", cycle)
     session = queries.session_of(cycle.id)
@@ -546,7 +551,26 @@ def decisions(cycle_id: int):
     ).unique().all()
     return render_template("council/decisions.html", **_common(cycle), page=page, rows=rows, names=names, objections=objections,
                            steps=[(t, r) for t, r in SESSION.available(session, current_user) if t.name == "publish"] if session else [], undecided=operations.undecided_count(session) if session and session.round else 0,
-                           level_tone=_level_tone(rubric_of(cycle)), decided=decided)
+                           level_tone=_level_tone(rubric_of(cycle)), decided=decided,
+                           quota_scopes=[q for q in quota.scopes(session) if q.count.count] if session and session.round else [],
+                           quota_base=", ".join(presenters.level_name(rubric, c) for c in rubric.quota.base_levels),
+                           errors=errors or {}, values=request.form if errors else {}), status
+
+
+@bp.post("/<int:cycle_id>/quota-exceptions")
+def quota_exception(cycle_id: int):
+    """The committee records an exception to the quota for one scope (reason, legal basis)."""
+    cycle = _cycle(cycle_id, "council.committee.decide")
+    session = queries.session_or_404(cycle.id)
+    raw = request.form.get("group_id", "")
+    try:
+        operations.record_quota_exception(session, int(raw) if raw.isdigit() else None, actor=current_user,
+                                          reason=request.form.get("reason", ""), legal_basis=request.form.get("legal_basis", ""))
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return _decisions_page(cycle, errors={f"{raw or 'all'}.{k}": v for k, v in exc.errors.items()}, status=422)
+    flash(gettext("The exception to the quota was recorded."), "success")
+    return redirect(url_for("council.decisions", cycle_id=cycle.id) + "#quota")
 
 
 @bp.post("/<int:cycle_id>/decisions/<int:registration_id>")
@@ -558,7 +582,15 @@ def decide(cycle_id: int, registration_id: int):
         raise NotFound(gettext("This page or item does not exist, or was removed."))
     data = load_form(DecisionCreateSchema())
     decision = operations.decide(proposal, actor=current_user, level=data["level"] or None, reason=data["reason"])
-    flash(gettext("Decision recorded for %(name)s: %(level)s.", name=registration.head.full_name, level=presenters.level_name(rubric_of(cycle), decision.level)), "success")
+    rubric = rubric_of(cycle)
+    flash(gettext("Decision recorded for %(name)s: %(level)s.", name=registration.head.full_name, level=presenters.level_name(rubric, decision.level)), "success")
+    if decision.level == rubric.quota.level:
+        # The quota is checked as the committee decides: say at once when this decision needs an exception.
+        db.session.flush()
+        session = queries.session_of(cycle.id)
+        scope = quota.scope_of(session, registration.unit.group_id)
+        if scope is not None and (warning := quota.missing_exceptions(session, [scope])):
+            flash(warning, "warning")
     return redirect(url_for("council.decisions", cycle_id=cycle.id, page=request.args.get("page", 1)) + f"#head-{registration.id}")
 
 

@@ -1150,6 +1150,44 @@ def _quota_outcome(rubric: Rubric, q: _QuotaArrays, row: int, heads: Sequence[Ha
     )
 
 
+@dataclass(frozen=True, slots=True)
+class QuotaCount:
+    """The quota in one scope over levels already given (the committee's decisions): how many
+    heads are at the limited level against how many the quota allows."""
+
+    scope: tuple[str, ...]
+    level: str
+    percent: Decimal
+    base: int  # heads of the scope at the quota's base levels
+    allowance: int
+    count: int  # heads at the limited level
+
+    @property
+    def exceeded(self) -> bool:
+        return self.count > self.allowance
+
+
+def quota_counts(levels: Sequence[tuple[str, str, str | None]], rubric: Rubric) -> list[QuotaCount]:
+    """The quota checked on levels given, as (agency, group, level) per head (level None: not
+    given yet), by scope in the order first met. The same base, allowance and rounding as when
+    the council proposes (`apply_quota`), counted on the levels as they now stand."""
+    quota = rubric.quota
+    key = QUOTA_SCOPES[quota.scope]
+    base: dict[tuple[str, ...], int] = {}
+    count: dict[tuple[str, ...], int] = {}
+    for agency, group, level in levels:
+        scope = key(agency, group)
+        base.setdefault(scope, 0)
+        count.setdefault(scope, 0)
+        base[scope] += level in quota.base_levels
+        count[scope] += level == quota.level
+    percent = int(quota.max_percent * 100)
+    return [
+        QuotaCount(scope, quota.level, quota.max_percent, base[scope], QUOTA_ROUNDING[quota.rounding](base[scope] * percent, 10000), count[scope])
+        for scope in base
+    ]
+
+
 def apply_quota(candidates: Sequence[QuotaCandidate], rubric: Rubric) -> list[QuotaOutcome]:
     """The quota on heads already classified: within each scope, when more qualify for the
     limited level than `quota.max_percent` of the base allows, the highest panel scores keep
