@@ -368,7 +368,7 @@ def decide_and_assign(committee: Actor, world: World) -> None:
     expect(page.locator("#warnings")).not_to_contain_text(committee.t("warning_focal"))
     expect(page.locator("#warnings")).not_to_contain_text(committee.t("warning_plan"))
     committee.click("link", "assign")
-    _fill(page, {"decision_number": "125-QĐ/TU", "decision_date": date(YEAR - 1, 12, 20).isoformat()})
+    _fill(page, {"decision_number": "125-QĐ/TU", "decision_date": date(YEAR - 1, 11, 25).isoformat()})
     committee.click("button", "assign")
     expect(page.locator("#decision-h")).to_be_visible()
     expect(page.locator(".badge", has_text=committee.t("assigned")).first).to_be_visible()

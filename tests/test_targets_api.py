@@ -59,7 +59,7 @@ def test_a_head_registers_submits_and_the_committee_assigns_through_the_api(as_p
     _json(c, "POST", f"/api/v1/registrations/{rid}/proposals/{proposal['id']}/decision", {"step": "accept", "version": proposal["version"]}, 200)
     version = _json(c, "GET", f"/api/v1/registrations/{rid}").get_json()["version"]
     assigned = _json(c, "POST", f"/api/v1/registrations/{rid}/transitions",
-                     {"step": "assign", "version": version, "decision_number": "123-QĐ/TU", "decision_date": "2027-02-01", "signer_id": committee.id}, 200).get_json()
+                     {"step": "assign", "version": version, "decision_number": "123-QĐ/TU", "decision_date": "2026-11-20", "signer_id": committee.id}, 200).get_json()
     assert assigned["state"] == "assigned" and assigned["decision_number"] == "123-QĐ/TU" and assigned["signer_name"] == committee.full_name
     assert next(t for t in assigned["targets"] if t["id"] == target_id)["target_value"] == "120.0000"
 

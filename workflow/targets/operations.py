@@ -7,7 +7,7 @@ submitted) and the audit entry. Nothing here commits: the request, job or comman
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import gettext
@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from workflow import policy
 from workflow.accounts.models import Person, Role
+from workflow.calendar import WorkingCalendar, calendar_rules
 from workflow.core import audit
 from workflow.core.concurrency import check_version
 from workflow.core.errors import DomainError, PermissionDenied, TransitionRefused, ValidationFailed, flatten_errors
@@ -45,6 +46,7 @@ from workflow.targets.schemas import (
     TargetFieldsSchema,
     kind_errors,
 )
+from workflow.targets.warnings import registration_rules
 from workflow.targets.workflow import AMENDMENT, PROPOSAL, REGISTRATION, weights_add_up
 from workflow.units.models import Unit
 
@@ -127,6 +129,8 @@ def _check_decision(registration: Registration, decision: dict[str, Any]) -> Non
         errors["decision_number"] = [gettext("Give the number of the assignment decision.")]
     if day is None:
         errors["decision_date"] = [gettext("Give the date of the assignment decision.")]
+    elif problem := decision_date_problem(registration.cycle, day):
+        errors["decision_date"] = [problem]
     if decision.get("signer_id"):
         signer = db.session.get(Person, decision["signer_id"])
         if signer is None or not signer.has_role(Role.COMMITTEE):
@@ -141,6 +145,21 @@ def _check_decision(registration: Registration, decision: dict[str, Any]) -> Non
     registration.signer_id = signer.id if signer else None
     registration.signer_name = name
     registration.signer_title = (decision.get("signer_title") or "").strip() or (signer.title if signer else "")
+
+
+def decision_date_problem(cycle: Cycle, day: date) -> str | None:
+    """Why `day` cannot be the date of an assignment decision for `cycle`: in the future (as of
+    today where the province is), or outside the cycle's year give or take the margin of the
+    rules (`[registration] decision_date_margin_days`)."""
+    today = WorkingCalendar(calendar_rules(cycle)).local_date(utcnow())
+    if day > today:
+        return gettext("The decision cannot be dated in the future: today is %(today)s.", today=today.strftime("%d/%m/%Y"))
+    margin = timedelta(days=registration_rules(cycle)["decision_date_margin_days"])
+    earliest, latest = cycle.starts_on - margin, cycle.ends_on + margin
+    if not earliest <= day <= latest:
+        return gettext("A decision assigning the targets of %(cycle)s is dated from %(start)s to %(end)s.", cycle=cycle.name,
+                       start=earliest.strftime("%d/%m/%Y"), end=latest.strftime("%d/%m/%Y"))
+    return None
 
 
 # --- targets ---------------------------------------------------------------------------------
