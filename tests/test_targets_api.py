@@ -102,8 +102,10 @@ def test_refused_steps_say_why(as_person):
     reg = f.registration()
     f.target(reg, weight=Decimal("70"))
     h = as_person(db.session.get(f.Person, reg.head_id))
-    response = _json(h, "POST", f"/api/v1/registrations/{reg.id}/transitions", {"step": "submit", "version": reg.version}, 409)
-    assert "70" in response.get_json()["message"]
+    # Weights that do not add up: an error naming the field.
+    response = _json(h, "POST", f"/api/v1/registrations/{reg.id}/transitions", {"step": "submit", "version": reg.version}, 422)
+    body = response.get_json()
+    assert "70" in body["message"] and list(body["errors"]["json"]) == ["weight"] and "70" in body["errors"]["json"]["weight"][0]
     _json(h, "POST", f"/api/v1/registrations/{reg.id}/transitions", {"step": "assign", "version": reg.version}, 403)
     _json(h, "POST", f"/api/v1/registrations/{reg.id}/transitions", {"step": "fly", "version": reg.version}, 422)
 

@@ -8,6 +8,7 @@ submitted) and the audit entry. Nothing here commits: the request, job or comman
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext
@@ -92,6 +93,8 @@ def take_step(
     """Submit, forward, return or officially assign a registration."""
     _check_step(REGISTRATION, registration, step, actor)
     check_version(registration, version)
+    if step == "submit" and (problem := weights_add_up(registration)):
+        raise ValidationFailed({"weight": [problem]}, problem)
     if step == "assign":
         _check_decision(registration, decision or {})
     old, new = REGISTRATION.fire(registration, step, actor=actor, reason=reason)
@@ -262,6 +265,30 @@ def supplement_target(registration: Registration, values: dict[str, Any], *, act
     _record_change(registration, RevisionKind.SUPPLEMENTED, actor=actor, reason=reason.strip(), changes=revisions.field_changes(target, None, revisions.target_values(target)))
     audit.record("target.supplement", target, actor=actor, summary=f"{registration.unit.name}: {target.title}", reason=reason)
     return target
+
+
+def set_weights(registration: Registration, weights: dict[int, Decimal], *, actor: Person, version: int | None, reason: str = "") -> list[dict[str, Any]]:
+    """The head rebalances the weights of the targets in force at once ({target id: weight});
+    one revision for all of them once the registration was submitted. Returns the changes."""
+    policy.require(actor, "registration.edit", registration)
+    check_version(registration, version)
+    targets = {t.id: t for t in targets_in_force(registration)}
+    unknown = [i for i in weights if i not in targets]
+    if unknown:
+        raise ValidationFailed({f"weight.{unknown[0]}": [gettext("Choose one of this registration's targets in force.")]})
+    reason = _require_reason(registration, reason)
+    changes: list[dict[str, Any]] = []
+    for ident, weight in weights.items():
+        target = targets[ident]
+        if Decimal(weight) != target.weight:
+            before = revisions.target_values(target)
+            target.weight = Decimal(weight)
+            changes.extend(revisions.field_changes(target, before, revisions.target_values(target)))
+    if changes:
+        _record_change(registration, RevisionKind.EDITED, actor=actor, reason=reason, changes=changes)
+        audit.record("registration.weights", registration, actor=actor, summary=f"{registration.unit.name}: {len(changes)}", reason=reason,
+                     data={"changes": {str(c["target_id"]): [c["before"], c["after"]] for c in changes}})
+    return changes
 
 
 def _live_target(target: Target) -> None:
