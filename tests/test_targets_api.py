@@ -68,7 +68,7 @@ def test_a_head_registers_submits_and_the_committee_assigns_through_the_api(as_p
     first = _json(h, "GET", f"/api/v1/registrations/{rid}/revisions/1").get_json()
     assert len(first["snapshot"]) == 2
     diff = _json(h, "GET", f"/api/v1/registrations/{rid}/diff").get_json()
-    assert diff["from"].startswith("Revision 1") or diff["from"].startswith("Phiên bản 1")
+    assert diff["from"] in ("As registered (revision 1)", "Như đã đăng ký (phiên bản 1)")
     row = next(r for r in diff["rows"] if r["target_id"] == target_id)
     assert row["status"] == "changed" and {c["field"] for c in row["fields"] if c["changed"]} == {"target_value", "plan_q4"}
     assert _json(h, "GET", f"/api/v1/registrations/{rid}/diff?from=1&to=current").get_json()["to"]

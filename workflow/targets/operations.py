@@ -77,8 +77,11 @@ def create_registration(cycle: Cycle, unit: Unit, *, actor: Person) -> Registrat
 def targets_in_force(registration: Registration) -> list[Target]:
     """The targets in force: what reports and scoring use. After the official assignment this
     is the assigned set as changed by approved amendments; the assigned snapshot itself stays
-    in the revision of kind "assigned"."""
-    return [t for t in registration.targets if not t.dropped]
+    in the revision of kind "assigned".
+
+    In the one order every page lists and numbers them (1, 2, 3 …): the quantitative targets,
+    then the tasks, each in the order they were added."""
+    return sorted((t for t in registration.targets if not t.dropped), key=lambda t: (t.kind != TargetKind.QUANTITATIVE, t.position))
 
 
 def take_step(
@@ -378,7 +381,8 @@ def check_item(registration: Registration, item: dict[str, Any], *, prefix: str 
     differing = {k: revisions.json_value(v) for k, v in changes.items() if revisions.json_value(v) != revisions.json_value(current[k])}
     if not differing:
         raise ValidationFailed({prefix + "values": [gettext("Change at least one value of the target.")]})
-    return {"kind": kind.value, "target_id": target.id, "values": differing}
+    before = {k: revisions.json_value(current[k]) for k in differing}
+    return {"kind": kind.value, "target_id": target.id, "values": differing, "before": before}
 
 
 def _apply_item(registration: Registration, item: dict[str, Any], *, origin: TargetOrigin, kind: RevisionKind, actor: Person, reason: str) -> list[dict[str, Any]]:
@@ -417,6 +421,7 @@ def create_proposal(registration: Registration, item: dict[str, Any], *, actor: 
         kind=ChangeKind(checked["kind"]),
         target_id=checked["target_id"],
         values=checked["values"],
+        before=checked.get("before"),
         reason=reason.strip(),
         author_id=actor.id,
     )

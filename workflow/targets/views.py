@@ -469,7 +469,8 @@ def diff(registration_id: int):
     default_from, default_to = revisions.default_keys(registration)
     before = revisions.version(registration, request.args.get("from") or default_from)
     after = revisions.version(registration, request.args.get("to") or default_to)
-    choices = [(str(r.number), gettext("Revision %(number)s — %(kind)s", number=r.number, kind=revisions.kind_labels()[r.kind]))
+    registered, assigned = revisions.as_registered(registration.id), revisions.as_assigned(registration.id)
+    choices = [(str(r.number), revisions.revision_label(r, registration, registered=registered, assigned=assigned))
                for r in db.session.scalars(queries.revisions(registration).limit(200))]
     return render_template("targets/diff.html", registration=registration, diff=revisions.diff(before, after),
                            choices=[("current", gettext("Current"))] + choices)
