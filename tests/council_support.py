@@ -123,3 +123,28 @@ def published(cycle: Cycle, regs: list[Registration], seats: dict[str, CouncilMe
     operations.publish(session, actor=committee, version=session.version)
     db.session.flush()
     return session
+
+
+def general_adding_up_to(points: int) -> tuple[str, str, str]:
+    """General scores (at most 10 each) adding up to `points`."""
+    first = min(points, 10)
+    second = min(points - first, 10)
+    return str(first), str(second), str(points - first - second)
+
+
+def five_at_the_top(cycle: Cycle, group: Any, *, committee: Person | None = None) -> tuple[list[Registration], Any, Person]:
+    """Five heads of one group who all qualify as excellent (93, 92, 91, 90, 90 points): the quota
+    allows one place (20% of five), so the list, finalised, proposes the first as excellent and the
+    others as good; the committee has accepted every proposal. Returns (registrations, session,
+    committee member)."""
+    regs = [reported_registration(cycle, actual="1300", unit=f.unit(group=group)) for _ in range(5)]
+    open_scoring(cycle)
+    seats = council(cycle, members=2)
+    for registration, general in zip(regs, (23, 22, 21, 20, 20), strict=True):
+        for name in ("m1", "m2", "chair"):
+            score(seats[name], registration, general=general_adding_up_to(general))
+    session = finalised(cycle, seats)
+    committee = committee or f.person(Role.COMMITTEE)
+    operations.accept_all(session, actor=committee)
+    db.session.flush()
+    return regs, session, committee

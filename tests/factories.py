@@ -155,6 +155,12 @@ def target(registration, **kw: Any):
     return obj
 
 
+def assigned_on(cycle: Cycle) -> date:
+    """An assignment decision's date for `cycle`: mid-November of the year before, within the
+    rules' margin and never in the future once that day has passed."""
+    return date(cycle.year - 1, 11, 16)
+
+
 def complete_registration(state: str = "draft", **kw: Any):
     """A registration with a focal quantitative target and a bottleneck task, weights 100,
     moved to `state` through the real operations (so revisions exist)."""
@@ -175,7 +181,7 @@ def complete_registration(state: str = "draft", **kw: Any):
     for step in path:
         actor = {"submit": head, "forward": staff, "return": staff, "assign": committee}[step]
         operations.take_step(reg, step, actor=actor, version=reg.version, reason="Chưa đạt yêu cầu" if step == "return" else "",
-                             decision={"decision_number": "123-QĐ/TU", "decision_date": date(2027, 2, 1), "signer_id": committee.id})
+                             decision={"decision_number": "123-QĐ/TU", "decision_date": assigned_on(reg.cycle), "signer_id": committee.id})
         db.session.flush()
     return reg
 

@@ -1,6 +1,8 @@
 """Cycles: the declared phases, steps allowed and refused (a table), renaming, refreshing the rules
 before execution, in the pages and the API; statement counts of the lists."""
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import select
 
@@ -15,6 +17,7 @@ from workflow.cycles.workflow import CYCLE_WORKFLOW
 from workflow.extensions import db
 
 R, E, S, C = CycleState.REGISTRATION, CycleState.EXECUTION, CycleState.SCORING, CycleState.CLOSED
+AFTER_THE_YEAR = datetime(2028, 3, 1, tzinfo=UTC)  # the 2027 cycle's last reports are due
 
 
 @pytest.fixture
@@ -61,13 +64,13 @@ def test_steps_allowed_and_refused(others, state, step, role, outcome):
     cycle = f.cycle(2027, state=state)
     actor = f.person(role)
     if isinstance(outcome, CycleState):
-        operations.advance_cycle(cycle, step, actor=actor, version=cycle.version)
+        operations.advance_cycle(cycle, step, actor=actor, version=cycle.version, now=AFTER_THE_YEAR)
         assert cycle.state == outcome
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == f"cycle.{step}"))
         assert entry.data == {"from": state.value, "to": outcome.value} and entry.actor_id == actor.id
     else:
         with pytest.raises(outcome) as info:
-            operations.advance_cycle(cycle, step, actor=actor, version=cycle.version)
+            operations.advance_cycle(cycle, step, actor=actor, version=cycle.version, now=AFTER_THE_YEAR)
         assert str(info.value)
         assert cycle.state == state
 
@@ -119,7 +122,8 @@ def test_cycle_page_steps_and_refusals(as_person, admin):
     refused = c.post(f"/admin/cycles/{cycle.id}/step", data={"step": "start_execution", "version": str(cycle.version)})
     assert refused.status_code == 409
     other = db.session.scalar(select(Cycle).where(Cycle.year == 2026))
-    assert c.post(f"/admin/cycles/{other.id}/step", data={"step": "open_scoring", "version": str(other.version)}).status_code == 302
+    opened = c.post(f"/admin/cycles/{other.id}/step", data={"step": "open_scoring", "version": str(other.version), "reason": "Hội đồng họp sớm"})
+    assert opened.status_code == 302
     assert c.post(f"/admin/cycles/{cycle.id}/step", data={"step": "start_execution", "version": str(cycle.version)}).status_code == 302
     db.session.refresh(cycle)
     assert cycle.state == E

@@ -185,7 +185,7 @@ def test_rubric_is_snapshotted_when_scoring_opens_and_read_back(app, tmp_path):
     cycle = f.cycle(2031, state=CycleState.EXECUTION)
     admin = f.person(Role.ADMIN)
     assert "rubric" not in cycle.rules
-    cycles.advance_cycle(cycle, "open_scoring", actor=admin, version=cycle.version)
+    cycles.advance_cycle(cycle, "open_scoring", actor=admin, version=cycle.version, reason="Hội đồng họp sớm theo kế hoạch của Ban Thường vụ")
     db.session.flush()
     snapshot = cycle.rules["rubric"]
     assert snapshot["levels"][0]["min_points"] == "90"

@@ -56,3 +56,39 @@ def test_a_single_head(app):
         config = app.extensions["migrate"].migrate.get_config()
         heads = ScriptDirectory.from_config(config).get_heads()
     assert len(heads) == 1, f"several migration heads: {heads}; give one a down_revision"
+
+
+def _insert(conn, table: str, **values) -> None:
+    """A row of `table` as it stands at this revision: the values given, and a plain value of its
+    type for every other column that needs one."""
+    from datetime import UTC, date, datetime
+
+    from sqlalchemy import JSON, Boolean, Date, DateTime, Integer
+
+    for column in inspect(conn).get_columns(table):
+        name, kind = column["name"], column["type"]
+        if name in values or column["nullable"] or column.get("autoincrement") is True or name == "id":
+            continue
+        values[name] = (1 if isinstance(kind, Integer) else True if isinstance(kind, Boolean) else datetime.now(UTC).replace(tzinfo=None)
+                        if isinstance(kind, DateTime) else date(2026, 1, 1) if isinstance(kind, Date) else "{}" if isinstance(kind, JSON) else "x")
+    conn.execute(text(f"INSERT INTO {table} ({', '.join(values)}) VALUES ({', '.join(':' + k for k in values)})"), values)
+
+
+@pytest.mark.real_commits
+def test_adding_to_the_cycle_table_keeps_its_rows(scratch_app):
+    """0008 adds columns to `cycle`, which other tables refer to. On SQLite a copy of the table
+    (batch mode) would be refused by their foreign keys once rows exist; the upgrade keeps them."""
+    with scratch_app.app_context():
+        upgrade(revision="0007_list_index")
+        with db.engine.begin() as conn:
+            _insert(conn, "person", id=1, username="quantri", email="qt@kpi.test", locale="vi")
+            _insert(conn, "cycle", id=1, year=2026, state="scoring", rules="{}")
+            _insert(conn, "council_member", id=1, cycle_id=1, person_id=1, position="chair")
+        upgrade()
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT year, early_scoring_reason, scoring_opened_at FROM cycle")).all() == [(2026, "", None)]
+            assert conn.execute(text("SELECT cycle_id FROM council_member")).scalar() == 1
+        with db.engine.begin() as conn:
+            for table in ("council_member", "cycle", "person"):
+                conn.execute(text(f"DELETE FROM {table}"))
+        downgrade(revision="base")

@@ -59,7 +59,7 @@ def test_a_head_registers_submits_and_the_committee_assigns_through_the_api(as_p
     _json(c, "POST", f"/api/v1/registrations/{rid}/proposals/{proposal['id']}/decision", {"step": "accept", "version": proposal["version"]}, 200)
     version = _json(c, "GET", f"/api/v1/registrations/{rid}").get_json()["version"]
     assigned = _json(c, "POST", f"/api/v1/registrations/{rid}/transitions",
-                     {"step": "assign", "version": version, "decision_number": "123-QĐ/TU", "decision_date": "2027-02-01", "signer_id": committee.id}, 200).get_json()
+                     {"step": "assign", "version": version, "decision_number": "123-QĐ/TU", "decision_date": "2026-11-20", "signer_id": committee.id}, 200).get_json()
     assert assigned["state"] == "assigned" and assigned["decision_number"] == "123-QĐ/TU" and assigned["signer_name"] == committee.full_name
     assert next(t for t in assigned["targets"] if t["id"] == target_id)["target_value"] == "120.0000"
 
@@ -68,7 +68,7 @@ def test_a_head_registers_submits_and_the_committee_assigns_through_the_api(as_p
     first = _json(h, "GET", f"/api/v1/registrations/{rid}/revisions/1").get_json()
     assert len(first["snapshot"]) == 2
     diff = _json(h, "GET", f"/api/v1/registrations/{rid}/diff").get_json()
-    assert diff["from"].startswith("Revision 1") or diff["from"].startswith("Phiên bản 1")
+    assert diff["from"] in ("As registered (revision 1)", "Như đã đăng ký (phiên bản 1)")
     row = next(r for r in diff["rows"] if r["target_id"] == target_id)
     assert row["status"] == "changed" and {c["field"] for c in row["fields"] if c["changed"]} == {"target_value", "plan_q4"}
     assert _json(h, "GET", f"/api/v1/registrations/{rid}/diff?from=1&to=current").get_json()["to"]
@@ -102,8 +102,10 @@ def test_refused_steps_say_why(as_person):
     reg = f.registration()
     f.target(reg, weight=Decimal("70"))
     h = as_person(db.session.get(f.Person, reg.head_id))
-    response = _json(h, "POST", f"/api/v1/registrations/{reg.id}/transitions", {"step": "submit", "version": reg.version}, 409)
-    assert "70" in response.get_json()["message"]
+    # Weights that do not add up: an error naming the field.
+    response = _json(h, "POST", f"/api/v1/registrations/{reg.id}/transitions", {"step": "submit", "version": reg.version}, 422)
+    body = response.get_json()
+    assert "70" in body["message"] and list(body["errors"]["json"]) == ["weight"] and "70" in body["errors"]["json"]["weight"][0]
     _json(h, "POST", f"/api/v1/registrations/{reg.id}/transitions", {"step": "assign", "version": reg.version}, 403)
     _json(h, "POST", f"/api/v1/registrations/{reg.id}/transitions", {"step": "fly", "version": reg.version}, 422)
 

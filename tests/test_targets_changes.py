@@ -174,7 +174,7 @@ def test_diff_between_as_registered_and_as_assigned():
     operations.supplement_target(reg, {**f.TASK, "title": "Làng văn hóa kiểu mẫu", "weight": Decimal("20")}, actor=committee, reason="Bổ sung")
     operations.take_step(reg, "forward", actor=f.person(Role.STAFF), version=reg.version)
     operations.take_step(reg, "assign", actor=committee, version=reg.version,
-                         decision={"decision_number": "9-QĐ/TU", "decision_date": date(2027, 2, 2), "signer_name": "A"})
+                         decision={"decision_number": "9-QĐ/TU", "decision_date": date(2026, 11, 20), "signer_name": "A"})
     db.session.flush()
     before, after = revisions.default_keys(reg)
     assert before == "1" and after == str(revisions.as_assigned(reg.id).number)
@@ -241,7 +241,7 @@ def test_amendments_only_after_assignment_and_items_are_checked():
     reg = f.complete_registration("reviewed")
     with pytest.raises(PermissionDenied):
         operations.request_amendment(reg, [{"kind": "drop", "target_id": reg.targets[0].id}], actor=f.person(Role.COMMITTEE), reason="x")
-    reg = f.complete_registration("assigned", cycle=f.year(2028))
+    reg = f.complete_registration("assigned", cycle=f.year(2026))
     head = db.session.get(f.Person, reg.head_id)
     with pytest.raises(ValidationFailed) as info:
         operations.request_amendment(reg, [{"kind": "drop", "target_id": reg.targets[0].id}, {"kind": "change", "target_id": 999999, "values": {}}],

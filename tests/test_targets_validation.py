@@ -127,7 +127,8 @@ def test_weights_must_add_up_to_100_at_submit(head_client):
     client.post(f"/api/v1/registrations/{reg.id}/targets", json={**TASK, "weight": "30"})
     db.session.refresh(reg)
     response = client.post(f"/registrations/{reg.id}/step", data={"step": "submit", "version": reg.version})
-    assert response.status_code == 409
-    assert "90" in response.get_data(as_text=True) and "100" in response.get_data(as_text=True)
+    assert response.status_code == 422  # an error on the weights, shown beside them
+    html = response.get_data(as_text=True)
+    assert 'id="weight-error"' in html and "90" in html and "100" in html
     db.session.refresh(reg)
     assert reg.state.value == "draft"

@@ -146,7 +146,7 @@ def test_the_committee_decides_supplements_returns_and_assigns_through_the_forms
     response = c.post(f"/registrations/{reg.id}/assign", data={"version": reg.version, "decision_number": "", "signer_id": committee.id})
     assert response.status_code == 422 and 'id="decision_number-error"' in response.get_data(as_text=True)
     db.session.expire_all()
-    _ok(c.post(f"/registrations/{reg.id}/assign", data={"version": reg.version, "decision_number": "1234-QĐ/TU", "decision_date": "2027-02-15", "signer_id": committee.id}))
+    _ok(c.post(f"/registrations/{reg.id}/assign", data={"version": reg.version, "decision_number": "1234-QĐ/TU", "decision_date": "2026-11-20", "signer_id": committee.id}))
     db.session.expire_all()
     assert reg.state == S.ASSIGNED and reg.signer_title == "Bí thư Tỉnh ủy"
     page = c.get(f"/registrations/{reg.id}").get_data(as_text=True)

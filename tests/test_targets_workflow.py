@@ -26,7 +26,7 @@ from workflow.targets.workflow import AMENDMENT, PROPOSAL, REGISTRATION
 
 S = RegistrationState
 ACTOR_ROLE = {"registration.submit": "head", "registration.review": Role.STAFF, "registration.return": Role.STAFF, "registration.assign": Role.COMMITTEE}
-DECISION = {"decision_number": "01-QĐ/TU", "decision_date": date(2027, 2, 1), "signer_name": "Hoàng Thế Dũng", "signer_title": "Bí thư Tỉnh ủy"}
+DECISION = {"decision_number": "01-QĐ/TU", "decision_date": date(2026, 11, 20), "signer_name": "Hoàng Thế Dũng", "signer_title": "Bí thư Tỉnh ủy"}
 
 
 def _ready(state: RegistrationState):
@@ -92,14 +92,17 @@ def test_a_head_of_another_unit_cannot_submit():
 
 
 def test_submit_is_refused_while_weights_do_not_add_up():
+    """An error on the weights, not a closed step: the head can submit, and is told beside them."""
     reg = _ready(S.DRAFT)
     reg.targets[0].weight = Decimal("30")
     db.session.flush()
     head = db.session.get(f.Person, reg.head_id)
-    with pytest.raises(TransitionRefused, match="90"):
+    with pytest.raises(ValidationFailed) as info:
         operations.take_step(reg, "submit", actor=head, version=reg.version)
+    assert list(info.value.errors) == ["weight"] and "90" in info.value.errors["weight"][0] and "100" in info.value.errors["weight"][0]
+    assert reg.state == S.DRAFT
     (_, refusal), = [(t, r) for t, r in REGISTRATION.available(reg, head) if t.name == "submit"]
-    assert "90" in refusal and "100" in refusal
+    assert refusal is None
 
 
 def test_submit_is_refused_without_targets():
@@ -135,7 +138,7 @@ def test_assign_with_a_committee_signer_takes_their_name_and_title():
     reg = _ready(S.REVIEWED)
     signer = f.person(Role.COMMITTEE, full_name="Hoàng Thế Dũng", title="Bí thư Tỉnh ủy")
     operations.take_step(reg, "assign", actor=f.person(Role.COMMITTEE), version=reg.version,
-                         decision={"decision_number": "15-QĐ/TU", "decision_date": date(2027, 1, 20), "signer_id": signer.id})
+                         decision={"decision_number": "15-QĐ/TU", "decision_date": date(2026, 11, 25), "signer_id": signer.id})
     assert (reg.signer_name, reg.signer_title, reg.signer_id, reg.decision_number) == ("Hoàng Thế Dũng", "Bí thư Tỉnh ủy", signer.id, "15-QĐ/TU")
     assert reg.assigned_at is not None
 

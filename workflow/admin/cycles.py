@@ -59,6 +59,9 @@ def _rules_file_state() -> tuple[str | None, str | None]:
 def _cycle_page(cycle: Cycle, outcome: FormOutcome | None = None, *, form: str = "", values: Any = None):
     outcome = outcome or FormOutcome()
     file_version, file_problem = _rules_file_state()
+    steps = CYCLE_WORKFLOW.available(cycle, current_user)
+    # Before the fourth quarter's reports are due, scoring opens only with a written reason.
+    early = operations.scoring_early(cycle) if any(t.name == "open_scoring" and not r for t, r in steps) else None
     return (
         render_template(
             "admin/cycle.html",
@@ -67,7 +70,8 @@ def _cycle_page(cycle: Cycle, outcome: FormOutcome | None = None, *, form: str =
             failed_form=form,
             errors=outcome.errors,
             values=values if values is not None else {"name": cycle.name},
-            steps=CYCLE_WORKFLOW.available(cycle, current_user),
+            steps=[(t, r) for t, r in steps if not (early and t.name == "open_scoring")],
+            early=early,
             states=list(CycleState),
             file_version=file_version,
             file_problem=file_problem,

@@ -24,7 +24,7 @@ from workflow.core.concurrency import check_api_version
 from workflow.core.errors import NotFound, ValidationFailed
 from workflow.core.pagination import page_payload, page_schema, paginate
 from workflow.core.web import get_or_404
-from workflow.council import operations, presenters, proposals, queries
+from workflow.council import operations, presenters, proposals, queries, quota
 from workflow.council.models import (
     CouncilMember,
     DisciplineRecord,
@@ -52,6 +52,9 @@ from workflow.council.schemas import (
     PreviewSchema,
     ProgressRowSchema,
     ProposalRowSchema,
+    QuotaExceptionCreateSchema,
+    QuotaExceptionSchema,
+    QuotaScopeSchema,
     RatersSchema,
     ReasonSchema,
     ReminderResultSchema,
@@ -390,10 +393,17 @@ def list_decisions(args, cycle_id: int):
     page = payload["items"]
     decided = queries.latest_decisions(cycle.id)
     names = dict(db.session.execute(select(Person.id, Person.full_name).where(Person.id.in_({h.head_id for h in page} or {-1}))).all())
-    payload["items"] = [{"registration_id": h.registration_id, "head": names.get(h.head_id, ""), "unit": h.unit_name, "proposal_id": frozen[h.registration_id].id,
-             "panel_score": frozen[h.registration_id].panel_score, "proposed_level": frozen[h.registration_id].level,
-             "options": frozen[h.registration_id].options, "flags": frozen[h.registration_id].flags, "decision": decided.get(h.registration_id)}
-            for h in page]
+    rubric = rubric_of(cycle)
+    discipline = presenters.discipline_notes(cycle.id)
+
+    def item(h: Any) -> dict[str, Any]:
+        proposal, decision = frozen[h.registration_id], decided.get(h.registration_id)
+        why = presenters.frozen_explanation(proposal, rubric, decision, discipline.get(h.registration_id, ""))
+        return {"registration_id": h.registration_id, "head": names.get(h.head_id, ""), "unit": h.unit_name, "proposal_id": proposal.id,
+                "panel_score": proposal.panel_score, "proposed_level": proposal.level, "options": proposal.options, "flags": proposal.flags,
+                "decision": decision, "level_explanation": presenters.explanation_payload(why)}
+
+    payload["items"] = [item(h) for h in page]
     return payload
 
 
@@ -420,6 +430,29 @@ def accept_all(cycle_id: int):
     return {"count": operations.accept_all(session, actor=current_user)}
 
 
+@blp.get("/cycles/<int:cycle_id>/quota")
+@blp.response(200, QuotaScopeSchema(many=True))
+def quota_scopes(cycle_id: int):
+    """The quota as the committee's decisions stand, scope by scope (a head not decided yet counts
+    at the level proposed), with the exception recorded where the decisions exceed it."""
+    cycle = _cycle(cycle_id, "council.what_if")
+    session = queries.session_of(cycle.id)
+    return quota.scopes(session) if session is not None and session.round else []
+
+
+@blp.post("/cycles/<int:cycle_id>/quota/exceptions")
+@blp.arguments(QuotaExceptionCreateSchema)
+@blp.response(201, QuotaExceptionSchema)
+def record_quota_exception(data, cycle_id: int):
+    """The committee records why, and on which legal basis, it decides more heads at the quota's
+    level in a scope than the quota allows; publishing is refused until it has."""
+    cycle = _cycle(cycle_id, "council.committee.decide")
+    exception = operations.record_quota_exception(queries.session_or_404(cycle.id), data["group_id"], actor=current_user,
+                                                  reason=data["reason"], legal_basis=data["legal_basis"])
+    db.session.flush()
+    return exception
+
+
 @blp.get("/results/<int:registration_id>/decisions")
 @blp.response(200, DecisionSchema(many=True))
 def decision_history(registration_id: int):
@@ -438,8 +471,10 @@ def _result_registration(registration_id: int) -> tuple[Registration, bool]:
 @blp.get("/results/<int:registration_id>")
 @blp.response(200, ResultSchema)
 def result(registration_id: int):
-    """A head's result: the level, the panel score and spread, the proposal, the decision with
-    its reason, every target's figures. Never which member gave which score."""
+    """A head's result: the level and, when a rule put it below what the points alone give, the
+    sentence that says which (`level_explanation`), the panel score, the proposal, the decision
+    with its reason, every target's figures. Never which member gave which score; the spread of
+    the scores only for the council's officers and the committee."""
     from workflow.council.views import result_context
 
     registration, officials = _result_registration(registration_id)
@@ -448,8 +483,11 @@ def result(registration_id: int):
     return {
         "registration_id": registration.id, "head": registration.head.full_name, "unit": registration.unit.name, "cycle": registration.cycle.name,
         "published": session is not None and session.state.value == "published",
-        "panel_score": row["panel_score"] if row else None, "ratings": row["ratings"] if row else None, "spread": row["spread"] if row else None,
+        "panel_score": row["panel_score"] if row else None, "ratings": row["ratings"] if row else None,
+        # The spread is a panel statistic: for the council's officers and the committee, not the head.
+        "spread": row["spread"] if row and officials else None,
         "proposed_level": row["level"] if row else None, "level": decision.level if decision else None,
+        "level_explanation": ctx["level_explanation"],
         "decision_reason": decision.reason if decision else None, "objection_deadline": session.objection_deadline if session else None,
         "lines": [{"target_id": ln.target.id, "title": ln.target.title, "kind": ln.target.kind.value, "weight": ln.target.weight,
                    "quantity_percent": ln.result.quantity_percent, "quality_percent": ln.result.quality_percent,
@@ -560,8 +598,7 @@ def export(cycle_id: int):
 @blp.get("/results/<int:registration_id>/sheet.pdf")
 @blp.response(200, {"format": "binary", "type": "string"}, content_type="application/pdf")
 def sheet(registration_id: int):
-    from workflow.council.sheet import evaluation_sheet
-    from workflow.council.views import result_context
+    from workflow.council.views import sheet_pdf
 
     registration, officials = _result_registration(registration_id)
-    return Response(evaluation_sheet(result_context(registration, officials)), mimetype="application/pdf")
+    return Response(sheet_pdf(registration, officials), mimetype="application/pdf")

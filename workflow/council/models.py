@@ -15,6 +15,8 @@ everything it and the standing committee record about each head.
 - `Decision` (quyết định xếp loại): the committee's level for a head, versioned: each change is
   a new row, never an update; `Objection` (kiến nghị): a head's objection to a published decision
   and its outcome.
+- `QuotaException` (ngoại lệ về tỷ lệ): the committee's recorded exception, with its reason and
+  legal basis, for deciding more heads at the quota's level in one scope than the quota allows.
 
 What lives elsewhere: the steps (`workflow.py`), who may do what (`workflow.policy`), the
 changes themselves (`operations.py`), the computations (`workflow.scoring`).
@@ -290,6 +292,29 @@ class Decision(db.Model):
     registration: Mapped[Registration] = relationship()
     proposal: Mapped[LevelProposal | None] = relationship()
     decided_by: Mapped[Person] = relationship()
+
+
+class QuotaException(CreatedAt, db.Model):
+    """Ngoại lệ về tỷ lệ: the standing committee decides, in one scope of the quota (a group of
+    units, or every head of the cycle when the quota is not counted by group), more heads at the
+    quota's level than it allows, and records why and on which legal basis. It covers `heads`
+    heads at that level; one more needs a new exception (a new row: rows are never changed)."""
+
+    __tablename__ = "quota_exception"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"), index=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("council_session.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("unit_group.id"))  # None: the whole cycle
+    level: Mapped[str] = mapped_column(String(32))
+    heads: Mapped[int]  # heads at `level` the exception covers
+    base: Mapped[int]  # the quota's base and allowance when it was recorded
+    allowance: Mapped[int]
+    reason: Mapped[str] = mapped_column(Text)
+    legal_basis: Mapped[str] = mapped_column(Text)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+
+    recorded_by: Mapped[Person] = relationship()
 
 
 class ImmutableRow(RuntimeError):

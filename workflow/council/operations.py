@@ -44,6 +44,7 @@ from workflow.council.models import (
     Objection,
     ObjectionState,
     Position,
+    QuotaException,
     Scorecard,
     ScorecardState,
     SelfAssessment,
@@ -736,6 +737,41 @@ def accept_all(session: CouncilSession, *, actor: Person) -> int:
             decide(proposal, actor=actor, level=proposal.level)
             count += 1
     return count
+
+
+def record_quota_exception(session: CouncilSession, group_id: int | None, *, actor: Person, reason: str, legal_basis: str) -> QuotaException:
+    """The committee records why, and on which legal basis, it decides more heads at the quota's
+    level in one scope (a group of units; None when the quota counts every head together) than the
+    quota allows. It covers the heads so decided now; one more needs another exception."""
+    from workflow.council.quota import scope_of
+
+    policy.require(actor, "council.committee.decide", session)
+    if session.state == SessionState.OPEN:
+        raise TransitionRefused(gettext("The committee decides once the chair has finalised the proposal list."))
+    scope = scope_of(session, group_id)
+    errors: dict[str, list[str]] = {}
+    if scope is None:
+        errors["group_id"] = [gettext("Choose a group of units of this list.")]
+    elif not scope.count.exceeded:
+        errors["group_id"] = [gettext("%(scope)s keeps to the quota: no exception is needed.", scope=scope.name)]
+    elif scope.covered:
+        errors["group_id"] = [gettext("An exception already covers the %(count)s heads of %(scope)s.", count=scope.count.count, scope=scope.name)]
+    reason, legal_basis = (reason or "").strip(), (legal_basis or "").strip()
+    if not reason:
+        errors["reason"] = [gettext("Say why the committee decides beyond the quota.")]
+    if not legal_basis:
+        errors["legal_basis"] = [gettext("Name the legal basis (the provision that allows the exception).")]
+    if errors:
+        raise ValidationFailed(errors)
+    assert scope is not None
+    count = scope.count
+    exception = QuotaException(cycle_id=session.cycle_id, session_id=session.id, group_id=scope.group_id, level=count.level, heads=count.count,
+                               base=count.base, allowance=count.allowance, reason=reason, legal_basis=legal_basis, recorded_by_id=actor.id)
+    db.session.add(exception)
+    audit.record("council.quota.exception", exception, actor=actor, summary=f"{session.cycle.name}: {scope.name} ({count.count}/{count.allowance})",
+                 reason=reason, data={"group_id": scope.group_id, "level": count.level, "heads": count.count, "base": count.base,
+                                      "allowance": count.allowance, "legal_basis": legal_basis})
+    return exception
 
 
 # --- objections ------------------------------------------------------------------------------

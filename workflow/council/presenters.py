@@ -20,7 +20,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
 from workflow.council.inputs import Evaluation
-from workflow.council.models import LevelProposal
+from workflow.council.models import Decision, DisciplineRecord, LevelProposal
 from workflow.council.operations import CardContext, self_assessment_of
 from workflow.extensions import db
 from workflow.reports.facts import TargetFacts
@@ -30,8 +30,8 @@ from workflow.reports.models import (
     SupportDirection,
     SupportRequest,
 )
-from workflow.scoring.engine import FIGURES, Note, Proposal, TargetResult
-from workflow.scoring.explain import describe, describe_check
+from workflow.scoring.engine import FIGURES, QUOTA_MOVES, Check, Facts, Note, Proposal, TargetResult, level_trace
+from workflow.scoring.explain import LevelExplanation, describe, explain_level
 from workflow.scoring.rubric import Rubric
 from workflow.targets import revisions
 from workflow.targets.models import (
@@ -178,7 +178,7 @@ def evaluation_payload(evaluation: Evaluation, rubric: Rubric, *, complete: bool
         "total": str(total.total),
         "level": evaluation.classification.level,
         "level_name": level_name(rubric, evaluation.classification.level),
-        "failed": [describe_check(c) for c in evaluation.classification.failed],
+        "failed": [e.sentence for e in (card_explanation(evaluation, rubric),) if e],
         "targets": [
             {
                 "target_id": int(r.code), "quantity_percent": str(r.quantity_percent), "quality_percent": str(r.quality_percent),
@@ -251,12 +251,67 @@ def form_errors(errors: Mapping[str, list[str]]) -> dict[str, list[str]]:
     return out
 
 
+# --- the level sentence ----------------------------------------------------------------------
+
+def discipline_note(reference: str, reason: str) -> str:
+    """A disciplinary decision as the level sentence names it ("15-QĐ/UBKTTU ngày 10/6/2027, khiển trách")."""
+    return f"{reference}, {reason}"
+
+
+def discipline_notes(cycle_id: int) -> dict[int, str]:
+    """The disciplinary decision of each head disciplined in the cycle (`discipline_note`)."""
+    rows = db.session.execute(select(DisciplineRecord.registration_id, DisciplineRecord.reference, DisciplineRecord.reason)
+                              .where(DisciplineRecord.cycle_id == cycle_id))
+    return {r.registration_id: discipline_note(r.reference, r.reason) for r in rows}
+
+
+def live_explanation(proposal: Proposal, facts: Facts, rubric: Rubric, discipline: str = "") -> LevelExplanation | None:
+    """The level sentence of a proposal as the engine computes it now."""
+    if proposal.classification is None or proposal.panel.score is None:
+        return None
+    quota = next((n for n in proposal.quota.notes if n.code in QUOTA_MOVES), None)
+    trace = level_trace(proposal.panel.score, proposal.classification.checks, quota, rubric)
+    return explain_level(trace, rubric, facts=facts, level=proposal.level, discipline=discipline)
+
+
+def _stored(value: Any) -> Any:
+    return Decimal(value) if isinstance(value, str) else value
+
+
+def frozen_explanation(row: LevelProposal, rubric: Rubric, decision: Decision | None = None, discipline: str = "") -> LevelExplanation | None:
+    """The level sentence of a line of the finalised list, for the committee's decision in
+    force when there is one (its reason when it departs from the proposal)."""
+    if row.panel_score is None or not row.checks:
+        return None
+    checks = [Check(c["level"], c["condition"], _stored(c["required"]), _stored(c["actual"]), c["passed"]) for c in row.checks]
+    quota = next((Note(n["code"], _decimals(n["params"])) for n in row.notes if n["code"] in QUOTA_MOVES), None)
+    facts = Facts(**row.facts) if row.facts else None
+    trace = level_trace(row.panel_score, checks, quota, rubric)
+    level = decision.level if decision is not None else row.level
+    reason = decision.reason if decision is not None and not decision.follows_proposal else ""
+    return explain_level(trace, rubric, facts=facts, level=level, reason=reason, discipline=discipline)
+
+
+def card_explanation(evaluation: Evaluation, rubric: Rubric) -> LevelExplanation | None:
+    """The level sentence of one member's scorecard (the levels' conditions; no quota yet)."""
+    classification = evaluation.classification
+    trace = level_trace(evaluation.total.total, classification.checks, None, rubric)
+    return explain_level(trace, rubric, facts=evaluation.facts, level=classification.level)
+
+
+def explanation_payload(explanation: LevelExplanation | None) -> dict[str, Any] | None:
+    return {"rules": list(explanation.rules), "sentence": explanation.sentence} if explanation else None
+
+
 # --- the proposal list -----------------------------------------------------------------------
 
-def proposal_row(proposal: Proposal, rubric: Rubric) -> dict[str, Any]:
+def proposal_row(proposal: Proposal, rubric: Rubric, facts: Facts, discipline: str = "") -> dict[str, Any]:
+    """One line of the live proposal list. Its explanation: the flags for the council (members
+    disagree, too few scores, nobody scored), then the level sentence when a rule put the head
+    below their points (each condition once), else what the quota did."""
     panel = proposal.panel
-    notes = [describe(n, rubric) for n in (*proposal.notes, *proposal.quota.notes)]
-    checks = [describe_check(c) for c in proposal.classification.failed] if proposal.classification else []
+    explanation = live_explanation(proposal, facts, rubric, discipline)
+    quota_notes = [] if explanation else [describe(n, rubric) for n in proposal.quota.notes]
     from workflow.council.proposals import flags_of
 
     flags = flags_of(proposal)
@@ -264,16 +319,20 @@ def proposal_row(proposal: Proposal, rubric: Rubric) -> dict[str, Any]:
         "panel_score": panel.score, "method": panel.method, "ratings": panel.ratings, "stdev": panel.stdev, "spread": panel.range,
         "classified_level": proposal.classification.level if proposal.classification else None, "level": proposal.level,
         "quota_status": proposal.quota.status.value, "options": list(proposal.quota.options), "flags": flags,
-        "explanation": notes + checks,
+        "explanation": [describe(n, rubric) for n in proposal.notes] + quota_notes + ([explanation.sentence] if explanation else []),
+        "level_explanation": explanation_payload(explanation),
     }
 
 
-def frozen_row(proposal: LevelProposal, rubric: Rubric) -> dict[str, Any]:
-    notes = [describe(Note(n["code"], _decimals(n["params"])), rubric) for n in proposal.notes]
+def frozen_row(proposal: LevelProposal, rubric: Rubric, decision: Decision | None = None, discipline: str = "") -> dict[str, Any]:
+    explanation = frozen_explanation(proposal, rubric, decision, discipline)
+    notes = [describe(Note(n["code"], _decimals(n["params"])), rubric) for n in proposal.notes
+             if not (explanation and n["code"].startswith("quota."))]
     return {
         "panel_score": proposal.panel_score, "method": proposal.method, "ratings": proposal.ratings, "stdev": proposal.stdev,
         "spread": proposal.spread, "classified_level": proposal.classified_level, "level": proposal.level,
-        "quota_status": proposal.quota_status, "options": proposal.options, "flags": proposal.flags, "explanation": notes,
+        "quota_status": proposal.quota_status, "options": proposal.options, "flags": proposal.flags,
+        "explanation": notes + ([explanation.sentence] if explanation else []), "level_explanation": explanation_payload(explanation),
     }
 
 
@@ -288,7 +347,6 @@ def _decimals(params: Mapping[str, Any]) -> dict[str, Any]:
                 pass
         out[key] = tuple(value) if key == "scope" and isinstance(value, list) else value
     return out
-
 
 
 # --- pages of the whole cycle ----------------------------------------------------------------
@@ -311,12 +369,15 @@ def hidden_heads(cycle: Any, actor: Any, registration_ids: Sequence[int]) -> set
 
 def proposal_rows(panel: Any, heads: Sequence[Any], hidden: set[int]) -> list[dict[str, Any]]:
     rows = []
+    discipline = discipline_notes(panel.cycle.id) if len(hidden) < len(heads) else {}
     for h in heads:
         base = {"registration_id": h.registration_id, "head": "", "unit": h.unit_name, "group": h.group_name}
         if h.registration_id in hidden:
-            rows.append({**base, "hidden": True, "options": [], "flags": [], "explanation": []})
+            rows.append({**base, "hidden": True, "options": [], "flags": [], "explanation": [], "level_explanation": None})
         else:
-            rows.append({**base, "hidden": False, **proposal_row(panel.proposal(h.registration_id), panel.rubric)})
+            facts = panel.candidates[panel.proposals.position(h.registration_id)].facts
+            row = proposal_row(panel.proposal(h.registration_id), panel.rubric, facts, discipline.get(h.registration_id, ""))
+            rows.append({**base, "hidden": False, **row})
     return rows
 
 

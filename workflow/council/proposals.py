@@ -50,6 +50,7 @@ class HeadRow:
     unit_name: str
     group_name: str
     head_id: int
+    group_id: int
 
 
 @dataclass
@@ -112,7 +113,7 @@ def _plain_rows(stmt: Any) -> list[tuple[Any, ...]]:
 
 def heads_of(cycle_id: int) -> list[HeadRow]:
     rows = _plain_rows(
-        select(Registration.id, Unit.id, Unit.name, UnitGroup.name, Registration.head_id)
+        select(Registration.id, Unit.id, Unit.name, UnitGroup.name, Registration.head_id, UnitGroup.id)
         .join(Unit, Registration.unit_id == Unit.id)
         .join(UnitGroup, Unit.group_id == UnitGroup.id)
         .where(Registration.cycle_id == cycle_id, Registration.state == RegistrationState.ASSIGNED)

@@ -160,6 +160,11 @@ class ProgressRowSchema(BaseSchema):
     cells = fields.List(fields.Nested(SlotSchema))
 
 
+class LevelExplanationSchema(BaseSchema):
+    rules = fields.List(fields.String(), metadata={"description": "What decided the level: condition, discipline, quota, tie, committee."})
+    sentence = fields.String(metadata={"description": "Which rule put the level below what the points alone give, with its figures."})
+
+
 class ProposalRowSchema(BaseSchema):
     registration_id = fields.Integer()
     head = fields.String()
@@ -177,6 +182,7 @@ class ProposalRowSchema(BaseSchema):
     options = fields.List(fields.String())
     flags = fields.List(fields.String())
     explanation = fields.List(fields.String())
+    level_explanation = fields.Nested(LevelExplanationSchema, allow_none=True)
 
 
 class WhatIfSchema(BaseSchema):
@@ -261,6 +267,40 @@ class DecisionRowSchema(BaseSchema):
     options = fields.List(fields.String())
     flags = fields.List(fields.String())
     decision = fields.Nested(DecisionSchema, allow_none=True)
+    level_explanation = fields.Nested(LevelExplanationSchema, allow_none=True)
+
+
+class QuotaExceptionCreateSchema(BaseSchema):
+    group_id = fields.Integer(load_default=None, allow_none=True,
+                              metadata={"description": "The group of units over the quota; null when the quota counts every head together."})
+    reason = Text(load_default="", max_length=2000, allow_empty=True)
+    legal_basis = Text(load_default="", max_length=2000, allow_empty=True, metadata={"description": "The provision that allows the exception."})
+
+
+class QuotaExceptionSchema(BaseSchema):
+    id = fields.Integer()
+    group_id = fields.Integer(allow_none=True)
+    level = fields.String()
+    heads = fields.Integer(metadata={"description": "Heads at the level the exception covers."})
+    base = fields.Integer()
+    allowance = fields.Integer()
+    reason = fields.String()
+    legal_basis = fields.String()
+    recorded_by = fields.Nested(CouncilPersonSchema)
+    created_at = fields.DateTime()
+
+
+class QuotaScopeSchema(BaseSchema):
+    group_id = fields.Integer(allow_none=True)
+    name = fields.String()
+    level = fields.String(attribute="count.level")
+    percent = fields.Decimal(as_string=True, attribute="count.percent")
+    base = fields.Integer(attribute="count.base", metadata={"description": "Heads decided at the quota's base levels."})
+    allowance = fields.Integer(attribute="count.allowance")
+    count = fields.Integer(attribute="count.count", metadata={"description": "Heads decided at the quota's level."})
+    exceeded = fields.Boolean(attribute="count.exceeded")
+    needs_exception = fields.Boolean(metadata={"description": "Over the quota and not covered by an exception: publishing is refused."})
+    exception = fields.Nested(QuotaExceptionSchema, allow_none=True)
 
 
 class AcceptedCountSchema(BaseSchema):
@@ -314,6 +354,7 @@ class ResultSchema(BaseSchema):
     spread = fields.Decimal(as_string=True, allow_none=True)
     proposed_level = fields.String(allow_none=True)
     level = fields.String(allow_none=True)
+    level_explanation = fields.Nested(LevelExplanationSchema, allow_none=True)
     decision_reason = fields.String(allow_none=True)
     lines = fields.List(fields.Nested(ResultLineSchema))
     objection_deadline = fields.Date(allow_none=True)

@@ -96,7 +96,7 @@ def evaluation_sheet(ctx: dict[str, Any]) -> bytes:
     row = ctx["proposal_row"]
     if row:
         pdf.multi_cell(0, 6, f"Điểm kết quả nhiệm vụ (phiếu trung vị): {_n(evaluation.total.task_points)}/{_n(rubric.tasks.max_points, 0)}. "
-                             f"Điểm của Hội đồng: {_n(row['panel_score'])} ({row['ratings']} phiếu, chênh lệch {_n(row['spread'])} điểm).",
+                             f"Điểm của Hội đồng: {_n(row['panel_score'])} ({row['ratings']} phiếu).",
                        new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         proposed = names.get(row["level"] or "", "Hòa tại ngưỡng tỷ lệ, để Ban Thường vụ quyết định")
         pdf.multi_cell(0, 6, f"Đề xuất xếp loại: {proposed}.", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -114,6 +114,14 @@ def evaluation_sheet(ctx: dict[str, Any]) -> bytes:
         pdf.multi_cell(0, 6, f"Lý do khác với đề xuất của Hội đồng: {decision.reason}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     if decision:
         pdf.multi_cell(0, 6, f"Quyết định (phiên bản {decision.number}) ngày {decision.decided_at.strftime('%d/%m/%Y')}.", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    why = ctx["level_explanation"]
+    if why:
+        pdf.set_font("DejaVu", "B", 10)
+        pdf.cell(0, 6, "Căn cứ xếp loại:", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_font("DejaVu", "", 10)
+        pdf.multi_cell(0, 6, why["sentence"], new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    for note in ctx["subordinate_notes"]:
+        pdf.multi_cell(0, 6, note, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(6)
     today = date.today()
     pdf.cell(0, 6, f"Ngày {today.day:02d} tháng {today.month:02d} năm {today.year}", align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)

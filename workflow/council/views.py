@@ -42,7 +42,7 @@ from workflow.core.errors import (
 from workflow.core.models import utcnow
 from workflow.core.pagination import Page
 from workflow.core.web import form_version, get_or_404, load_form, page_args
-from workflow.council import operations, presenters, proposals, queries
+from workflow.council import operations, presenters, proposals, queries, quota
 from workflow.council.models import (
     CouncilMember,
     DisciplineRecord,
@@ -75,7 +75,7 @@ from workflow.extensions import db
 from workflow.reports.workflow import REPORT
 from workflow.scoring.engine import FIGURES
 from workflow.scoring.explain import FIGURES as FIGURE_LABELS
-from workflow.scoring.explain import WORDS, describe_check
+from workflow.scoring.explain import WORDS, describe, describe_check
 from workflow.scoring.rubric import RubricError
 from workflow.targets.models import Registration
 
@@ -522,7 +522,12 @@ def session_step(cycle_id: int):
 
 @bp.get("/<int:cycle_id>/decisions")
 def decisions(cycle_id: int):
-    cycle = _cycle(cycle_id, "council.proposals.view")
+    return _decisions_page(_cycle(cycle_id, "council.proposals.view"))
+
+
+def _decisions_page(cycle: Cycle, *, errors: dict[str, list[str]] | None = None, status: int = 200):
+    """The frozen list with the decisions, the quota as the decisions stand and the objections;
+    `errors` are those of a refused exception form (shown beside its fields)."""
     if not current_user.role_set & {Role.COMMITTEE, Role.ADMIN} and not queries.holds(current_user, cycle.id, Position.CHAIR, Position.SECRETARY):
         policy.require(current_user, "council.committee.decide", cycle)
     session = queries.session_of(cycle.id)
@@ -530,7 +535,11 @@ def decisions(cycle_id: int):
     heads = [h for h in proposals.heads_of(cycle.id) if h.registration_id in frozen]
     page = _page(heads, *page_args())
     decided = queries.latest_decisions(cycle.id)
-    rows = [{"head": h, "proposal": frozen[h.registration_id], "decision": decided.get(h.registration_id)} for h in page.items]
+    rubric = rubric_of(cycle)
+    discipline = presenters.discipline_notes(cycle.id)
+    rows = [{"head": h, "proposal": frozen[h.registration_id], "decision": decided.get(h.registration_id),
+             "why": presenters.frozen_explanation(frozen[h.registration_id], rubric, decided.get(h.registration_id), discipline.get(h.registration_id, ""))}
+            for h in page.items]
     names = dict(db.session.execute(select(Person.id, Person.full_name).where(Person.id.in_({h.head_id for h in page.items} or {-1}))).all())
     objections = db.session.scalars(
         select(Objection).where(Objection.cycle_id == cycle.id).order_by(Objection.state, Objection.filed_at)
@@ -542,7 +551,26 @@ def decisions(cycle_id: int):
         row["draft"] = typed.get(_decide_form(cycle, row["head"].registration_id))
     return render_template("council/decisions.html", **_common(cycle), page=page, rows=rows, names=names, objections=objections,
                            steps=[(t, r) for t, r in SESSION.available(session, current_user) if t.name == "publish"] if session else [], undecided=operations.undecided_count(session) if session and session.round else 0,
-                           level_tone=_level_tone(rubric_of(cycle)), decided=decided)
+                           level_tone=_level_tone(rubric_of(cycle)), decided=decided,
+                           quota_scopes=[q for q in quota.scopes(session) if q.count.count] if session and session.round else [],
+                           quota_base=", ".join(presenters.level_name(rubric, c) for c in rubric.quota.base_levels),
+                           errors=errors or {}, values=request.form if errors else {}), status
+
+
+@bp.post("/<int:cycle_id>/quota-exceptions")
+def quota_exception(cycle_id: int):
+    """The committee records an exception to the quota for one scope (reason, legal basis)."""
+    cycle = _cycle(cycle_id, "council.committee.decide")
+    session = queries.session_or_404(cycle.id)
+    raw = request.form.get("group_id", "")
+    try:
+        operations.record_quota_exception(session, int(raw) if raw.isdigit() else None, actor=current_user,
+                                          reason=request.form.get("reason", ""), legal_basis=request.form.get("legal_basis", ""))
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return _decisions_page(cycle, errors={f"{raw or 'all'}.{k}": v for k, v in exc.errors.items()}, status=422)
+    flash(gettext("The exception to the quota was recorded."), "success")
+    return redirect(url_for("council.decisions", cycle_id=cycle.id) + "#quota")
 
 
 def _decide_form(cycle: Cycle, registration_id: int) -> str:
@@ -564,7 +592,15 @@ def decide(cycle_id: int, registration_id: int):
     data = load_form(DecisionCreateSchema())
     decision = operations.decide(proposal, actor=current_user, level=data["level"] or None, reason=data["reason"])
     drafts.forget(form)
-    flash(gettext("Decision recorded for %(name)s: %(level)s.", name=registration.head.full_name, level=presenters.level_name(rubric_of(cycle), decision.level)), "success")
+    rubric = rubric_of(cycle)
+    flash(gettext("Decision recorded for %(name)s: %(level)s.", name=registration.head.full_name, level=presenters.level_name(rubric, decision.level)), "success")
+    if decision.level == rubric.quota.level:
+        # The quota is checked as the committee decides: say at once when this decision needs an exception.
+        db.session.flush()
+        session = queries.session_of(cycle.id)
+        scope = quota.scope_of(session, registration.unit.group_id)
+        if scope is not None and (warning := quota.missing_exceptions(session, [scope])):
+            flash(warning, "warning")
     return redirect(url_for("council.decisions", cycle_id=cycle.id, page=request.args.get("page", 1)) + f"#head-{registration.id}")
 
 
@@ -639,15 +675,18 @@ def result_context(registration: Registration, officials: bool) -> dict[str, Any
         {"card": c, "target_id": int(t), **o} for c in cards for t, j in c.judgements.items() for o in j.get("overrides", [])
     ]
     titles = {t.id: t.title for t in dossier.targets}
+    discipline = db.session.scalar(select(DisciplineRecord).where(DisciplineRecord.registration_id == registration.id))
+    row = presenters.frozen_row(proposal, rubric, decision, presenters.discipline_note(discipline.reference, discipline.reason) if discipline else "") if proposal else None
     return {
         "registration": registration, "cycle": cycle, "rubric": rubric, "session": session, "proposal": proposal,
-        "proposal_row": presenters.frozen_row(proposal, rubric) if proposal else None, "decision": decision,
+        "proposal_row": row, "level_explanation": row["level_explanation"] if row else None, "decision": decision,
         "history": queries.decision_history(registration.id), "lines": presenters.breakdown(dossier.targets, dossier.facts, evaluation, rubric, judgements),
         "evaluation": evaluation, "dossier": dossier, "cards": cards if officials else [], "overrides": all_overrides, "titles": titles,
         "objections": db.session.scalars(select(Objection).where(Objection.registration_id == registration.id).order_by(Objection.filed_at)).all(),
         "window": operations.objection_window(session), "officials": officials, "level_names": presenters.level_names(rubric),
-        "level_tone": _level_tone(rubric),
-        "discipline": db.session.scalar(select(DisciplineRecord).where(DisciplineRecord.registration_id == registration.id)),
+        "level_tone": _level_tone(rubric), "discipline": discipline,
+        # The subordinate-units rule (the level of the collectives led) lowers the points themselves.
+        "subordinate_notes": [describe(n, rubric) for n in evaluation.total.notes if n.code == "subordinates.failing"],
     }
 
 
@@ -755,11 +794,19 @@ def export(cycle_id: int):
                      download_name=f"danh-gia-xep-loai-{cycle.year}.xlsx")
 
 
-@bp.get("/results/<int:registration_id>/sheet.pdf")
-def sheet(registration_id: int):
+def sheet_pdf(registration: Registration, officials: bool) -> bytes:
+    """The evaluation sheet, in Vietnamese whatever the reader's language: it is filed."""
+    from flask_babel import force_locale
+
     from workflow.council.sheet import evaluation_sheet
 
+    with force_locale("vi"):
+        return evaluation_sheet(result_context(registration, officials))
+
+
+@bp.get("/results/<int:registration_id>/sheet.pdf")
+def sheet(registration_id: int):
     registration, officials = _result_registration(registration_id)
-    pdf = evaluation_sheet(result_context(registration, officials))
+    pdf = sheet_pdf(registration, officials)
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="phieu-danh-gia-{registration.cycle.year}-{registration.unit.code}.pdf"'})

@@ -5,9 +5,10 @@ Scorecard: draft → submitted (the member; locks it) → reopened (the secretar
 only while the cycle is in scoring and the session's proposal list is not final.
 
 Session: open → finalised (the chair; refused without quorum) → published (the committee,
-once every head has a decision). The chair may reopen a finalised list, with a reason, while
-the committee has not decided anything on it: decisions are taken on a frozen list, and a list
-that moved under them would make them meaningless.
+once every head has a decision and, where its decisions put more heads at the quota's level
+than the quota allows, it has recorded the exception: `quota.py`). The chair may reopen a
+finalised list, with a reason, while the committee has not decided anything on it: decisions
+are taken on a frozen list, and a list that moved under them would make them meaningless.
 
 Objection: filed → upheld (a new decision version is recorded) or rejected (the decision
 stands), by the committee, with the outcome written.
@@ -85,6 +86,12 @@ def _every_head_decided(session: CouncilSession) -> str | None:
     return None
 
 
+def _quota_kept_or_excepted(session: CouncilSession) -> str | None:
+    from workflow.council.quota import publish_refusal
+
+    return publish_refusal(session)
+
+
 C = ScorecardState
 SCORECARD: Workflow[ScorecardState] = Workflow(
     "scorecard",
@@ -109,7 +116,7 @@ SESSION: Workflow[SessionState] = Workflow(
         Transition("reopen", (S.FINALISED,), S.OPEN, "council.chair.reopen", _l("Reopen the proposal list"),
                    guards=(_no_decisions,), reason_required=True, style="outline-warning"),
         Transition("publish", (S.FINALISED,), S.PUBLISHED, "council.committee.publish", _l("Publish the decisions"),
-                   guards=(_every_head_decided,), style="success"),
+                   guards=(_every_head_decided, _quota_kept_or_excepted), style="success"),
     ],
     labels={S.OPEN: _l("Open"), S.FINALISED: _l("Proposal list final"), S.PUBLISHED: _l("Decisions published")},
 )

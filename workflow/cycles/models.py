@@ -7,14 +7,17 @@ rubric, when scoring opens), so that changing `config/rules/` never changes a pa
 from __future__ import annotations
 
 import enum
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.core.models import CreatedAt, JSONType, Versioned, enum_column
 from workflow.extensions import db
+
+if TYPE_CHECKING:
+    from workflow.accounts.models import Person
 
 
 class CycleState(enum.StrEnum):
@@ -35,6 +38,13 @@ class Cycle(CreatedAt, Versioned, db.Model):
     state: Mapped[CycleState] = mapped_column(enum_column(CycleState), default=CycleState.REGISTRATION)
     rules_version: Mapped[str] = mapped_column(String(64))
     rules: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    # Scoring opens once the fourth quarter's reports are due; an administrator may open it
+    # earlier with a written reason, which the council sees on its pages.
+    scoring_opened_at: Mapped[datetime | None]
+    early_scoring_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    early_scoring_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+
+    early_scoring_by: Mapped[Person | None] = relationship()
 
     def contains(self, day: date) -> bool:
         return self.starts_on <= day <= self.ends_on

@@ -6,16 +6,19 @@ functions check the version the caller edited, fire the step and write the audit
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext
 from sqlalchemy import select
 
 from workflow.accounts.models import Person
+from workflow.calendar import Window, window_for
 from workflow.core import audit
 from workflow.core.concurrency import check_version
 from workflow.core.errors import DomainError, TransitionRefused, ValidationFailed
+from workflow.core.models import utcnow
 from workflow.cycles.models import Cycle, CycleState
 from workflow.cycles.workflow import CYCLE_WORKFLOW, OPEN_STATES, entered, state_taken_reason
 from workflow.extensions import db
@@ -64,11 +67,38 @@ def rename_cycle(cycle: Cycle, *, actor: Person, version: int | None, name: str)
         audit.record("cycle.update", cycle, actor=actor, summary=cycle.name, data={"changes": changed})
 
 
-def advance_cycle(cycle: Cycle, step: str, *, actor: Person, version: int | None, reason: str | None = None) -> None:
-    """Take a step of the cycle workflow (start_execution, open_scoring, close)."""
+def scoring_early(cycle: Cycle, now: datetime | None = None) -> Window | None:
+    """The fourth quarter's report window while its reports are not yet due: scoring opened now
+    would open early. None once they are due."""
+    window = window_for(cycle, 4)
+    return window if (now or utcnow()) <= window.due_at else None
+
+
+def advance_cycle(cycle: Cycle, step: str, *, actor: Person, version: int | None, reason: str | None = None,
+                  now: datetime | None = None) -> None:
+    """Take a step of the cycle workflow (start_execution, open_scoring, close).
+
+    Scoring opens once the fourth quarter's reports are due: the council scores the whole year.
+    Before that an administrator may open it with a written reason, kept on the cycle for the
+    council to read."""
     check_version(cycle, version)
+    now = now or utcnow()
+    early = scoring_early(cycle, now) if step == "open_scoring" else None
+    reason = (reason or "").strip()
+    if early is not None and not reason and CYCLE_WORKFLOW.refusal(cycle, step, actor=actor) is None:
+        raise ValidationFailed(
+            {"reason": [gettext("The fourth quarter's reports are due on %(day)s. To open scoring before then, write the reason; the council will read it.",
+                                day=early.due_on.strftime("%d/%m/%Y"))]}
+        )
     old, new = CYCLE_WORKFLOW.fire(cycle, step, actor=actor, reason=reason)
-    audit.record(f"cycle.{step}", cycle, actor=actor, summary=cycle.name, reason=reason, data={"from": old.value, "to": new.value})
+    data: dict[str, Any] = {"from": old.value, "to": new.value}
+    if step == "open_scoring":
+        cycle.scoring_opened_at = now
+        if early is not None:
+            cycle.early_scoring_reason = reason
+            cycle.early_scoring_by_id = actor.id
+            data["early"] = {"reports_due_on": early.due_on.isoformat()}
+    audit.record(f"cycle.{step}", cycle, actor=actor, summary=cycle.name, reason=reason, data=data)
     entered(cycle, actor)
 
 

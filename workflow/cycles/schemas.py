@@ -36,6 +36,8 @@ class CycleSchema(BaseSchema):
     starts_on = fields.Date()
     ends_on = fields.Date()
     rules_version = fields.String()
+    scoring_opened_at = fields.DateTime(allow_none=True)
+    early_scoring_reason = fields.String(metadata={"description": "Why an administrator opened scoring before the fourth quarter's reports were due; empty otherwise."})
     created_at = fields.DateTime()
     version = fields.Integer()
 

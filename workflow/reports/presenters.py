@@ -29,6 +29,9 @@ class Line:
     vs_plan: Decimal | None
     vs_target: Decimal | None
     status: progress.Status | None
+    # How vs_plan and vs_target are worded: the way from the baseline, or a share of the goal.
+    plan_from_baseline: bool = False
+    target_from_baseline: bool = False
 
     @property
     def target_id(self) -> int:
@@ -41,7 +44,7 @@ def line(target: Target, entry: ReportEntry | None, quarter: int, quarter_ends_o
             entry.actual if entry else None, baseline=target.baseline, target_value=target.target_value, plan=target.quarter_plan,
             quarter=quarter, direction=target.direction, bands=bands,
         )
-        return Line(target, entry, p.plan, "", p.vs_plan, p.vs_target, p.status)
+        return Line(target, entry, p.plan, "", p.vs_plan, p.vs_target, p.status, p.plan_from_baseline, p.target_from_baseline)
     planned = any(m.strip() for m in target.milestones[:quarter])
     status = progress.task_status(
         entry.milestone_status.value if entry and entry.milestone_status else None,

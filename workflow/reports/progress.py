@@ -87,6 +87,15 @@ def progress(actual: Decimal, goal: Decimal, start: Decimal, direction: str | No
     return HUNDRED if actual >= goal else ZERO
 
 
+def from_baseline(goal: Decimal | None, start: Decimal, direction: str | None) -> bool:
+    """Whether progress towards `goal` is the way gone from a baseline ("tiến độ so với điểm
+    xuất phát") rather than the figure's share of the goal ("đạt x% chỉ tiêu"): a share when
+    the start is zero (the figure accumulates from nothing) or the goal keeps a level."""
+    if goal is None or start == 0:
+        return False
+    return (start - goal if lower_is_better(direction) else goal - start) > 0
+
+
 def status_from_progress(percent: Decimal | None, bands: Mapping[str, int | Decimal]) -> Status | None:
     if percent is None:
         return None
@@ -131,6 +140,8 @@ class QuantitativeProgress:
     vs_plan: Decimal | None
     vs_target: Decimal | None
     status: Status | None
+    plan_from_baseline: bool = False  # vs_plan is the way from the baseline (else a share of the plan)
+    target_from_baseline: bool = False  # the same for vs_target
 
 
 def quantitative(
@@ -152,4 +163,5 @@ def quantitative(
         return QuantitativeProgress(start, planned, None, None, None)
     vs_plan = progress(actual, planned, start, direction) if planned is not None else None
     vs_target = progress(actual, target_value, start, direction)
-    return QuantitativeProgress(start, planned, vs_plan, vs_target, status_from_progress(vs_plan if vs_plan is not None else vs_target, bands))
+    return QuantitativeProgress(start, planned, vs_plan, vs_target, status_from_progress(vs_plan if vs_plan is not None else vs_target, bands),
+                                from_baseline(planned, start, direction), from_baseline(target_value, start, direction))

@@ -122,6 +122,8 @@ class ReportLineSchema(BaseSchema):
     confidence = fields.Function(lambda ln: ln.entry.confidence if ln.entry else None)
     progress_vs_plan = fields.Decimal(as_string=True, allow_none=True, attribute="vs_plan")
     progress_vs_target = fields.Decimal(as_string=True, allow_none=True, attribute="vs_target")
+    progress_from_baseline = fields.Boolean(attribute="target_from_baseline", metadata={
+        "description": "True: the progress figures are the way gone from the baseline; false: the figure's share of the plan and the target."})
     status = fields.Function(lambda ln: ln.status.value if ln.status else None, metadata={"description": "on_track, at_risk or off_track"})
 
 

@@ -694,6 +694,84 @@ def classify(total: Decimal, facts: Facts, rubric: Rubric) -> Classification:
     return Classification(rubric.levels[index].code, _check_rows(rubric, checks, 0, index, facts, Decimal(total)))
 
 
+# -- Why a level is below what the points give -----------------------------------------------
+
+
+def points_level(score: Decimal, rubric: Rubric) -> str:
+    """The level the points alone give: the highest whose min_points the score reaches, its
+    extra conditions aside."""
+    for level in rubric.levels:
+        if Decimal(score) >= level.min_points:
+            return level.code
+    return rubric.lowest_level.code
+
+
+@dataclass(frozen=True, slots=True)
+class FailedCondition:
+    """A condition that closed one or more of the levels the points reached (each condition is
+    given once, with every level it closed and its figure)."""
+
+    condition: str  # a key of CONDITIONS
+    required: Decimal | bool
+    actual: Decimal | bool | None
+    levels: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LevelTrace:
+    """How a head went from the level of their points to the level proposed: the conditions
+    that failed on the way down, and the quota when it moved the head."""
+
+    score: Decimal
+    points_level: str
+    classified: str  # after the levels' extra conditions, before the quota
+    proposed: str | None  # after the quota; None when tied at its cut (the committee chooses)
+    failed: tuple[FailedCondition, ...]
+    quota: Note | None  # the quota's note ("quota.demoted" or "quota.tie") when it moved the head
+
+    def lower(self, level: str | None, rubric: Rubric) -> bool:
+        """Whether `level` (None: not chosen yet) is below what the points alone give."""
+        codes = rubric.level_codes
+        return level is None or codes.index(level) > codes.index(self.points_level)
+
+
+QUOTA_MOVES = ("quota.demoted", "quota.tie")
+
+
+def level_trace(score: Decimal, checks: Sequence[Check], quota: Note | None, rubric: Rubric) -> LevelTrace:
+    """The trace of one head's level from the engine's own record: the checks of the levels it
+    tried (`Classification.checks`, or those frozen with a proposal) and the quota's note."""
+    codes = rubric.level_codes
+    by_level: dict[str, list[Check]] = {}
+    for check in checks:
+        by_level.setdefault(check.level, []).append(check)
+    tried = [code for code in codes if code in by_level]
+    classified = next((code for code in tried if all(c.passed for c in by_level[code])), codes[-1])
+    top = points_level(score, rubric)
+    moved = quota if quota is not None and quota.code in QUOTA_MOVES else None
+    proposed: str | None = classified
+    bottom = codes.index(classified)
+    if moved is not None:
+        fallback = moved.params.get("fallback")
+        proposed = fallback if moved.code == "quota.demoted" else None
+        if fallback in codes:
+            bottom = codes.index(fallback)
+    groups: dict[tuple[str, Any], tuple[Check, list[str]]] = {}
+    for index in range(codes.index(top), bottom):
+        code = codes[index]
+        if moved is not None and code == classified:
+            continue  # the quota closed it, not a condition
+        for check in by_level.get(code, ()):
+            if not check.passed and check.condition != "min_points":
+                groups.setdefault((check.condition, check.required), (check, []))[1].append(code)
+    order = list(CONDITIONS)
+    failed = tuple(
+        FailedCondition(check.condition, check.required, check.actual, tuple(levels))
+        for check, levels in sorted(groups.values(), key=lambda item: (codes.index(item[1][0]), order.index(item[0].condition)))
+    )
+    return LevelTrace(Decimal(score), top, classified, proposed, failed, moved)
+
+
 # -- The panel: aggregation of the members' totals -------------------------------------------
 
 
@@ -1070,6 +1148,44 @@ def _quota_outcome(rubric: Rubric, q: _QuotaArrays, row: int, heads: Sequence[Ha
         tied_with=tuple(heads[i] for i in q.ties.get(row, ())),
         notes=notes,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaCount:
+    """The quota in one scope over levels already given (the committee's decisions): how many
+    heads are at the limited level against how many the quota allows."""
+
+    scope: tuple[str, ...]
+    level: str
+    percent: Decimal
+    base: int  # heads of the scope at the quota's base levels
+    allowance: int
+    count: int  # heads at the limited level
+
+    @property
+    def exceeded(self) -> bool:
+        return self.count > self.allowance
+
+
+def quota_counts(levels: Sequence[tuple[str, str, str | None]], rubric: Rubric) -> list[QuotaCount]:
+    """The quota checked on levels given, as (agency, group, level) per head (level None: not
+    given yet), by scope in the order first met. The same base, allowance and rounding as when
+    the council proposes (`apply_quota`), counted on the levels as they now stand."""
+    quota = rubric.quota
+    key = QUOTA_SCOPES[quota.scope]
+    base: dict[tuple[str, ...], int] = {}
+    count: dict[tuple[str, ...], int] = {}
+    for agency, group, level in levels:
+        scope = key(agency, group)
+        base.setdefault(scope, 0)
+        count.setdefault(scope, 0)
+        base[scope] += level in quota.base_levels
+        count[scope] += level == quota.level
+    percent = int(quota.max_percent * 100)
+    return [
+        QuotaCount(scope, quota.level, quota.max_percent, base[scope], QUOTA_ROUNDING[quota.rounding](base[scope] * percent, 10000), count[scope])
+        for scope in base
+    ]
 
 
 def apply_quota(candidates: Sequence[QuotaCandidate], rubric: Rubric) -> list[QuotaOutcome]:

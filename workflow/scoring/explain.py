@@ -1,12 +1,19 @@
 """The words for the engine's notes and checks, in the reader's language.
 
-The engine explains itself with codes and figures (`Note`, `Check`) so that its results can be
-stored and compared; this module turns them into sentences for the council's and the
-committee's pages. Level names come from the rubric, not from the catalogue.
+The engine explains itself with codes and figures (`Note`, `Check`, `LevelTrace`) so that its
+results can be stored and compared; this module turns them into sentences for the council's and
+the committee's pages. Level names come from the rubric, not from the catalogue.
+
+`explain_level` is the one sentence that says why a head's level is below what the points alone
+give (which condition, the quota, discipline, or the committee's own decision, with the
+figures); the result page, the proposal and decision lists, the evaluation sheet (PDF) and the
+API all read it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +21,7 @@ from flask import has_app_context
 from flask_babel import format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
-from workflow.scoring.engine import Check, Note
+from workflow.scoring.engine import Check, Facts, LevelTrace, Note
 from workflow.scoring.rubric import Rubric
 
 MESSAGES = {
@@ -152,3 +159,97 @@ def describe_check(check: Check) -> str:
         actual = _number(check.actual)
     required = "" if isinstance(check.required, bool) else _number(check.required)
     return str(passed if check.passed else failed) % {"actual": actual, "required": required}
+
+
+# --- the level sentence ------------------------------------------------------------------------
+
+# One clause per condition that closed a level the points reached: the figure as a count of the
+# head's targets and as a share, the threshold, and the levels it closed.
+CONDITION_CLAUSES = {
+    "min_on_time_percent": _l("%(count)s/%(total)s targets done on time (%(actual)s%%), short of the %(required)s%% required for %(levels)s"),
+    "min_exceeded_percent": _l("%(count)s/%(total)s targets exceeded (%(actual)s%%), short of the %(required)s%% required for %(levels)s"),
+    "min_done_percent": _l("%(count)s/%(total)s targets done (%(actual)s%%), short of the %(required)s%% required for %(levels)s"),
+    "max_late_percent": _l("%(count)s/%(total)s targets behind schedule (%(actual)s%%), more than the %(required)s%% allowed for %(levels)s"),
+    "refuse_if_disciplined": _l("disciplined in the year%(reference)s, which rules out %(levels)s"),
+}
+# The count of targets each share condition looks at (`Facts`).
+CONDITION_FACTS = {"min_on_time_percent": "on_time", "min_exceeded_percent": "exceeded", "min_done_percent": "done", "max_late_percent": "late"}
+
+QUOTA_CLAUSES = {
+    "quota.demoted": _l("over the %(percent)s%% quota for %(level)s: %(allowance)s places, %(qualifying)s heads qualify (ranked %(rank)s)"),
+    "quota.tie": _l("tied at %(score)s points with %(tied)s other heads while the %(percent)s%% quota for %(level)s has %(seats)s places left"),
+}
+
+LEVEL_FRAMES = {
+    "rules": _l("%(points)s points reach %(points_level)s, but %(reasons)s: %(level)s."),
+    "tie": _l("%(points)s points reach %(points_level)s, but %(reasons)s: the standing committee chooses between %(options)s."),
+    "committee": _l("%(points)s points reach %(points_level)s; the council proposed %(proposal)s; the standing committee decided %(level)s for this reason: %(reason)s"),
+    "rules_committee": _l("%(points)s points reach %(points_level)s, but %(reasons)s; the standing committee decided %(level)s for this reason: %(reason)s"),
+}
+
+
+@dataclass(frozen=True)
+class LevelExplanation:
+    """Why a level is below what the points alone give: the kinds of rule that decided it
+    ("condition", "discipline", "quota", "tie", "committee") and the sentence that says so."""
+
+    rules: tuple[str, ...]
+    sentence: str
+
+
+def _names(codes: Sequence[str], rubric: Rubric) -> str:
+    names = [_level_name(code, rubric) for code in codes]
+    if len(names) < 2:
+        return "".join(names)
+    return str(_l("%(first)s and %(last)s")) % {"first": ", ".join(names[:-1]), "last": names[-1]}
+
+
+def _clauses(trace: LevelTrace, rubric: Rubric, facts: Facts | None, discipline: str) -> tuple[list[str], list[str]]:
+    rules: list[str] = []
+    clauses: list[str] = []
+    for failed in trace.failed:
+        levels = _names(failed.levels, rubric)
+        if failed.condition == "refuse_if_disciplined":
+            rules.append("discipline")
+            clauses.append(str(CONDITION_CLAUSES[failed.condition]) % {"reference": f" ({discipline})" if discipline else "", "levels": levels})
+            continue
+        rules.append("condition")
+        count = getattr(facts, CONDITION_FACTS[failed.condition]) if facts is not None else None
+        figures = {
+            "count": "—" if count is None else _number(count), "total": "—" if facts is None else _number(facts.targets),
+            "actual": "—" if failed.actual is None else _number(Decimal(failed.actual)), "required": _number(Decimal(failed.required)),
+            "levels": levels,
+        }
+        clauses.append(str(CONDITION_CLAUSES[failed.condition]) % figures)
+    if trace.quota is not None:
+        rules.append("quota" if trace.quota.code == "quota.demoted" else "tie")
+        clauses.append(str(QUOTA_CLAUSES[trace.quota.code]) % _params(dict(trace.quota.params), rubric))
+    return rules, clauses
+
+
+def explain_level(trace: LevelTrace, rubric: Rubric, *, facts: Facts | None, level: str | None, reason: str = "",
+                  discipline: str = "") -> LevelExplanation | None:
+    """The sentence for a head whose `level` (the committee's decision, or the proposal while
+    there is none; None for a tie not yet chosen) is below what the points alone give; None
+    when the points decide. `reason` is the committee's when its decision departs from the
+    proposal; `discipline` names the disciplinary decision."""
+    if not trace.lower(level, rubric):
+        return None
+    rules, clauses = _clauses(trace, rubric, facts, discipline)
+    figures = {"points": _number(trace.score), "points_level": _level_name(trace.points_level, rubric), "level": _level_name(level, rubric),
+               "reasons": "; ".join(clauses), "reason": (reason or "").strip(), "proposal": _level_name(trace.proposed, rubric)}
+    if level is not None and level != trace.proposed:
+        rules.append("committee")
+        frame = "rules_committee" if clauses else "committee"
+    elif not clauses:
+        return None
+    elif level is None:
+        options = [c for c in (trace.classified, (trace.quota.params.get("fallback") if trace.quota else None)) if c]
+        figures["options"] = _names(options, rubric)
+        frame = "tie"
+    else:
+        frame = "rules"
+    sentence = str(LEVEL_FRAMES[frame]) % figures
+    if not sentence.endswith((".", "!", "?", "…")):
+        sentence += "."
+    return LevelExplanation(tuple(dict.fromkeys(rules)), sentence)

@@ -224,6 +224,9 @@ class Proposal(CreatedAt, Versioned, db.Model):
     target_id: Mapped[int | None] = mapped_column(ForeignKey("target.id"), index=True)
     # Proposed values, as the target schema loads them (JSON-safe: decimals and dates as text)
     values: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    # A change: the values it replaces, as they stood when it was proposed (shown before → after);
+    # None for proposals made before this was recorded.
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     reason: Mapped[str] = mapped_column(Text)
     state: Mapped[ProposalState] = mapped_column(enum_column(ProposalState), default=ProposalState.OPEN)
     author_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)

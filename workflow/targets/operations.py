@@ -7,7 +7,8 @@ submitted) and the audit entry. Nothing here commits: the request, job or comman
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext
@@ -16,6 +17,7 @@ from sqlalchemy import select
 
 from workflow import policy
 from workflow.accounts.models import Person, Role
+from workflow.calendar import WorkingCalendar, calendar_rules
 from workflow.core import audit
 from workflow.core.concurrency import check_version
 from workflow.core.errors import DomainError, PermissionDenied, TransitionRefused, ValidationFailed, flatten_errors
@@ -45,6 +47,7 @@ from workflow.targets.schemas import (
     TargetFieldsSchema,
     kind_errors,
 )
+from workflow.targets.warnings import registration_rules
 from workflow.targets.workflow import AMENDMENT, PROPOSAL, REGISTRATION, weights_add_up
 from workflow.units.models import Unit
 
@@ -74,8 +77,11 @@ def create_registration(cycle: Cycle, unit: Unit, *, actor: Person) -> Registrat
 def targets_in_force(registration: Registration) -> list[Target]:
     """The targets in force: what reports and scoring use. After the official assignment this
     is the assigned set as changed by approved amendments; the assigned snapshot itself stays
-    in the revision of kind "assigned"."""
-    return [t for t in registration.targets if not t.dropped]
+    in the revision of kind "assigned".
+
+    In the one order every page lists and numbers them (1, 2, 3 …): the quantitative targets,
+    then the tasks, each in the order they were added."""
+    return sorted((t for t in registration.targets if not t.dropped), key=lambda t: (t.kind != TargetKind.QUANTITATIVE, t.position))
 
 
 def take_step(
@@ -90,6 +96,8 @@ def take_step(
     """Submit, forward, return or officially assign a registration."""
     _check_step(REGISTRATION, registration, step, actor)
     check_version(registration, version)
+    if step == "submit" and (problem := weights_add_up(registration)):
+        raise ValidationFailed({"weight": [problem]}, problem)
     if step == "assign":
         _check_decision(registration, decision or {})
     old, new = REGISTRATION.fire(registration, step, actor=actor, reason=reason)
@@ -127,6 +135,8 @@ def _check_decision(registration: Registration, decision: dict[str, Any]) -> Non
         errors["decision_number"] = [gettext("Give the number of the assignment decision.")]
     if day is None:
         errors["decision_date"] = [gettext("Give the date of the assignment decision.")]
+    elif problem := decision_date_problem(registration.cycle, day):
+        errors["decision_date"] = [problem]
     if decision.get("signer_id"):
         signer = db.session.get(Person, decision["signer_id"])
         if signer is None or not signer.has_role(Role.COMMITTEE):
@@ -141,6 +151,21 @@ def _check_decision(registration: Registration, decision: dict[str, Any]) -> Non
     registration.signer_id = signer.id if signer else None
     registration.signer_name = name
     registration.signer_title = (decision.get("signer_title") or "").strip() or (signer.title if signer else "")
+
+
+def decision_date_problem(cycle: Cycle, day: date) -> str | None:
+    """Why `day` cannot be the date of an assignment decision for `cycle`: in the future (as of
+    today where the province is), or outside the cycle's year give or take the margin of the
+    rules (`[registration] decision_date_margin_days`)."""
+    today = WorkingCalendar(calendar_rules(cycle)).local_date(utcnow())
+    if day > today:
+        return gettext("The decision cannot be dated in the future: today is %(today)s.", today=today.strftime("%d/%m/%Y"))
+    margin = timedelta(days=registration_rules(cycle)["decision_date_margin_days"])
+    earliest, latest = cycle.starts_on - margin, cycle.ends_on + margin
+    if not earliest <= day <= latest:
+        return gettext("A decision assigning the targets of %(cycle)s is dated from %(start)s to %(end)s.", cycle=cycle.name,
+                       start=earliest.strftime("%d/%m/%Y"), end=latest.strftime("%d/%m/%Y"))
+    return None
 
 
 # --- targets ---------------------------------------------------------------------------------
@@ -245,6 +270,30 @@ def supplement_target(registration: Registration, values: dict[str, Any], *, act
     return target
 
 
+def set_weights(registration: Registration, weights: dict[int, Decimal], *, actor: Person, version: int | None, reason: str = "") -> list[dict[str, Any]]:
+    """The head rebalances the weights of the targets in force at once ({target id: weight});
+    one revision for all of them once the registration was submitted. Returns the changes."""
+    policy.require(actor, "registration.edit", registration)
+    check_version(registration, version)
+    targets = {t.id: t for t in targets_in_force(registration)}
+    unknown = [i for i in weights if i not in targets]
+    if unknown:
+        raise ValidationFailed({f"weight.{unknown[0]}": [gettext("Choose one of this registration's targets in force.")]})
+    reason = _require_reason(registration, reason)
+    changes: list[dict[str, Any]] = []
+    for ident, weight in weights.items():
+        target = targets[ident]
+        if Decimal(weight) != target.weight:
+            before = revisions.target_values(target)
+            target.weight = Decimal(weight)
+            changes.extend(revisions.field_changes(target, before, revisions.target_values(target)))
+    if changes:
+        _record_change(registration, RevisionKind.EDITED, actor=actor, reason=reason, changes=changes)
+        audit.record("registration.weights", registration, actor=actor, summary=f"{registration.unit.name}: {len(changes)}", reason=reason,
+                     data={"changes": {str(c["target_id"]): [c["before"], c["after"]] for c in changes}})
+    return changes
+
+
 def _live_target(target: Target) -> None:
     if target.dropped:
         raise DomainError(gettext("This target was dropped; it can no longer be changed."))
@@ -332,7 +381,8 @@ def check_item(registration: Registration, item: dict[str, Any], *, prefix: str 
     differing = {k: revisions.json_value(v) for k, v in changes.items() if revisions.json_value(v) != revisions.json_value(current[k])}
     if not differing:
         raise ValidationFailed({prefix + "values": [gettext("Change at least one value of the target.")]})
-    return {"kind": kind.value, "target_id": target.id, "values": differing}
+    before = {k: revisions.json_value(current[k]) for k in differing}
+    return {"kind": kind.value, "target_id": target.id, "values": differing, "before": before}
 
 
 def _apply_item(registration: Registration, item: dict[str, Any], *, origin: TargetOrigin, kind: RevisionKind, actor: Person, reason: str) -> list[dict[str, Any]]:
@@ -371,6 +421,7 @@ def create_proposal(registration: Registration, item: dict[str, Any], *, actor: 
         kind=ChangeKind(checked["kind"]),
         target_id=checked["target_id"],
         values=checked["values"],
+        before=checked.get("before"),
         reason=reason.strip(),
         author_id=actor.id,
     )

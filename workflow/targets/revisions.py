@@ -157,12 +157,25 @@ def version(registration: Registration, key: str | None) -> Version:
     revision = db.session.scalar(select(Revision).where(Revision.registration_id == registration.id, Revision.number == int(key)))
     if revision is None:
         raise NotFound(gettext("There is no revision %(number)s of this registration.", number=key))
-    label = gettext("Revision %(number)s — %(kind)s", number=revision.number, kind=kind_labels()[revision.kind])
-    return Version(str(revision.number), label, revision.snapshot)
+    return Version(str(revision.number), revision_label(revision, registration), revision.snapshot)
+
+
+def revision_label(revision: Revision, registration: Registration, *, registered: Revision | None = None, assigned: Revision | None = None) -> str:
+    """A revision as the diff page names it: "as registered" (the first submission) and "as
+    officially assigned" (the latest assignment) by those names, the others by number and kind.
+    `registered` and `assigned` spare their queries when a page names many revisions."""
+    registered = registered if registered is not None else as_registered(registration.id)
+    assigned = assigned if assigned is not None else as_assigned(registration.id)
+    if registered is not None and revision.number == registered.number:
+        return gettext("As registered (revision %(number)s)", number=revision.number)
+    if assigned is not None and revision.number == assigned.number:
+        return gettext("As officially assigned (revision %(number)s)", number=revision.number)
+    return gettext("Revision %(number)s — %(kind)s", number=revision.number, kind=kind_labels()[revision.kind])
 
 
 def default_keys(registration: Registration) -> tuple[str, str]:
-    """As registered against as assigned (or against the current targets)."""
+    """What the diff page opens on: as registered against as officially assigned (or against the
+    current targets until they are assigned)."""
     first = as_registered(registration.id)
     assigned = as_assigned(registration.id)
     before = str(first.number) if first else "current"
@@ -174,7 +187,10 @@ def diff(before: Version, after: Version) -> Diff:
     labels = field_labels()
     old = {t["id"]: t for t in before.targets}
     new = {t["id"]: t for t in after.targets}
-    ordered = [t["id"] for t in after.targets] + [i for i in old if i not in new]
+    # In the order the pages list targets (quantitative first, then tasks; `targets_in_force`),
+    # the targets removed after the others.
+    ordered = [t["id"] for t in sorted(after.targets, key=lambda t: (t.get("kind") != "quantitative", t.get("position", 0)))]
+    ordered += [i for i in old if i not in new]
     rows = []
     for ident in ordered:
         a, b = old.get(ident), new.get(ident)

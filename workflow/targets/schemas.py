@@ -331,6 +331,7 @@ class ProposalSchema(BaseSchema):
     kind = fields.Enum(ChangeKind, by_value=True)
     target_id = fields.Integer(allow_none=True)
     values = fields.Dict()
+    before = fields.Dict(allow_none=True, metadata={"description": "A change: the values it replaces, as they stood when proposed."})
     reason = fields.String()
     state = fields.Enum(ProposalState, by_value=True)
     author = fields.Nested(PersonBriefSchema)
@@ -353,6 +354,7 @@ class ChangeItemOutSchema(BaseSchema):
     kind = fields.String()
     target_id = fields.Integer(allow_none=True)
     values = fields.Dict()
+    before = fields.Dict(load_default=None, metadata={"description": "A change: the values it replaces, as they stood when requested."})
 
 
 class AmendmentSchema(BaseSchema):

@@ -36,6 +36,7 @@ from workflow.targets.schemas import (
     RegistrationFilterSchema,
     StepSchema,
     TARGET_FIELDS,
+    TargetFieldsSchema,
     TargetWriteSchema,
     TransitionSchema,
     field_labels,
@@ -137,7 +138,12 @@ def start():
 
 @bp.get("/<int:registration_id>")
 def detail(registration_id: int):
-    registration = _registration(registration_id)
+    return _detail_page(_registration(registration_id))
+
+
+def _detail_page(registration: Registration, *, errors: dict[str, list[str]] | None = None, values: Any = None, status: int = 200):
+    """The registration page; `errors` and `values` are those of a refused weights form or
+    submission (the weights keep what was typed, and the errors stand beside them)."""
     proposals = db.session.scalars(queries.proposals(registration)).all()
     amendments = db.session.scalars(queries.amendments(registration)).all()
     comments = db.session.scalars(queries.comments(registration).limit(100)).all()
@@ -163,8 +169,10 @@ def detail(registration_id: int):
         kind_labels=display.kind_labels(),
         origin_labels=display.origin_labels(),
         change_labels=display.change_labels(),
-        errors={},
-    )
+        errors=errors or {},
+        values=values or {},
+        weights_editable=policy.can(current_user, "registration.edit", registration),
+    ), status
 
 
 @bp.post("/<int:registration_id>/step")
@@ -173,7 +181,13 @@ def step(registration_id: int):
     data = load_form(TransitionSchema())
     if data["step"] == "assign":
         return redirect(url_for("targets.assign", registration_id=registration.id))
-    operations.take_step(registration, data["step"], actor=current_user, version=data.get("version"), reason=data["reason"])
+    try:
+        operations.take_step(registration, data["step"], actor=current_user, version=data.get("version"), reason=data["reason"])
+    except ValidationFailed as exc:
+        if "weight" not in exc.errors:
+            raise
+        db.session.rollback()
+        return _detail_page(registration, errors=exc.errors, status=422)
     flash(gettext("Done: the registration is now “%(state)s”.", state=REGISTRATION.label(registration.state)), "success")
     return _to_registration(registration)
 
@@ -213,6 +227,36 @@ def assign(registration_id: int):
         refusal=refusal.reason if refusal else None, warnings=warnings_for(registration),
         action=action, draft=restored or drafts.draft(action), restored=restored is not None,
     ), status
+
+
+@bp.post("/<int:registration_id>/weights")
+def weights(registration_id: int):
+    """The weights of every target in force, set at once from the registration page."""
+    registration = _registration(registration_id)
+    policy.require(current_user, "registration.edit", registration)
+    schema = TargetFieldsSchema(only=("weight",))
+    weights: dict[int, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for t in operations.targets_in_force(registration):
+        name = f"weight.{t.id}"
+        try:
+            weights[t.id] = schema.load({"weight": request.form.get(name, "").strip()})["weight"]
+        except ValidationError as exc:
+            errors[name] = [str(m) for m in exc.messages["weight"]]  # type: ignore[index]
+    try:
+        if errors:
+            raise ValidationFailed(errors)
+        version = request.form.get("version", "")
+        changes = operations.set_weights(registration, weights, actor=current_user, version=int(version) if version.isdigit() else None,
+                                         reason=request.form.get("reason", ""))
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return _detail_page(registration, errors=exc.errors, values=request.form, status=422)
+    except StaleObject as exc:
+        db.session.rollback()
+        return _detail_page(registration, errors={"weight": [exc.message]}, values=request.form, status=409)
+    flash(gettext("The weights were saved.") if changes else gettext("Nothing was changed."), "success" if changes else "info")
+    return _to_registration(registration, "targets-h")
 
 
 # --- targets ---------------------------------------------------------------------------------
@@ -451,7 +495,8 @@ def diff(registration_id: int):
     default_from, default_to = revisions.default_keys(registration)
     before = revisions.version(registration, request.args.get("from") or default_from)
     after = revisions.version(registration, request.args.get("to") or default_to)
-    choices = [(str(r.number), gettext("Revision %(number)s — %(kind)s", number=r.number, kind=revisions.kind_labels()[r.kind]))
+    registered, assigned = revisions.as_registered(registration.id), revisions.as_assigned(registration.id)
+    choices = [(str(r.number), revisions.revision_label(r, registration, registered=registered, assigned=assigned))
                for r in db.session.scalars(queries.revisions(registration).limit(200))]
     return render_template("targets/diff.html", registration=registration, diff=revisions.diff(before, after),
                            choices=[("current", gettext("Current"))] + choices)

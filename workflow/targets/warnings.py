@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from flask_babel import format_decimal, gettext
@@ -38,16 +39,19 @@ class RegistrationRulesSchema(BaseSchema):
     require_focal = fields.Boolean(load_default=True)
     require_bottleneck = fields.Boolean(load_default=True)
     compare_previous = fields.Boolean(load_default=True)
+    decision_date_margin_days = fields.Integer(load_default=90, validate=between(0, 366))
 
 
 def registration_rules(cycle: Cycle) -> dict[str, Any]:
-    """The cycle's snapshot of the rules; cycles created before the section existed get the
-    defaults, so an old cycle never breaks."""
-    section = (cycle.rules or {}).get("registration")
-    if section is None:
-        schema = RegistrationRulesSchema()
-        section = schema.dump(schema.load({}))
-    return section
+    """The cycle's snapshot of the rules; what a cycle created before a setting existed lacks
+    comes from the defaults, so an old cycle never breaks."""
+    return {**_defaults(), **((cycle.rules or {}).get("registration") or {})}
+
+
+@cache
+def _defaults() -> dict[str, Any]:
+    schema = RegistrationRulesSchema()
+    return schema.dump(schema.load({}))
 
 
 @dataclass(frozen=True)

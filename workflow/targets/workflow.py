@@ -52,8 +52,10 @@ REGISTRATION = Workflow(
     "registration",
     RegistrationState,
     [
+        # Weights that do not add up are an error on the weights, not a closed step: submitting
+        # says so beside them (`operations.take_step`).
         Transition("submit", (S.DRAFT, S.RETURNED), S.SUBMITTED, "registration.submit", _l("Submit for review"),
-                   guards=(has_targets, weights_add_up)),
+                   guards=(has_targets,)),
         Transition("forward", (S.SUBMITTED,), S.REVIEWED, "registration.review", _l("Forward to the committee"),
                    guards=(has_targets,)),
         Transition("return", (S.SUBMITTED, S.REVIEWED), S.RETURNED, "registration.return", _l("Return to the head"),
