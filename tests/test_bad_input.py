@@ -276,3 +276,12 @@ def test_parse_json_within_limits():
     assert parse_json(json.dumps(_nested(32)).encode()) == _nested(32)
     with pytest.raises(DomainError):
         parse_json(json.dumps(_nested(33)).encode())
+
+
+def test_text_that_looks_like_sql_or_a_wildcard_is_only_text(client):
+    f.unit(name="Sở Xây dựng", code="SXD")
+    headers = f.api_headers(f.person(Role.ADMIN))
+    for q in ("' OR '1'='1", "%", "_", "Sở%dựng", '"; DROP TABLE unit; --'):
+        response = client.get("/api/v1/units", query_string={"q": q}, headers=headers)
+        assert response.status_code == 200 and _json(response)["items"] == [], q
+    assert [u["code"] for u in _json(client.get("/api/v1/units", query_string={"q": "xây"}, headers=headers))["items"]] == ["SXD"]
