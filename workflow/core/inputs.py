@@ -8,8 +8,8 @@
   long a number may be (a 5,000-digit integer is refused by Python's own parser with an error
   no view expects).
 
-Whole numbers inside JSON and form fields are bounded by the schemas (`workflow.core.schemas`),
-text by their `Text` field.
+Whole numbers and text inside JSON and form fields are checked by the schemas
+(`workflow.core.schemas.BaseSchema` and its `Text` field).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ MIN_INT = -(2**31)
 _MAX_INT_DIGITS = len(str(MAX_INT))
 
 MAX_JSON_BYTES = 4 * 1024 * 1024  # the largest report (200 targets × 4,000 characters) is under 3 MB
-MAX_JSON_DEPTH = 32  # the deepest document the API takes nests 5 levels
+MAX_JSON_DEPTH = 32  # the documents the API takes nest a few levels
 MAX_NUMBER_CHARACTERS = 40  # a decimal with 15 digits before and 4 after the point needs 21
 
 
