@@ -85,7 +85,7 @@ def create_app(overrides: dict[str, Any] | None = None, environ: dict[str, str] 
     csrf.init_app(app)
     limiter.init_app(app)
 
-    from workflow.core import api, auth, health, i18n, logs, security, transaction, web
+    from workflow.core import api, auth, health, i18n, inputs, logs, security, transaction, web
 
     logs.init_app(app)  # first: its after_request then runs last and logs the final response
     security.init_app(app)
@@ -93,6 +93,7 @@ def create_app(overrides: dict[str, Any] | None = None, environ: dict[str, str] 
     api.init_app(app)
     web.init_app(app)  # after the API: its error handlers replace flask-smorest's
     auth.init_app(app)
+    inputs.init_app(app)  # after sign-in is checked, before any route is added
     transaction.init_app(app)
     health.init_app(app)
     _install_template_helpers(app)

@@ -17,6 +17,7 @@ from workflow.accounts.schemas import PasswordResetSchema, PersonCreateSchema, P
 from workflow.admin.views import FormOutcome, bp, submit
 from workflow.core.errors import NotFound
 from workflow.core.i18n import LOCALES
+from workflow.core.inputs import whole_number
 from workflow.core.pagination import paginate
 from workflow.core.web import form_version, get_or_404, page_args
 from workflow.extensions import db
@@ -31,7 +32,7 @@ def people():
     unit_raw = request.args.get("unit_id", "")
     filters = {
         "role": request.args.get("role", "") if request.args.get("role", "") in {r.value for r in Role} else "",
-        "unit_id": int(unit_raw) if unit_raw.isdigit() else None,
+        "unit_id": whole_number(unit_raw),
         "active": request.args.get("active", "") if request.args.get("active", "") in ACTIVE_FILTERS else "",
         "q": request.args.get("q", "").strip()[:100],
     }

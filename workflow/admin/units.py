@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from workflow import policy
 from workflow.admin.views import FormOutcome, bp, submit
+from workflow.core.inputs import whole_number
 from workflow.core.pagination import paginate
 from workflow.core.web import form_version, get_or_404, page_args
 from workflow.units import operations, queries
@@ -21,7 +22,7 @@ ACTIVE_FILTERS = {"": None, "1": True, "0": False}
 
 def _int_arg(name: str) -> int | None:
     raw = request.args.get(name, "")
-    return int(raw) if raw.isdigit() else None
+    return whole_number(raw)
 
 
 # --- groups ----------------------------------------------------------------------------------

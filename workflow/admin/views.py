@@ -24,6 +24,7 @@ from workflow import policy
 from workflow.accounts.models import ROLE_LABELS, Person, Role, RoleGrant
 from workflow.core.audit import AuditEntry
 from workflow.core.errors import DomainError, StaleObject, ValidationFailed
+from workflow.core.inputs import whole_number
 from workflow.core.models import utcnow
 from workflow.core.pagination import paginate
 from workflow.core.web import load_form, page_args
@@ -107,8 +108,9 @@ def audit_log():
         stmt = stmt.where(AuditEntry.action.startswith(filters["action"], autoescape=True))
     if filters["object_type"]:
         stmt = stmt.where(AuditEntry.object_type == filters["object_type"])
-    if filters["object_id"].isdigit():
-        stmt = stmt.where(AuditEntry.object_id == int(filters["object_id"]))
+    object_id = whole_number(filters["object_id"])
+    if object_id is not None:
+        stmt = stmt.where(AuditEntry.object_id == object_id)
     if filters["q"]:
         stmt = stmt.where(
             or_(AuditEntry.summary.contains(filters["q"], autoescape=True), AuditEntry.reason.contains(filters["q"], autoescape=True))

@@ -48,22 +48,28 @@ def init_app(app: Flask) -> None:
         WTF_CSRF_CHECK_DEFAULT=False,
         WTF_CSRF_TIME_LIMIT=None,  # the session's own lifetime bounds the token
     )
+    from workflow.core import openapi
+
     api.init_app(
         app,
         spec_kwargs={
+            **openapi.install(api),
             "info": {
                 "description": (
                     "Targets, quarterly reports, council scoring and decisions. "
                     "Authenticate with a personal token: `Authorization: Bearer kpi_…` "
                     "(create one on your account page or with `kpi token create`). "
                     "Edits carry the version they were based on: send the ETag you received "
-                    "as `If-Match`; a stale write is refused with 412."
+                    "as `If-Match`; a stale write is refused with 412. "
+                    "Decimal numbers travel as text (\"1234.5\"), so that no digit is lost; "
+                    "requests may send them as JSON numbers too. Every error has one shape (`Error`)."
                 )
             },
             "security": [{"bearerAuth": []}],
         },
     )
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    openapi.after_init(api)
     app.register_blueprint(docs)
 
     @app.before_request

@@ -8,10 +8,14 @@ from typing import Any, Generic, TypeVar
 from marshmallow import Schema, fields, validate
 from sqlalchemy import Select, func, select
 
+from workflow.core.inputs import whole_number
+from workflow.core.schemas import BaseSchema
 from workflow.extensions import db
 
 T = TypeVar("T")
 MAX_PER_PAGE = 100
+# Far beyond any list, and small enough that the row offset fits every database's integer.
+MAX_PAGE = 1_000_000
 
 
 @dataclass
@@ -43,15 +47,12 @@ class Page(Generic[T]):
 
 
 def clamp(page: Any, per_page: Any, default_per_page: int = 25) -> tuple[int, int]:
-    """Read page numbers from untrusted query strings without ever failing."""
-    try:
-        page = max(1, int(page))
-    except (TypeError, ValueError):
-        page = 1
-    try:
-        per_page = min(MAX_PER_PAGE, max(1, int(per_page)))
-    except (TypeError, ValueError):
-        per_page = default_per_page
+    """Read page numbers from untrusted query strings without ever failing: what is not a page
+    number (from 1 to MAX_PAGE) is the first page."""
+    number = whole_number(page, maximum=MAX_PAGE)
+    page = 1 if number is None else max(1, number)
+    size = whole_number(per_page)
+    per_page = default_per_page if size is None else min(MAX_PER_PAGE, max(1, size))
     return page, per_page
 
 
@@ -66,8 +67,8 @@ def paginate(stmt: Select[Any], page: int, per_page: int, *, scalars: bool = Tru
     return Page(items=items, page=page, per_page=per_page, total=total)
 
 
-class PageArgs(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+class PageArgs(BaseSchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=MAX_PER_PAGE))
 
 

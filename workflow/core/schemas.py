@@ -1,6 +1,10 @@
 """Marshmallow basics shared by every schema: translated error messages, a strict text field and
 validators whose messages a user can read in Vietnamese or English.
 
+Whatever a schema declares, `BaseSchema` keeps every whole number it loads within the database's
+INTEGER and every piece of text free of lone surrogates (`"\\ud800"` is valid JSON but no
+database can store it), so bad input is a field-level 422, never an error in the database.
+
 Importing this module installs the translated default messages on marshmallow's field classes;
 every domain schema derives from `BaseSchema`, so the messages are in place before any field is
 built.
@@ -14,6 +18,8 @@ from typing import Any
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from workflow.core.inputs import MAX_INT, MIN_INT
 
 fields.Field.default_error_messages = {
     "required": _l("This field is required."),
@@ -42,6 +48,29 @@ fields.Email.default_error_messages = {"invalid": _l("Must be an e-mail address.
 fields.Enum.default_error_messages = {"unknown": _l("Not one of the allowed values.")}
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def storable(value: Any) -> None:
+    """Text without lone surrogates: UTF-8 (and so the database) cannot hold them."""
+    if isinstance(value, str) and _SURROGATE.search(value):
+        raise ValidationError(gettext("Contains a character that is not valid text."))
+
+
+def _bound(field: fields.Field) -> None:
+    """Bound the whole numbers and check the text a field (or the fields inside it) loads."""
+    if isinstance(field, fields.Integer):
+        ranges = [v for v in field.validators if hasattr(v, "min") and hasattr(v, "max")]
+        if not any(v.min is not None and v.max is not None for v in ranges):
+            field.validators.append(between(MIN_INT, MAX_INT))
+    elif isinstance(field, fields.String) and not isinstance(field, Text):
+        field.validators.append(storable)
+    elif isinstance(field, fields.List):
+        _bound(field.inner)
+    elif isinstance(field, fields.Dict):
+        for inner in (field.key_field, field.value_field):
+            if inner is not None:
+                _bound(inner)
 
 
 class BaseSchema(Schema):
@@ -51,6 +80,9 @@ class BaseSchema(Schema):
         unknown = RAISE
 
     error_messages = {"unknown": _l("Unknown field."), "type": _l("Must be an object.")}
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        _bound(field_obj)
 
 
 class Text(fields.String):
@@ -69,9 +101,14 @@ class Text(fields.String):
         text = super()._deserialize(value, attr, data, **kwargs).strip()
         if _CONTROL.search(text):
             raise self.make_error("control")
+        if _SURROGATE.search(text):
+            raise self.make_error("surrogate")
         return text
 
-    default_error_messages = {"control": _l("Contains characters that cannot be shown.")}
+    default_error_messages = {
+        "control": _l("Contains characters that cannot be shown."),
+        "surrogate": _l("Contains a character that is not valid text."),
+    }
 
 
 def not_blank(value: str) -> None:

@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 from workflow.core.errors import DomainError, NotFound, ValidationFailed, flatten_errors
+from workflow.core.inputs import whole_number
 from workflow.core.pagination import clamp
 from workflow.extensions import db
 
@@ -163,7 +164,7 @@ def load_form(schema: Schema, form: MultiDict[str, str] | None = None) -> dict[s
 def form_version() -> int | None:
     """The version a form was rendered from (its hidden `version` input), or None."""
     raw = request.form.get("version", "")
-    return int(raw) if raw.strip().isdigit() else None
+    return whole_number(raw)
 
 
 def page_args(default_per_page: int | None = None) -> tuple[int, int]:

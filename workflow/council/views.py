@@ -39,6 +39,7 @@ from workflow.core.errors import (
     StaleObject,
     ValidationFailed,
 )
+from workflow.core.inputs import whole_number
 from workflow.core.models import utcnow
 from workflow.core.pagination import Page
 from workflow.core.web import form_version, get_or_404, load_form, page_args
@@ -181,7 +182,8 @@ def overview(cycle_id: int):
 def appoint(cycle_id: int):
     cycle = _cycle(cycle_id)
     raw = request.form.get("person_id", "")
-    person = db.session.get(Person, int(raw)) if raw.isdigit() else None
+    person_id = whole_number(raw)
+    person = db.session.get(Person, person_id) if person_id is not None else None
     if person is None:
         raise ValidationFailed({"person_id": [gettext("Choose a person.")]})
     member = operations.appoint_member(cycle, person, request.form.get("position", "member"), actor=current_user)
@@ -237,7 +239,8 @@ def declare_conflict(cycle_id: int):
     cycle = _cycle(cycle_id, "council.member.scorecards")
     member = queries.member_of(current_user, cycle.id)
     raw = request.form.get("registration_id", "")
-    registration = _registration(cycle, int(raw)) if raw.isdigit() else None
+    registration_id = whole_number(raw)
+    registration = _registration(cycle, registration_id) if registration_id is not None else None
     if registration is None:
         raise ValidationFailed({"registration_id": [gettext("Choose the head.")]})
     operations.declare_conflict(member, registration, request.form.get("reason", ""), actor=current_user)
@@ -475,7 +478,7 @@ def session_page(cycle_id: int):
             else:
                 form = request.form.copy()
                 data = load_form(SessionUpdateSchema(), form)
-                data["attendee_ids"] = [int(v) for v in request.form.getlist("attendee_ids") if v.isdigit()]
+                data["attendee_ids"] = [n for n in map(whole_number, request.form.getlist("attendee_ids")) if n is not None]
                 operations.update_session(session, actor=current_user, version=data.get("version"), held_on=data["held_on"], place=data["place"],
                                           notes=data["notes"], attendee_ids=data["attendee_ids"])
                 flash(gettext("The session's record was saved."), "success")
@@ -564,7 +567,7 @@ def quota_exception(cycle_id: int):
     session = queries.session_or_404(cycle.id)
     raw = request.form.get("group_id", "")
     try:
-        operations.record_quota_exception(session, int(raw) if raw.isdigit() else None, actor=current_user,
+        operations.record_quota_exception(session, whole_number(raw), actor=current_user,
                                           reason=request.form.get("reason", ""), legal_basis=request.form.get("legal_basis", ""))
     except ValidationFailed as exc:
         db.session.rollback()

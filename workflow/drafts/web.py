@@ -24,6 +24,7 @@ from werkzeug.datastructures import MultiDict
 
 from workflow import policy
 from workflow.core.errors import DomainError, StaleObject, ValidationFailed
+from workflow.core.inputs import whole_number
 from workflow.drafts import operations
 from workflow.drafts.models import FormDraft
 
@@ -46,8 +47,7 @@ def refused(exc: DomainError, errors: dict[str, list[str]] | None = None) -> tup
 
 
 def _draft_version() -> int | None:
-    raw = request.form.get("draft_version", "")
-    return int(raw) if raw.strip().isdigit() else None
+    return whole_number(request.form.get("draft_version", ""))
 
 
 def handle(form: str, *, permission: str, obj: Any, back: str | None = None) -> Response | tuple[Response, int] | Any | None:

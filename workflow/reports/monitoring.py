@@ -21,6 +21,7 @@ from sqlalchemy.orm import joinedload
 from workflow.accounts.models import Person, Role, RoleGrant
 from workflow.calendar import WorkingCalendar, calendar_rules
 from workflow.calendar.days import Window
+from workflow.core.inputs import whole_number
 from workflow.core.models import utcnow
 from workflow.core.pagination import Page, paginate
 from workflow.cycles.models import Cycle, CycleState
@@ -131,8 +132,7 @@ class MatrixFilters:
     def from_args(cls, args: Any) -> MatrixFilters:
         """From a query string, never failing: what cannot be read is ignored."""
         def number(name: str) -> int | None:
-            raw = str(args.get(name) or "").strip()
-            return int(raw) if raw.isdigit() else None
+            return whole_number(args.get(name))
 
         quarter = number("quarter")
         state = (args.get("state") or "").strip()

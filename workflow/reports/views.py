@@ -20,6 +20,7 @@ from werkzeug.datastructures import MultiDict
 
 from workflow import policy
 from workflow.core.errors import DomainError, NotFound, StaleObject, ValidationFailed, flatten_errors
+from workflow.core.inputs import whole_number
 from workflow.core.models import utcnow
 from workflow.core.web import form_version, get_or_404, load_form, page_args, wants_json
 from workflow.drafts import web as drafts
@@ -79,10 +80,11 @@ def mine():
 @bp.post("/open")
 def open_report():
     raw_reg, raw_q = request.form.get("registration_id", ""), request.form.get("quarter", "")
-    registration = db.session.get(Registration, int(raw_reg)) if raw_reg.isdigit() else None
-    if registration is None or not raw_q.isdigit():
+    registration_id, quarter = whole_number(raw_reg), whole_number(raw_q)
+    registration = db.session.get(Registration, registration_id) if registration_id is not None else None
+    if registration is None or quarter is None:
         raise NotFound(gettext("This page or item does not exist, or was removed."))
-    report = operations.open_report(registration, int(raw_q), actor=current_user)
+    report = operations.open_report(registration, quarter, actor=current_user)
     db.session.flush()
     return _to_report(report)
 
@@ -260,7 +262,7 @@ def step(report_id: int):
 def upload(report_id: int):
     report = _report(report_id)
     raw = request.form.get("upload") or request.form.get("target_id", "")
-    target_id = int(raw) if raw.isdigit() else None
+    target_id = whole_number(raw)
     field = f"file-{target_id or 'report'}"
     upload_file = request.files.get(field) or request.files.get("file")
     try:
@@ -409,7 +411,8 @@ def export():
 
     policy.require(current_user, "report.export")
     raw_cycle, raw_quarter = request.args.get("cycle_id", ""), request.args.get("quarter", "")
-    cycle = db.session.get(Cycle, int(raw_cycle)) if raw_cycle.isdigit() else None
+    cycle_id = whole_number(raw_cycle)
+    cycle = db.session.get(Cycle, cycle_id) if cycle_id is not None else None
     if cycle is None or raw_quarter not in ("1", "2", "3", "4"):
         raise NotFound(gettext("This page or item does not exist, or was removed."))
     return excel_response(workbook.workbook(cycle, int(raw_quarter)), f"bao-cao-quy-{raw_quarter}-{cycle.year}.xlsx")

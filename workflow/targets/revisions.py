@@ -18,6 +18,7 @@ from flask_babel import gettext
 from sqlalchemy import func, select
 
 from workflow.core.errors import NotFound, ValidationFailed
+from workflow.core.inputs import whole_number
 from workflow.extensions import db
 from workflow.targets.models import Registration, Revision, RevisionKind, Target
 from workflow.targets.schemas import TARGET_FIELDS, field_labels
@@ -152,9 +153,10 @@ def version(registration: Registration, key: str | None) -> Version:
     """A revision by its number, or "current" for the targets as they are now."""
     if key in (None, "", "current"):
         return Version("current", gettext("Current"), snapshot(registration))
-    if not str(key).isdigit():
+    number = whole_number(key)
+    if number is None:
         raise ValidationFailed({"from": [gettext("Give a revision number or “current”.")]})
-    revision = db.session.scalar(select(Revision).where(Revision.registration_id == registration.id, Revision.number == int(key)))
+    revision = db.session.scalar(select(Revision).where(Revision.registration_id == registration.id, Revision.number == number))
     if revision is None:
         raise NotFound(gettext("There is no revision %(number)s of this registration.", number=key))
     return Version(str(revision.number), revision_label(revision, registration), revision.snapshot)

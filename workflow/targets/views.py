@@ -20,8 +20,9 @@ from werkzeug.datastructures import MultiDict
 from workflow import policy
 from workflow.accounts.models import Person, Role, RoleGrant
 from workflow.core.errors import NotFound, StaleObject, ValidationFailed
+from workflow.core.inputs import whole_number
 from workflow.core.pagination import paginate
-from workflow.core.web import get_or_404, load_form, page_args
+from workflow.core.web import form_version, get_or_404, load_form, page_args
 from workflow.cycles.models import Cycle
 from workflow.cycles.operations import current_cycle
 from workflow.drafts import web as drafts
@@ -125,7 +126,8 @@ def start():
         flash(gettext("There is no open evaluation cycle."), "warning")
         return redirect(url_for("targets.mine"))
     raw = request.form.get("unit_id", "")
-    unit = db.session.get(Unit, int(raw)) if raw.isdigit() else None
+    unit_id = whole_number(raw)
+    unit = db.session.get(Unit, unit_id) if unit_id is not None else None
     if unit is None:
         raise NotFound(gettext("This page or item does not exist, or was removed."))
     registration = operations.create_registration(cycle, unit, actor=current_user)
@@ -246,8 +248,7 @@ def weights(registration_id: int):
     try:
         if errors:
             raise ValidationFailed(errors)
-        version = request.form.get("version", "")
-        changes = operations.set_weights(registration, weights, actor=current_user, version=int(version) if version.isdigit() else None,
+        changes = operations.set_weights(registration, weights, actor=current_user, version=form_version(),
                                          reason=request.form.get("reason", ""))
     except ValidationFailed as exc:
         db.session.rollback()
@@ -370,7 +371,8 @@ def _change_request(registration: Registration) -> tuple[ChangeKind, Target | No
     target = None
     if kind != ChangeKind.ADD:
         raw = request.values.get("target", "")
-        target = _target(registration, int(raw)) if raw.isdigit() else None
+        target_id = whole_number(raw)
+        target = _target(registration, target_id) if target_id is not None else None
         if target is None or target.dropped:
             raise NotFound(gettext("This page or item does not exist, or was removed."))
     return kind, target
@@ -428,8 +430,9 @@ def new_amendment(registration_id: int):
     policy.require(current_user, "amendment.request", registration)
     kind, target = _change_request(registration)
     amendment = None
-    if request.values.get("amendment", "").isdigit():
-        amendment = queries.child_of(registration, Amendment, int(request.values["amendment"]))
+    amendment_id = whole_number(request.values.get("amendment"))
+    if amendment_id is not None:
+        amendment = queries.child_of(registration, Amendment, amendment_id)
     action = url_for("targets.new_amendment", registration_id=registration.id, kind=kind.value,
                      target=target.id if target else None, amendment=amendment.id if amendment else None)
     if (reply := drafts.handle(action, permission="amendment.request", obj=registration)) is not None:
@@ -445,7 +448,7 @@ def new_amendment(registration_id: int):
             operations.request_amendment(registration, [item], actor=current_user, reason=reason)
         else:
             version = request.form.get("amendment_version", "")
-            operations.add_amendment_item(amendment, item, actor=current_user, version=int(version) if version.isdigit() else None)
+            operations.add_amendment_item(amendment, item, actor=current_user, version=whole_number(version))
     except ValidationFailed as exc:
         errors = {k.removeprefix("items.0."): v for k, v in exc.errors.items()}
         return _change_form(registration, mode="amendment", kind=kind, target=target, action=action, values=request.form,
