@@ -638,6 +638,7 @@ def result_context(registration: Registration, officials: bool) -> dict[str, Any
         "window": operations.objection_window(session), "officials": officials, "level_names": presenters.level_names(rubric),
         "level_tone": _level_tone(rubric),
         "discipline": db.session.scalar(select(DisciplineRecord).where(DisciplineRecord.registration_id == registration.id)),
+        "discipline_refusal": operations.discipline_refusal(registration),
     }
 
 
