@@ -31,11 +31,29 @@ def rule(*actions: str) -> Callable[[Rule], Rule]:
     return register
 
 
+class _System:
+    """The operator at the server's command line (`kpi user create`, `kpi demo`, the benches),
+    who may do anything: the operations' actor when no person acts. Audited with no person."""
+
+    id = None
+    is_authenticated = True
+    is_active = True
+    full_name = "system"
+
+    def __repr__(self) -> str:
+        return "<system>"
+
+
+SYSTEM = _System()
+
+
 def can(actor: Any, action: str, obj: Any = None) -> bool:
     try:
         check = _RULES[action]
     except KeyError:
         raise LookupError(f"no policy rule for action {action!r}") from None
+    if actor is SYSTEM:
+        return True
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return False
     return bool(check(actor, obj))
@@ -52,9 +70,22 @@ def actions() -> list[str]:
 
 # --- everyone signed in --------------------------------------------------------------------
 
-@rule("dashboard.view", "unit.view", "account.tokens.manage", "account.profile.edit")
+@rule("dashboard.view", "unit.view")
 def _signed_in(actor: Person, obj: Any) -> bool:
     return True
+
+
+@rule("account.tokens.manage", "account.profile.edit")
+def _own_account(actor: Person, person: Any) -> bool:
+    """`person`: whose tokens or profile (None: one's own, as the navigation asks)."""
+    return person is None or person.id == actor.id
+
+
+@rule("account.password.set", "account.sessions.end")
+def _own_or_administered(actor: Person, person: Any) -> bool:
+    """A person sets their own password and ends their own sessions; an administrator resets
+    anyone's."""
+    return actor.has_role(Role.ADMIN) or (person is not None and person.id == actor.id)
 
 
 # --- administration --------------------------------------------------------------------------
