@@ -20,7 +20,7 @@ from sqlalchemy import select
 from workflow import policy
 from workflow.accounts.models import Person
 from workflow.core.api import API_PREFIX, with_etag
-from workflow.core.concurrency import check_api_version
+from workflow.core.concurrency import claimed_version
 from workflow.core.errors import NotFound, ValidationFailed
 from workflow.core.pagination import page_payload, page_schema, paginate
 from workflow.core.web import get_or_404
@@ -128,7 +128,7 @@ def get_settings(cycle_id: int):
 def update_settings(data, cycle_id: int):
     cycle = _cycle(cycle_id)
     policy.require(current_user, "council.settings.edit", cycle)
-    version = check_api_version(cycle, data.pop("version"))
+    version = claimed_version(cycle, data.pop("version"))
     operations.update_settings(cycle, data, actor=current_user, version=version)
     db.session.flush()
     return with_etag(council_rules(cycle), cycle)
@@ -205,7 +205,7 @@ def get_scorecard(card_id: int):
 @blp.response(200, ScorecardSchema)
 def save_scorecard(data, card_id: int):
     card = _own_card(card_id)
-    version = check_api_version(card, data.pop("version"))
+    version = claimed_version(card, data.pop("version"))
     operations.save_scorecard(card, data, actor=current_user, version=version)
     db.session.flush()
     return with_etag(card, card)
@@ -228,7 +228,7 @@ def preview_scorecard(data, card_id: int):
 @blp.response(200, ScorecardSchema)
 def submit_scorecard(data, card_id: int):
     card = _own_card(card_id)
-    version = check_api_version(card, data["version"])
+    version = claimed_version(card, data["version"])
     operations.submit_scorecard(card, actor=current_user, version=version)
     db.session.flush()
     return with_etag(card, card)
@@ -241,7 +241,7 @@ def reopen_scorecard(data, card_id: int):
     """The secretary reopens a submitted card (its scores are not shown here)."""
     card = get_or_404(Scorecard, card_id)
     policy.require(current_user, "council.secretary.reopen", card)
-    version = check_api_version(card, data["version"])
+    version = claimed_version(card, data["version"])
     operations.reopen_scorecard(card, actor=current_user, version=version, reason=data["reason"])
     db.session.flush()
     return {"registration_id": card.registration_id, "head": card.registration.head.full_name, "unit": card.registration.unit.name,
@@ -351,7 +351,7 @@ def create_session(data, cycle_id: int):
 def update_session(data, cycle_id: int):
     session = queries.session_or_404(_cycle(cycle_id).id)
     policy.require(current_user, "council.secretary.session", session)
-    version = check_api_version(session, data.get("version"))
+    version = claimed_version(session, data.get("version"))
     operations.update_session(session, actor=current_user, version=version, held_on=data["held_on"], place=data.get("place", ""),
                               notes=data.get("notes", ""), attendee_ids=data.get("attendee_ids", []))
     db.session.flush()
@@ -364,7 +364,7 @@ def update_session(data, cycle_id: int):
 def session_step(data, cycle_id: int):
     """finalise (the chair), reopen (the chair, with a reason) or publish (the committee)."""
     session = queries.session_or_404(_cycle(cycle_id).id)
-    version = check_api_version(session, data["version"])
+    version = claimed_version(session, data["version"])
     if data["step"] == "finalise":
         operations.finalise_session(session, actor=current_user, version=version)
     elif data["step"] == "reopen":
@@ -482,7 +482,7 @@ def list_objections(args, cycle_id: int):
 def decide_objection(data, objection_id: int):
     """uphold (with the new level) or reject, with the committee's answer."""
     objection = get_or_404(Objection, objection_id)
-    version = check_api_version(objection, data["version"])
+    version = claimed_version(objection, data["version"])
     operations.decide_objection(objection, data["step"], actor=current_user, version=version, outcome=data["outcome"], level=data["level"])
     db.session.flush()
     return with_etag(objection, objection)
@@ -524,7 +524,7 @@ def get_self_assessment(registration_id: int):
 def save_self_assessment(data, registration_id: int):
     registration = get_or_404(Registration, registration_id)
     item = operations.self_assessment_of(registration)
-    version = check_api_version(item, data.pop("version")) if item is not None else None
+    version = claimed_version(item, data.pop("version")) if item is not None else None
     item = operations.save_self_assessment(registration, data, actor=current_user, version=version)
     db.session.flush()
     return with_etag(item, item)
@@ -537,7 +537,7 @@ def submit_self_assessment(data, registration_id: int):
     item = operations.self_assessment_of(get_or_404(Registration, registration_id))
     if item is None:
         raise NotFound(gettext("This page or item does not exist, or was removed."))
-    version = check_api_version(item, data["version"])
+    version = claimed_version(item, data["version"])
     operations.submit_self_assessment(item, actor=current_user, version=version)
     db.session.flush()
     return with_etag(item, item)

@@ -542,10 +542,10 @@ def save_self_assessment(registration: Registration, data: dict[str, Any], *, ac
 
 
 def submit_self_assessment(item: SelfAssessment, *, actor: Person, version: int | None) -> None:
+    _refuse(SELF_ASSESSMENT, item, "submit", actor)
     reason = _self_assessment_open(item.registration)
     if reason:
         raise TransitionRefused(reason)
-    _refuse(SELF_ASSESSMENT, item, "submit", actor)
     check_version(item, version)
     errors = {}
     if not item.summary.strip():
