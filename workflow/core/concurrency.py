@@ -5,7 +5,13 @@ ETag we hand out) or as `version` in the body. The operation checks it (`check_v
 checking the permission, so a person without the permission learns nothing from the answer;
 the API only reads what the client claims (`claimed_version`).
 
-A form shows its conflict message (409); the API answers 412 (428 without a version).
+The check locks the object's row first (until the transaction ends) and compares with the
+version as committed, so that of two edits based on one version the second waits for the first
+and is then refused in the same way on PostgreSQL as on SQLite, whose writing requests take
+turns anyway: a form shows its conflict message (409), the API answers 412 (428 without a
+version). Edits of independent objects do not wait for each other; changes that renumber or
+stamp a shared parent (a registration's revisions, a report's files) `lock` the parent first,
+so they take turns instead of conflicting.
 """
 
 from __future__ import annotations
@@ -14,8 +20,9 @@ from typing import Any
 
 from flask import request
 from flask_babel import gettext
+from sqlalchemy import inspect, select
 
-from workflow.core.errors import StaleObject
+from workflow.core.errors import NotFound, StaleObject
 
 
 class VersionMissing(StaleObject):
@@ -48,9 +55,29 @@ def claimed_version(obj: Any, body_version: int | None) -> int | None:
     return body_version if claimed is None else claimed
 
 
+def lock(obj: Any) -> int:
+    """Lock the row of `obj` until the transaction ends and return its version as committed.
+    If someone changed the row since the session read it, the session's copy is read again
+    (unless this transaction has changed it already: its flush will then report the conflict)."""
+    state = inspect(obj)
+    session = state.session
+    if session is None or state.key is None:
+        return obj.version
+    mapper = state.mapper
+    stmt = select(mapper.version_id_col).where(*[column == value for column, value in zip(mapper.primary_key, state.identity, strict=True)])
+    with session.no_autoflush:
+        current = session.scalar(stmt.with_for_update())
+    if current is None:
+        raise NotFound(gettext("This page or item does not exist, or was removed."))
+    if current != obj.version and not session.is_modified(obj):
+        session.refresh(obj)
+    return current
+
+
 def check_version(obj: Any, expected: int | None) -> None:
-    """Refuse the edit when `expected` is missing or not the object's current version."""
-    current = obj.version
+    """Refuse the edit when `expected` is missing or not the object's current version (read
+    under the row's lock)."""
+    current = lock(obj)
     if expected is None or int(expected) != current:
         cls = VersionMissing if expected is None else StaleObject
         raise cls(
