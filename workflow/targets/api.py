@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
 from flask_babel import gettext
 from flask_login import current_user
 from flask_smorest import Blueprint
