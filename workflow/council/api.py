@@ -286,7 +286,7 @@ def list_proposals(args, cycle_id: int):
     panel = proposals.compute(cycle)
     payload = _slice(panel.heads, args)
     heads = payload["items"]
-    rows = presenters.proposal_rows(panel, heads, presenters.hidden_heads(cycle, current_user, [h.registration_id for h in heads]))
+    rows = presenters.proposal_rows(panel, heads, queries.hidden_heads(current_user, cycle, [h.registration_id for h in heads]))
     presenters.attach_names(rows, heads)
     payload["items"] = rows
     return payload
@@ -382,10 +382,10 @@ def session_step(data, cycle_id: int):
 @blp.response(200, page_schema(DecisionRowSchema))
 def list_decisions(args, cycle_id: int):
     """The frozen proposal list with the decision in force for each head."""
-    cycle = _cycle(cycle_id, "council.what_if")
-    session = queries.session_of(cycle.id)
-    frozen = queries.frozen_proposals(session) if session and session.round else {}
-    heads = [h for h in proposals.heads_of(cycle.id) if h.registration_id in frozen]
+    from workflow.council.views import decision_rows
+
+    cycle = _cycle(cycle_id, "council.decisions.view")
+    heads, frozen = decision_rows(cycle, queries.session_of(cycle.id), current_user)
     payload = _slice(heads, args)
     page = payload["items"]
     decided = queries.latest_decisions(cycle.id)
@@ -472,7 +472,7 @@ def file_objection(data, registration_id: int):
 @blp.arguments(ListArgs, location="query")
 @blp.response(200, page_schema(ObjectionSchema))
 def list_objections(args, cycle_id: int):
-    cycle = _cycle(cycle_id, "council.what_if")
+    cycle = _cycle(cycle_id, "council.decisions.view")
     return page_payload(paginate(select(Objection).where(Objection.cycle_id == cycle.id).order_by(Objection.filed_at), args["page"], args["per_page"]))
 
 
@@ -549,10 +549,8 @@ def submit_self_assessment(data, registration_id: int):
 @blp.response(200, {"format": "binary", "type": "string"}, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 def export(cycle_id: int):
     from workflow.council.export import workbook_file
-    from workflow.council.views import export_refusal
 
     cycle = _cycle(cycle_id, "council.export")
-    export_refusal(cycle)
     return send_file(workbook_file(cycle), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", as_attachment=True,
                      download_name=f"danh-gia-xep-loai-{cycle.year}.xlsx")
 
