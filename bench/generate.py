@@ -92,6 +92,7 @@ def build(heads: int, targets: int, seed: int = 2027) -> dict[str, int]:
     staff_ids = people(Role.STAFF, "chuyenvien", STAFF, "Chuyên viên Ban Tổ chức", password_hash)
     people(Role.COMMITTEE, "thuongvu", COMMITTEE, "Ủy viên Ban Thường vụ", password_hash)
     people(Role.ADMIN, "quantri", 1, "Quản trị hệ thống", password_hash)
+    from workflow import policy
     from workflow.units.models import UnitGroup
 
     group_ids = bulk.insert_rows(UnitGroup, [
@@ -100,10 +101,10 @@ def build(heads: int, targets: int, seed: int = 2027) -> dict[str, int]:
                                           ("MTTQ-DT", "Mặt trận, đoàn thể")])
     ], ids=True)
     unit_ids, head_ids = bulk.units_with_heads(heads, staff_ids=staff_ids, prefix="DV", group_ids=group_ids)
-    last_year = create_cycle(2026, actor=None, state=CycleState.EXECUTION)
+    last_year = create_cycle(2026, actor=policy.SYSTEM, state=CycleState.EXECUTION)
     db.session.flush()
     _, previous_targets = bulk.registrations(last_year, unit_ids, head_ids, targets=targets, target_ids=True)
-    cycle = create_cycle(2027, actor=None, state=CycleState.REGISTRATION)
+    cycle = create_cycle(2027, actor=policy.SYSTEM, state=CycleState.REGISTRATION)
     db.session.flush()
     # In those shares overall, in no pattern (so that no officer follows only drafts).
     mix = [RegistrationState(s) for s in STATE_MIX] * -(-heads // len(STATE_MIX))

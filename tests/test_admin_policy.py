@@ -76,3 +76,24 @@ def test_landing_page_counts(as_person):
     assert 'data-testid="count-units">2<' in page
     assert 'data-testid="count-people">2<' in page
     assert "Năm 2027" in page
+
+
+# action, whose account, who may (of: the person themself, an administrator, a colleague)
+ACCOUNT_TABLE = [
+    ("account.tokens.manage", "own", {"themself"}),
+    ("account.profile.edit", "own", {"themself"}),
+    ("account.password.set", "own", {"themself", "admin"}),
+    ("account.sessions.end", "own", {"themself", "admin"}),
+    ("account.tokens.manage", "another's", set()),
+    ("account.profile.edit", "another's", set()),
+    ("account.password.set", "another's", {"admin"}),
+    ("account.sessions.end", "another's", {"admin"}),
+]
+
+
+@pytest.mark.parametrize("action, whose, allowed", ACCOUNT_TABLE, ids=[f"{a}:{w}" for a, w, _ in ACCOUNT_TABLE])
+def test_accounts_are_their_owners_and_the_administrators(action, whose, allowed):
+    person = f.person(Role.HEAD)
+    people = {"themself": person, "admin": f.person(Role.ADMIN), "colleague": f.person(Role.STAFF)}
+    subject = person if whose == "own" else f.person(Role.COMMITTEE)
+    assert {name for name, actor in people.items() if policy.can(actor, action, subject)} == allowed

@@ -15,7 +15,7 @@ from council_support import at, council, finalised, open_scoring, reported_regis
 from workflow.accounts.models import Role
 from workflow.core.errors import PermissionDenied, TransitionRefused, ValidationFailed
 from workflow.council import operations, proposals, queries
-from workflow.council.models import ImmutableRow, ObjectionState, SessionState
+from workflow.council.models import DisciplineRecord, ImmutableRow, ObjectionState, SessionState
 from workflow.cycles import operations as cycles
 from workflow.extensions import db
 from workflow.notifications.models import Notification
@@ -92,6 +92,51 @@ def test_extra_conditions_late_task_and_discipline(app):
     assert p_disc.panel.score == Decimal("100.00") and p_disc.level == "not_completed"
     with pytest.raises(PermissionDenied):
         operations.record_discipline(late, actor=seats["m1"].person, reference="x", reason="y")
+
+
+def test_discipline_cannot_change_once_the_list_is_final_or_published(app, as_person, english):
+    """A published result changes only through an objection or a new decision version: the
+    secretary can neither record nor remove a discipline record then (nor while the list is
+    final), through the operation, the page or the API, and the page offers no such form."""
+    from council_support import published
+
+    cycle = f.year(2027)
+    clean, disciplined = reported_registration(cycle), reported_registration(cycle)
+    open_scoring(cycle)
+    seats = council(cycle, members=1)
+    secretary = seats["secretary"].person
+    for registration in (clean, disciplined):
+        score(seats["m1"], registration)
+    record = operations.record_discipline(disciplined, actor=secretary, reference="15-QĐ/UBKTTU", reason="Khiển trách")
+    session = published(cycle, [clean, disciplined], seats)
+    assert session.state == SessionState.PUBLISHED
+    with pytest.raises(TransitionRefused, match="published"):
+        operations.record_discipline(clean, actor=secretary, reference="16-QĐ/UBKTTU", reason="Cảnh cáo")
+    with pytest.raises(TransitionRefused, match="published"):
+        operations.remove_discipline(record, actor=secretary, reason="Nhầm")
+    web = as_person(secretary)
+    assert web.post(f"/council/results/{clean.id}/discipline", data={"reference": "16-QĐ/UBKTTU", "reason": "Cảnh cáo"}).status_code == 409
+    assert web.post(f"/council/results/{disciplined.id}/discipline", data={"remove": "1", "reason": "Nhầm"}).status_code == 409
+    api = f.api_headers(secretary)
+    assert web.post(f"/api/v1/council/registrations/{clean.id}/discipline", json={"reference": "16", "reason": "Cảnh cáo"}, headers=api).status_code == 409
+    assert web.delete(f"/api/v1/council/registrations/{disciplined.id}/discipline", json={"reason": "Nhầm"}, headers=api).status_code == 409
+    page = web.get(f"/council/results/{disciplined.id}").get_data(as_text=True)
+    assert 'name="remove"' not in page and "chỉ thay đổi qua kiến nghị" in page
+    assert 'name="reference"' not in web.get(f"/council/results/{clean.id}").get_data(as_text=True)
+    assert db.session.scalar(select(DisciplineRecord.registration_id)) == disciplined.id
+
+
+def test_discipline_waits_for_the_chair_to_reopen_a_final_list(app, english):
+    cycle = f.year(2027)
+    registration = reported_registration(cycle)
+    open_scoring(cycle)
+    seats = council(cycle, members=1)
+    score(seats["m1"], registration)
+    session = finalised(cycle, seats)
+    with pytest.raises(TransitionRefused, match="reopen"):
+        operations.record_discipline(registration, actor=seats["secretary"].person, reference="15", reason="Khiển trách")
+    operations.reopen_session(session, actor=seats["chair"].person, version=session.version, reason="Bổ sung kỷ luật")
+    operations.record_discipline(registration, actor=seats["secretary"].person, reference="15", reason="Khiển trách")
 
 
 @pytest.fixture

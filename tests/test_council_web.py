@@ -45,6 +45,11 @@ def test_officer_and_committee_pages_render(scene, as_person):
     cycle, regs, seats = scene
     for name in ("m1", "m2", "m3"):
         score(seats[name], regs[0])
+    # The raters' figures are computed from every head's scores: the chair sees them once their
+    # own scorecards are in.
+    assert as_person(seats["chair"].person).get(f"/council/{cycle.id}/raters").status_code == 403
+    for registration in regs:
+        score(seats["chair"], registration)
     for person, paths in (
         (seats["secretary"].person, ("progress", "proposals", "session", "decisions")),
         (seats["chair"].person, ("progress", "proposals", "raters", "decisions")),

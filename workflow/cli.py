@@ -57,6 +57,7 @@ def user() -> None:
 def user_create(username: str, full_name: str, email: str, roles: tuple[str, ...], unit_code: str | None, password: str) -> None:
     """Create an account (for example the first administrator)."""
     from workflow.accounts import operations
+    from workflow import policy
     from workflow.accounts.models import Role
     from workflow.core.errors import ValidationFailed
     from workflow.extensions import db
@@ -70,10 +71,10 @@ def user_create(username: str, full_name: str, email: str, roles: tuple[str, ...
                 if unit is None:
                     raise click.ClickException(f"no unit {unit_code!r}")
             person = operations.create_person(
-                actor=None, username=username, full_name=full_name, email=email, password=password, unit_id=unit.id if unit else None
+                actor=policy.SYSTEM, username=username, full_name=full_name, email=email, password=password, unit_id=unit.id if unit else None
             )
             for role in roles:
-                operations.grant_role(person, Role(role), actor=None, unit_id=unit.id if unit and role == "head" else None)
+                operations.grant_role(person, Role(role), actor=policy.SYSTEM, unit_id=unit.id if unit and role == "head" else None)
     except ValidationFailed as exc:
         raise click.ClickException("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.errors.items())) from None
     click.echo(f"created {username}")

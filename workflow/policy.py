@@ -18,6 +18,8 @@ from workflow.core.errors import PermissionDenied
 
 Rule = Callable[[Person, Any], bool]
 _RULES: dict[str, Rule] = {}
+# For some actions, why a person is refused when it is not simply their role (see `require`).
+_WHY: dict[str, Callable[[Person, Any], str | None]] = {}
 
 
 def rule(*actions: str) -> Callable[[Rule], Rule]:
@@ -31,11 +33,29 @@ def rule(*actions: str) -> Callable[[Rule], Rule]:
     return register
 
 
+class _System:
+    """The operator at the server's command line (`kpi user create`, `kpi demo`, the benches),
+    who may do anything: the operations' actor when no person acts. Audited with no person."""
+
+    id = None
+    is_authenticated = True
+    is_active = True
+    full_name = "system"
+
+    def __repr__(self) -> str:
+        return "<system>"
+
+
+SYSTEM = _System()
+
+
 def can(actor: Any, action: str, obj: Any = None) -> bool:
     try:
         check = _RULES[action]
     except KeyError:
         raise LookupError(f"no policy rule for action {action!r}") from None
+    if actor is SYSTEM:
+        return True
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return False
     return bool(check(actor, obj))
@@ -43,7 +63,8 @@ def can(actor: Any, action: str, obj: Any = None) -> bool:
 
 def require(actor: Any, action: str, obj: Any = None) -> None:
     if not can(actor, action, obj):
-        raise PermissionDenied(gettext("You are not allowed to do this."))
+        why = _WHY[action](actor, obj) if action in _WHY and actor is not None and getattr(actor, "is_authenticated", False) else None
+        raise PermissionDenied(why or gettext("You are not allowed to do this."))
 
 
 def actions() -> list[str]:
@@ -52,9 +73,22 @@ def actions() -> list[str]:
 
 # --- everyone signed in --------------------------------------------------------------------
 
-@rule("dashboard.view", "unit.view", "account.tokens.manage", "account.profile.edit")
+@rule("dashboard.view", "unit.view")
 def _signed_in(actor: Person, obj: Any) -> bool:
     return True
+
+
+@rule("account.tokens.manage", "account.profile.edit")
+def _own_account(actor: Person, person: Any) -> bool:
+    """`person`: whose tokens or profile (None: one's own, as the navigation asks)."""
+    return person is None or person.id == actor.id
+
+
+@rule("account.password.set", "account.sessions.end")
+def _own_or_administered(actor: Person, person: Any) -> bool:
+    """A person sets their own password and ends their own sessions; an administrator resets
+    anyone's."""
+    return actor.has_role(Role.ADMIN) or (person is not None and person.id == actor.id)
 
 
 # --- administration --------------------------------------------------------------------------
@@ -346,22 +380,69 @@ def _chair_acts(actor: Person, session: Any) -> bool:
     return _chair(actor, session)
 
 
-@rule("council.chair.raters")
-def _raters(actor: Person, cycle: Any) -> bool:
-    return bool(actor.role_set & {Role.COMMITTEE, Role.ADMIN}) or _chair(actor, cycle)
+# Who sees which scores. A head's scores and everything computed from them (the panel score,
+# its spread, the proposed level and its flags, each member's deviation on the head) follow
+# `council.scores.view`; its SQL counterpart, `queries.scores_seen_by`, filters lists. Figures
+# computed across heads (the counts by level, the raters' figures, the what-if, the workbook)
+# need every head's: `council.scores.view_all`. Pages, the API and the exports all ask these.
+
+@rule("council.scores.view")
+def _view_scores(actor: Person, registration: Any) -> bool:
+    """The committee and administrators; a member of the cycle's council once their own card
+    for the head is submitted or they are recused from the head, or for every head when the
+    cycle does not hide scores or once the proposal list is final; the head once published."""
+    return registration is not None and _council().sees_scores(actor, registration)
+
+
+@rule("council.scores.view_all")
+def _view_every_score(actor: Person, cycle: Any) -> bool:
+    return cycle is not None and _council().sees_every_score(actor, cycle)
+
+
+@rule("council.member_scores.view")
+def _view_member_scores(actor: Person, registration: Any) -> bool:
+    """Which member gave which score: the committee, administrators and the council's members
+    who may see the head's scores; never the head."""
+    if actor.role_set & {Role.COMMITTEE, Role.ADMIN}:
+        return True
+    return _seat(actor, registration) and can(actor, "council.scores.view", registration)
+
+
+def _figures(*actions: str, positions: tuple[str, ...]) -> None:
+    """Figures computed across heads: the committee, administrators and the council's officers
+    in `positions`, once they may see every head's scores (and told so until then)."""
+
+    def holds(actor: Person, cycle: Any) -> bool:
+        return bool(actor.role_set & {Role.COMMITTEE, Role.ADMIN}) or _seat(actor, cycle, *positions)
+
+    def check(actor: Person, cycle: Any) -> bool:
+        return holds(actor, cycle) and can(actor, "council.scores.view_all", cycle)
+
+    def why(actor: Person, cycle: Any) -> str | None:
+        if not holds(actor, cycle):
+            return None
+        return gettext("These figures are computed from every head's scores: they are shown once you may see all of them "
+                       "(your own scorecards submitted, or the proposal list final).")
+
+    rule(*actions)(check)
+    _WHY.update(dict.fromkeys(actions, why))
+
+
+_figures("council.chair.raters", positions=("chair",))
+_figures("council.what_if", "council.export", positions=("chair", "secretary"))
 
 
 @rule("council.proposals.view")
 def _view_proposals(actor: Person, cycle: Any) -> bool:
-    # Council members see the rows of heads whose scores they may see (queries.visible_heads).
+    # Council members see the rows of heads whose scores they may see (council.scores.view).
     return bool(actor.role_set & {Role.COMMITTEE, Role.ADMIN}) or _seat(actor, cycle)
 
 
-@rule("council.what_if", "council.export")
-def _what_if(actor: Person, cycle: Any) -> bool:
-    from workflow.council.models import Position
-
-    return bool(actor.role_set & {Role.COMMITTEE, Role.ADMIN}) or _seat(actor, cycle, Position.CHAIR, Position.SECRETARY)
+@rule("council.decisions.view")
+def _view_decisions(actor: Person, cycle: Any) -> bool:
+    """The frozen proposal list with the decisions and the objections (rows of heads whose
+    scores the person may see)."""
+    return bool(actor.role_set & {Role.COMMITTEE, Role.ADMIN}) or _seat(actor, cycle, "chair", "secretary")
 
 
 @rule("council.committee.decide", "council.committee.publish", "council.objection.decide")

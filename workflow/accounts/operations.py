@@ -1,5 +1,5 @@
-"""Changes to people, roles and tokens. Every function takes the acting person explicitly and
-writes the audit entry; callers commit.
+"""Changes to people, roles and tokens. Every function takes the acting person explicitly,
+checks their permission and writes the audit entry; callers commit.
 
 Administrators create and edit accounts, set temporary passwords (the person must then choose
 their own), deactivate and reactivate accounts, sign people out everywhere and grant or revoke
@@ -17,6 +17,7 @@ from flask_babel import gettext
 from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from workflow import policy
 from workflow.accounts.models import TOKEN_PREFIX, ApiToken, Person, Role, RoleGrant
 from workflow.accounts.passwords import dummy_verify, hash_password, needs_rehash, verify_password
 from workflow.core import audit
@@ -69,7 +70,7 @@ def check_password_rules(password: str, username: str) -> None:
 
 def create_person(
     *,
-    actor: Person | None,
+    actor: Person,
     username: str,
     full_name: str,
     email: str,
@@ -82,6 +83,7 @@ def create_person(
 ) -> Person:
     """A new account. `must_change_password` when someone other than the person chose the
     password (an administrator): the person is asked to replace it at their first sign-in."""
+    policy.require(actor, "admin.accounts.manage")
     username = username.strip().lower()
     errors: dict[str, list[str]] = {}
     if find_by_username(username) is not None:
@@ -110,6 +112,7 @@ def create_person(
 def set_password(person: Person, password: str, *, actor: Person) -> None:
     """A new password, chosen by the person or (a reset) by an administrator; every session of
     the person ends. After a reset the person must choose their own at the next sign-in."""
+    policy.require(actor, "account.password.set", person)
     check_password_rules(password, person.username)
     person.password_hash = hash_password(password)
     person.auth_epoch += 1  # signs out every other session of this person
@@ -126,6 +129,7 @@ def _unit_errors(unit_id: int | None) -> dict[str, list[str]]:
 
 def update_person(person: Person, *, actor: Person, version: int | None, **values: object) -> dict[str, list[object]]:
     """Edit the profile of an account (not its username, password or roles); returns the changes."""
+    policy.require(actor, "admin.accounts.manage", person)
     check_version(person, version)
     values = {k: v for k, v in values.items() if k in PERSON_FIELDS}
     errors = _unit_errors(values.get("unit_id"))  # type: ignore[arg-type]
@@ -142,6 +146,7 @@ def update_person(person: Person, *, actor: Person, version: int | None, **value
 def deactivate_person(person: Person, *, actor: Person) -> None:
     """Close an account: the person can no longer sign in or use their tokens, and every session
     they have ends now. Their roles stay, so a reactivation restores them as they were."""
+    policy.require(actor, "admin.accounts.manage", person)
     if person.id == actor.id:
         raise DomainError(gettext("You cannot deactivate your own account. Ask another administrator."))
     if not person.active:
@@ -152,6 +157,7 @@ def deactivate_person(person: Person, *, actor: Person) -> None:
 
 
 def reactivate_person(person: Person, *, actor: Person) -> None:
+    policy.require(actor, "admin.accounts.manage", person)
     if person.active:
         raise DomainError(gettext("This account is already active."))
     person.active = True
@@ -160,6 +166,7 @@ def reactivate_person(person: Person, *, actor: Person) -> None:
 
 def sign_out_everywhere(person: Person, *, actor: Person) -> None:
     """End every session of the person (API tokens are separate and stay valid)."""
+    policy.require(actor, "account.sessions.end", person)
     person.auth_epoch += 1
     audit.record("account.sign_out_everywhere", person, actor=actor, summary=person.username)
 
@@ -169,11 +176,12 @@ def _role_label(role: Role, unit_id: int | None) -> str:
 
 
 def grant_role(
-    person: Person, role: Role, *, actor: Person | None, unit_id: int | None = None, replace_head: bool = False
+    person: Person, role: Role, *, actor: Person, unit_id: int | None = None, replace_head: bool = False
 ) -> RoleGrant:
     """Give `person` a role; a head is given the unit they lead. A unit has one head: granting
     the head of a unit that has one is refused unless `replace_head`, which first revokes the
     current head's grant (both audited)."""
+    policy.require(actor, "admin.accounts.manage", person)
     if role == Role.HEAD:
         if unit_id is None:
             raise ValidationFailed({"unit_id": [gettext("A head must be given the unit they lead.")]})
@@ -218,9 +226,10 @@ def grant_role(
     return grant
 
 
-def revoke_role(grant: RoleGrant, *, actor: Person | None, reason: str | None = None) -> None:
+def revoke_role(grant: RoleGrant, *, actor: Person, reason: str | None = None) -> None:
     person = grant.person
-    if grant.role == Role.ADMIN and actor is not None and person.id == actor.id:
+    policy.require(actor, "admin.accounts.manage", person)
+    if grant.role == Role.ADMIN and person.id == actor.id:
         raise DomainError(gettext("You cannot remove your own administrator role. Ask another administrator."))
     person.roles.remove(grant)
     audit.record(
@@ -234,6 +243,7 @@ def revoke_role(grant: RoleGrant, *, actor: Person | None, reason: str | None = 
 
 
 def set_locale(person: Person, locale: str, *, actor: Person) -> None:
+    policy.require(actor, "account.profile.edit", person)
     if locale not in LOCALES:
         raise ValidationFailed({"locale": [gettext("Unknown language.")]})
     person.locale = locale
@@ -241,6 +251,7 @@ def set_locale(person: Person, locale: str, *, actor: Person) -> None:
 
 def create_token(person: Person, name: str, *, actor: Person, expires_in_days: int | None = None) -> tuple[ApiToken, str]:
     """A new personal API token; the returned secret is shown once and never stored."""
+    policy.require(actor, "account.tokens.manage", person)
     shown, lookup, secret_hash = ApiToken.generate()
     token = ApiToken(
         person_id=person.id,
@@ -255,6 +266,7 @@ def create_token(person: Person, name: str, *, actor: Person, expires_in_days: i
 
 
 def revoke_token(token: ApiToken, *, actor: Person) -> None:
+    policy.require(actor, "account.tokens.manage", token.person)
     if token.revoked_at is not None:
         raise DomainError(gettext("This token was already revoked."))
     token.revoked_at = utcnow()

@@ -20,7 +20,7 @@ from workflow.accounts.schemas import (
     RoleGrantCreateSchema,
 )
 from workflow.core.api import API_PREFIX, with_etag
-from workflow.core.concurrency import check_api_version
+from workflow.core.concurrency import claimed_version
 from workflow.core.errors import NotFound
 from workflow.core.pagination import page_payload, page_schema, paginate
 from workflow.extensions import db
@@ -70,7 +70,7 @@ def create_person(data):
 @blp.response(200, PersonAdminSchema)
 def update_person(data, person_id: int):
     person = _person(person_id)
-    version = check_api_version(person, data.pop("version", None))
+    version = claimed_version(person, data.pop("version", None))
     operations.update_person(person, actor=current_user, version=version, **data)
     return _reply(person)
 

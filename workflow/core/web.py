@@ -19,7 +19,8 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
-from workflow.core.errors import DomainError, NotFound, ValidationFailed, flatten_errors
+from workflow.core.concurrency import VersionMissing
+from workflow.core.errors import DomainError, NotFound, StaleObject, ValidationFailed, flatten_errors
 from workflow.core.inputs import whole_number
 from workflow.core.pagination import clamp
 from workflow.extensions import db
@@ -60,6 +61,11 @@ def error_response(error: DomainError | HTTPException, *, status: int | None = N
         code = status or error.status_code
         message = error.message
         errors = getattr(error, "errors", None)
+        if is_api_request() and isinstance(error, StaleObject) and status is None:
+            # API clients edit with If-Match (or `version`): a stale one is a failed
+            # precondition, a missing one a required precondition. Forms answer 409.
+            code = 428 if isinstance(error, VersionMissing) else 412
+            message = _status_messages()[428] if code == 428 else message
     else:
         code = status or error.code or 500
         message = _status_messages().get(code) or error.description or ""

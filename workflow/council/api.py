@@ -20,7 +20,7 @@ from sqlalchemy import select
 from workflow import policy
 from workflow.accounts.models import Person
 from workflow.core.api import API_PREFIX, with_etag
-from workflow.core.concurrency import check_api_version
+from workflow.core.concurrency import claimed_version
 from workflow.core.errors import NotFound, ValidationFailed
 from workflow.core.pagination import page_payload, page_schema, paginate
 from workflow.core.web import get_or_404
@@ -131,7 +131,7 @@ def get_settings(cycle_id: int):
 def update_settings(data, cycle_id: int):
     cycle = _cycle(cycle_id)
     policy.require(current_user, "council.settings.edit", cycle)
-    version = check_api_version(cycle, data.pop("version"))
+    version = claimed_version(cycle, data.pop("version"))
     operations.update_settings(cycle, data, actor=current_user, version=version)
     db.session.flush()
     return with_etag(council_rules(cycle), cycle)
@@ -208,7 +208,7 @@ def get_scorecard(card_id: int):
 @blp.response(200, ScorecardSchema)
 def save_scorecard(data, card_id: int):
     card = _own_card(card_id)
-    version = check_api_version(card, data.pop("version"))
+    version = claimed_version(card, data.pop("version"))
     operations.save_scorecard(card, data, actor=current_user, version=version)
     db.session.flush()
     return with_etag(card, card)
@@ -231,7 +231,7 @@ def preview_scorecard(data, card_id: int):
 @blp.response(200, ScorecardSchema)
 def submit_scorecard(data, card_id: int):
     card = _own_card(card_id)
-    version = check_api_version(card, data["version"])
+    version = claimed_version(card, data["version"])
     operations.submit_scorecard(card, actor=current_user, version=version)
     db.session.flush()
     return with_etag(card, card)
@@ -244,7 +244,7 @@ def reopen_scorecard(data, card_id: int):
     """The secretary reopens a submitted card (its scores are not shown here)."""
     card = get_or_404(Scorecard, card_id)
     policy.require(current_user, "council.secretary.reopen", card)
-    version = check_api_version(card, data["version"])
+    version = claimed_version(card, data["version"])
     operations.reopen_scorecard(card, actor=current_user, version=version, reason=data["reason"])
     db.session.flush()
     return {"registration_id": card.registration_id, "head": card.registration.head.full_name, "unit": card.registration.unit.name,
@@ -289,7 +289,7 @@ def list_proposals(args, cycle_id: int):
     panel = proposals.compute(cycle)
     payload = _slice(panel.heads, args)
     heads = payload["items"]
-    rows = presenters.proposal_rows(panel, heads, presenters.hidden_heads(cycle, current_user, [h.registration_id for h in heads]))
+    rows = presenters.proposal_rows(panel, heads, queries.hidden_heads(current_user, cycle, [h.registration_id for h in heads]))
     presenters.attach_names(rows, heads)
     payload["items"] = rows
     return payload
@@ -354,7 +354,7 @@ def create_session(data, cycle_id: int):
 def update_session(data, cycle_id: int):
     session = queries.session_or_404(_cycle(cycle_id).id)
     policy.require(current_user, "council.secretary.session", session)
-    version = check_api_version(session, data.get("version"))
+    version = claimed_version(session, data.get("version"))
     operations.update_session(session, actor=current_user, version=version, held_on=data["held_on"], place=data.get("place", ""),
                               notes=data.get("notes", ""), attendee_ids=data.get("attendee_ids", []))
     db.session.flush()
@@ -367,7 +367,7 @@ def update_session(data, cycle_id: int):
 def session_step(data, cycle_id: int):
     """finalise (the chair), reopen (the chair, with a reason) or publish (the committee)."""
     session = queries.session_or_404(_cycle(cycle_id).id)
-    version = check_api_version(session, data["version"])
+    version = claimed_version(session, data["version"])
     if data["step"] == "finalise":
         operations.finalise_session(session, actor=current_user, version=version)
     elif data["step"] == "reopen":
@@ -385,10 +385,10 @@ def session_step(data, cycle_id: int):
 @blp.response(200, page_schema(DecisionRowSchema))
 def list_decisions(args, cycle_id: int):
     """The frozen proposal list with the decision in force for each head."""
-    cycle = _cycle(cycle_id, "council.what_if")
-    session = queries.session_of(cycle.id)
-    frozen = queries.frozen_proposals(session) if session and session.round else {}
-    heads = [h for h in proposals.heads_of(cycle.id) if h.registration_id in frozen]
+    from workflow.council.views import decision_rows
+
+    cycle = _cycle(cycle_id, "council.decisions.view")
+    heads, frozen = decision_rows(cycle, queries.session_of(cycle.id), current_user)
     payload = _slice(heads, args)
     page = payload["items"]
     decided = queries.latest_decisions(cycle.id)
@@ -510,7 +510,7 @@ def file_objection(data, registration_id: int):
 @blp.arguments(ListArgs, location="query")
 @blp.response(200, page_schema(ObjectionSchema))
 def list_objections(args, cycle_id: int):
-    cycle = _cycle(cycle_id, "council.what_if")
+    cycle = _cycle(cycle_id, "council.decisions.view")
     return page_payload(paginate(select(Objection).where(Objection.cycle_id == cycle.id).order_by(Objection.filed_at), args["page"], args["per_page"]))
 
 
@@ -520,7 +520,7 @@ def list_objections(args, cycle_id: int):
 def decide_objection(data, objection_id: int):
     """uphold (with the new level) or reject, with the committee's answer."""
     objection = get_or_404(Objection, objection_id)
-    version = check_api_version(objection, data["version"])
+    version = claimed_version(objection, data["version"])
     operations.decide_objection(objection, data["step"], actor=current_user, version=version, outcome=data["outcome"], level=data["level"])
     db.session.flush()
     return with_etag(objection, objection)
@@ -562,7 +562,7 @@ def get_self_assessment(registration_id: int):
 def save_self_assessment(data, registration_id: int):
     registration = get_or_404(Registration, registration_id)
     item = operations.self_assessment_of(registration)
-    version = check_api_version(item, data.pop("version")) if item is not None else None
+    version = claimed_version(item, data.pop("version")) if item is not None else None
     item = operations.save_self_assessment(registration, data, actor=current_user, version=version)
     db.session.flush()
     return with_etag(item, item)
@@ -575,7 +575,7 @@ def submit_self_assessment(data, registration_id: int):
     item = operations.self_assessment_of(get_or_404(Registration, registration_id))
     if item is None:
         raise NotFound(gettext("This page or item does not exist, or was removed."))
-    version = check_api_version(item, data["version"])
+    version = claimed_version(item, data["version"])
     operations.submit_self_assessment(item, actor=current_user, version=version)
     db.session.flush()
     return with_etag(item, item)
@@ -587,10 +587,8 @@ def submit_self_assessment(data, registration_id: int):
 @blp.response(200, {"format": "binary", "type": "string"}, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 def export(cycle_id: int):
     from workflow.council.export import workbook_file
-    from workflow.council.views import export_refusal
 
     cycle = _cycle(cycle_id, "council.export")
-    export_refusal(cycle)
     return send_file(workbook_file(cycle), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", as_attachment=True,
                      download_name=f"danh-gia-xep-loai-{cycle.year}.xlsx")
 

@@ -20,11 +20,11 @@ from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from sqlalchemy import func, select
 
 from workflow.accounts.models import Person
+from workflow.core import excel
 from workflow.core.models import utcnow
 from workflow.council import proposals, queries
 from workflow.council.models import Decision, Scorecard, ScorecardState
@@ -39,12 +39,7 @@ BOLD = Font(bold=True)
 
 
 def _header(sheet: Any, titles: Sequence[str]) -> None:
-    row = []
-    for title in titles:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = BOLD
-        row.append(cell)
-    sheet.append(row)
+    excel.append(sheet, titles, font=BOLD)
 
 
 def _number(value: Any) -> Any:
@@ -80,7 +75,7 @@ def write_workbook(cycle: Cycle, target: Any) -> None:
         p = panel.proposal(head.registration_id)
         ratings = panel.ratings(head.registration_id)
         level, reason = decisions.get(head.registration_id, (None, ""))
-        summary.append([head.group_name, head.unit_name, head_names.get(head.registration_id, ""),
+        excel.append(summary, [head.group_name, head.unit_name, head_names.get(head.registration_id, ""),
                         *[_number(ratings.get(m.id)) for m in members], _number(p.panel.score), p.panel.method, p.panel.ratings,
                         _number(p.panel.stdev), _number(p.panel.range), names.get(p.level or "", "Hòa tại ngưỡng" if p.quota.status == "tie" else ""),
                         "Có" if p.needs_discussion else "", names.get(level or "", ""), reason])
@@ -107,7 +102,7 @@ def write_workbook(cycle: Cycle, target: Any) -> None:
             quarters = [values[t.id].get(q) for q in (1, 2, 3, 4)]
             final = next((v for v in reversed(quarters) if v is not None), None)
             quantitative = t.kind == TargetKind.QUANTITATIVE
-            targets_sheet.append([units[t.registration_id], t.title, "Chỉ tiêu" if quantitative else "Nhiệm vụ", t.measure,
+            excel.append(targets_sheet, [units[t.registration_id], t.title, "Chỉ tiêu" if quantitative else "Nhiệm vụ", t.measure,
                                   _number(t.baseline), _number(t.target_value) if quantitative else t.product, _number(t.weight), *quarters, final])
         for card in db.session.execute(
             select(Scorecard.registration_id, Scorecard.member_id, Scorecard.general, Scorecard.general_points, Scorecard.task_points,
@@ -116,7 +111,7 @@ def write_workbook(cycle: Cycle, target: Any) -> None:
             .order_by(Scorecard.registration_id, Scorecard.member_id)
         ):
             general = card.general or {}
-            cards_sheet.append([units[card.registration_id], head_names.get(card.registration_id, ""), member_names.get(card.member_id, ""),
+            excel.append(cards_sheet, [units[card.registration_id], head_names.get(card.registration_id, ""), member_names.get(card.member_id, ""),
                                 *[_number(Decimal(general[c])) if general.get(c) else None for c in criteria], _number(card.general_points),
                                 _number(card.task_points), _number(card.total), names.get(card.level or "", ""),
                                 card.submitted_at.replace(tzinfo=None) if card.submitted_at else None])
@@ -125,7 +120,7 @@ def write_workbook(cycle: Cycle, target: Any) -> None:
     info = book.create_sheet("Thông tin")
     for label, value in (("Kỳ đánh giá", cycle.name), ("Thang điểm", f"{rubric.name.vi} ({rubric.version})"),
                          ("Số người được đánh giá", len(panel.heads)), ("Lập lúc (UTC)", utcnow().replace(tzinfo=None, microsecond=0))):
-        info.append([label, value])
+        excel.append(info, [label, value])
     book.save(target)
 
 

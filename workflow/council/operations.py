@@ -461,8 +461,28 @@ def remind_member(member: CouncilMember, *, actor: Person, today: date | None = 
 
 # --- facts about the head --------------------------------------------------------------------
 
-def record_discipline(registration: Registration, *, actor: Person, reference: str, reason: str) -> DisciplineRecord:
+def discipline_refusal(registration: Registration) -> str | None:
+    """Why the discipline in the year of this head cannot be recorded or removed now, or None.
+    The levels read it: once the chair has frozen the proposal list it would change a result
+    nobody scored, and once the decisions are published a result changes only through an
+    objection or a new decision version."""
+    session = queries.session_of(registration.cycle_id)
+    if session is None or session.state == SessionState.OPEN:
+        return None
+    if session.state == SessionState.PUBLISHED:
+        return gettext("The decisions are published: a published result changes only through an objection or a new decision version.")
+    return gettext("The proposal list is final; the chair must reopen it before the discipline record changes.")
+
+
+def _require_discipline_changeable(registration: Registration, actor: Person) -> None:
     policy.require(actor, "council.secretary.discipline", registration)
+    refusal = discipline_refusal(registration)
+    if refusal:
+        raise TransitionRefused(refusal)
+
+
+def record_discipline(registration: Registration, *, actor: Person, reference: str, reason: str) -> DisciplineRecord:
+    _require_discipline_changeable(registration, actor)
     errors = {}
     if not (reference or "").strip():
         errors["reference"] = [gettext("Give the number and date of the disciplinary decision.")]
@@ -479,7 +499,7 @@ def record_discipline(registration: Registration, *, actor: Person, reference: s
 
 
 def remove_discipline(record: DisciplineRecord, *, actor: Person, reason: str) -> None:
-    policy.require(actor, "council.secretary.discipline", record.registration)
+    _require_discipline_changeable(record.registration, actor)
     if not (reason or "").strip():
         raise ValidationFailed({"reason": [gettext("Please give a reason.")]})
     audit.record("council.discipline.remove", record, actor=actor, summary=_head_name(record.registration), reason=reason.strip(),
@@ -523,10 +543,10 @@ def save_self_assessment(registration: Registration, data: dict[str, Any], *, ac
 
 
 def submit_self_assessment(item: SelfAssessment, *, actor: Person, version: int | None) -> None:
+    _refuse(SELF_ASSESSMENT, item, "submit", actor)
     reason = _self_assessment_open(item.registration)
     if reason:
         raise TransitionRefused(reason)
-    _refuse(SELF_ASSESSMENT, item, "submit", actor)
     check_version(item, version)
     errors = {}
     if not item.summary.strip():

@@ -3,7 +3,8 @@ head (targets with their changes and reasons, the four quarterly reports, eviden
 and directions, the self-assessment), the engine's breakdown line by line, the scoring form's
 inputs, and the proposal list's rows with their explanations.
 
-Who may see what is decided by the views and the policy; this module only builds.
+Who may see what is decided by the policy (`council.scores.view` and its SQL counterpart
+`queries.scores_seen_by`), asked by the views and the API; this module only builds.
 """
 
 from __future__ import annotations
@@ -350,22 +351,6 @@ def _decimals(params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 # --- pages of the whole cycle ----------------------------------------------------------------
-
-def hidden_heads(cycle: Any, actor: Any, registration_ids: Sequence[int]) -> set[int]:
-    """Of these heads, those whose scores `actor` may not see yet: a council member (who is
-    not also on the committee or an administrator) before submitting their own card, when the
-    cycle hides scores until then."""
-    from workflow.accounts.models import Role
-    from workflow.council import queries
-    from workflow.council.rules import council_rules
-
-    if actor.role_set & {Role.COMMITTEE, Role.ADMIN} or not council_rules(cycle)["hide_scores_until_submitted"]:
-        return set()
-    member = queries.member_of(actor, cycle.id)
-    if member is None:
-        return set(registration_ids)
-    return set(registration_ids) - queries.visible_heads(member, registration_ids)
-
 
 def proposal_rows(panel: Any, heads: Sequence[Any], hidden: set[int]) -> list[dict[str, Any]]:
     rows = []

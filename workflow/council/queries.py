@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, exists, false, func, not_, or_, select, true
 from sqlalchemy.orm import joinedload
 
-from workflow.accounts.models import Person
+from workflow.accounts.models import Person, Role
 from workflow.council.models import (
     ConflictDeclaration,
     CouncilMember,
@@ -29,6 +29,7 @@ from workflow.council.models import (
     Position,
     Scorecard,
     ScorecardState,
+    SessionState,
 )
 from workflow.cycles.models import Cycle
 from workflow.extensions import db
@@ -209,32 +210,73 @@ def slots(cycle_id: int, members_: Sequence[CouncilMember], registrations: Seque
     return out
 
 
-def can_see_scores(member: CouncilMember | None, registration: Registration, *, hide: bool) -> bool:
-    """Whether a council member may see the other members' scores for this head: always when
-    the cycle does not hide them; otherwise once their own card is submitted, or when they are
-    recused from the head. People who are not on the council are answered by the policy."""
-    if member is None:
-        return False
-    if not hide:
-        return True
-    if recusal(member, registration) is not None:
-        return True
-    card = scorecard(member.id, registration.id)
-    return card is not None and card.state == ScorecardState.SUBMITTED
+# --- who sees which scores ------------------------------------------------------------------
+
+def scores_seen_by(person: Any, cycle: Cycle) -> Any:
+    """SQL condition on a query of the registrations of `cycle`: the heads whose scores (and
+    everything computed from them) `person` may see. The policy's `council.scores.view` reads
+    it; lists filter with it.
+
+    The committee and administrators see every head's. A member of the cycle's council sees a
+    head's when the cycle does not hide scores, once the chair has finalised the proposal list,
+    or once their own scorecard for the head is submitted or they are recused from the head
+    (the head themself, of their own unit, a declared conflict). A head sees their own once
+    the decisions are published."""
+    if person is None or getattr(person, "id", None) is None or not getattr(person, "is_active", False):
+        return false()
+    roles = person.role_set
+    if roles & {Role.COMMITTEE, Role.ADMIN}:
+        return true()
+    session = session_of(cycle.id)
+    conditions = []
+    if person.head_unit_ids and session is not None and session.state == SessionState.PUBLISHED:
+        conditions.append(Registration.unit_id.in_(person.head_unit_ids))
+    member = member_of(person, cycle.id)
+    if member is not None:
+        from workflow.council.rules import council_rules
+
+        if not council_rules(cycle)["hide_scores_until_submitted"] or (session is not None and session.state != SessionState.OPEN):
+            return true()
+        submitted = select(Scorecard.registration_id).where(Scorecard.member_id == member.id, Scorecard.state == ScorecardState.SUBMITTED)
+        conditions += [Registration.id.in_(submitted), recused_from(member)]
+    return or_(*conditions) if conditions else false()
 
 
-def visible_heads(member: CouncilMember, registration_ids: Iterable[int]) -> set[int]:
-    """Of `registration_ids`, the heads whose scores `member` may see (hidden scores on): their
-    card submitted, or recused. Two statements."""
+def recused_from(member: CouncilMember) -> Any:
+    """SQL condition on Registration: the heads `member` is recused from (see `_recusal`)."""
+    person = member.person
+    conflicts = select(ConflictDeclaration.head_id).where(ConflictDeclaration.member_id == member.id)
+    conditions = [Registration.head_id == person.id, Registration.head_id.in_(conflicts)]
+    if person.head_unit_ids:
+        conditions.append(Registration.unit_id.in_(person.head_unit_ids))
+    if person.unit_id is not None:
+        conditions.append(Registration.unit_id == person.unit_id)
+    return or_(*conditions)
+
+
+def sees_scores(person: Any, registration: Registration) -> bool:
+    """Whether `person` may see the scores of the head of `registration` (one statement)."""
+    condition = scores_seen_by(person, registration.cycle)
+    return bool(db.session.scalar(select(exists().where(Registration.id == registration.id, condition))))
+
+
+def hidden_heads(person: Any, cycle: Cycle, registration_ids: Iterable[int]) -> set[int]:
+    """Of these registrations of `cycle`, those whose scores `person` may not see."""
     ids = set(registration_ids)
-    submitted = set(
-        db.session.scalars(
-            select(Scorecard.registration_id).where(Scorecard.member_id == member.id, Scorecard.state == ScorecardState.SUBMITTED, Scorecard.registration_id.in_(ids))
-        )
-    ) if ids else set()
-    regs = db.session.scalars(select(Registration).where(Registration.id.in_(ids - submitted))).all() if ids - submitted else []
-    conflicts = {(member.id, h) for h in db.session.scalars(select(ConflictDeclaration.head_id).where(ConflictDeclaration.member_id == member.id))}
-    return submitted | {r.id for r in regs if _recusal(member, r, conflicts) is not None}
+    if not ids:
+        return set()
+    seen = db.session.scalars(select(Registration.id).where(Registration.id.in_(ids), scores_seen_by(person, cycle)))
+    return ids - set(seen)
+
+
+def sees_every_score(person: Any, cycle: Cycle) -> bool:
+    """Whether `person` may see the scores of every head the council evaluates in `cycle`, as
+    the figures computed across heads need (counts by level, the raters, the what-if, the
+    workbook). One statement."""
+    hidden = select(Registration.id).where(
+        Registration.cycle_id == cycle.id, Registration.state == RegistrationState.ASSIGNED, not_(scores_seen_by(person, cycle))
+    )
+    return not db.session.scalar(select(exists(hidden)))
 
 
 def of_cycle(cycle_id: int, model: type, ident: Any) -> Any:

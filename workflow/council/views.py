@@ -270,9 +270,8 @@ def _scoring_page(cycle: Cycle, registration: Registration, member: CouncilMembe
         evaluation = operations.compute(card.general, card.judgements, context, fill_missing=True)
     dossier = presenters.dossier(registration, context)
     lines = presenters.breakdown(dossier.targets, dossier.facts, evaluation, rubric, data["judgements"])
-    settings = council_rules(cycle)
     panel_cards = []
-    if queries.can_see_scores(member, registration, hide=settings["hide_scores_until_submitted"]):
+    if policy.can(current_user, "council.member_scores.view", registration):
         panel_cards = [c for c in queries.cards_for_head(registration.id) if c.state == ScorecardState.SUBMITTED and c.member_id != member.id]
     editable = card.state != ScorecardState.SUBMITTED and operations.card_changeable(card) is None
     return render_template(
@@ -432,9 +431,10 @@ def proposal_list(cycle_id: int):
     cycle = _cycle(cycle_id, "council.proposals.view")
     panel = proposals.compute(cycle)
     page = _page(panel.heads, *page_args())
-    hidden = presenters.hidden_heads(cycle, current_user, [h.registration_id for h in page.items])
+    hidden = queries.hidden_heads(current_user, cycle, [h.registration_id for h in page.items])
     rows = presenters.proposal_rows(panel, page.items, hidden)
     presenters.attach_names(rows, page.items)
+    every_score = policy.can(current_user, "council.scores.view_all", cycle)
     what_if = None
     what_if_error = None
     changes = {}
@@ -447,9 +447,10 @@ def proposal_list(cycle_id: int):
                 what_if = {"changes": result.changes, "counts": result.counts, "rows": names}
             except RubricError as exc:
                 what_if_error = exc.problems
-    return render_template("council/proposals.html", **_common(cycle), page=page, rows=rows, counts=panel.proposals.counts(),
-                           flagged=len(panel.proposals.flagged()), what_if=what_if, what_if_error=what_if_error, changes=changes,
-                           what_if_fields=WHAT_IF_FIELDS, level_tone=_level_tone(panel.rubric), any_hidden=bool(hidden))
+    # The counts by level are computed from every head's scores.
+    return render_template("council/proposals.html", **_common(cycle), page=page, rows=rows, counts=panel.proposals.counts() if every_score else {},
+                           flagged=len(panel.proposals.flagged()) if every_score else 0, what_if=what_if, what_if_error=what_if_error, changes=changes,
+                           what_if_fields=WHAT_IF_FIELDS, level_tone=_level_tone(panel.rubric), any_hidden=bool(hidden), every_score=every_score)
 
 
 @bp.get("/<int:cycle_id>/raters")
@@ -525,17 +526,14 @@ def session_step(cycle_id: int):
 
 @bp.get("/<int:cycle_id>/decisions")
 def decisions(cycle_id: int):
-    return _decisions_page(_cycle(cycle_id, "council.proposals.view"))
+    return _decisions_page(_cycle(cycle_id, "council.decisions.view"))
 
 
 def _decisions_page(cycle: Cycle, *, errors: dict[str, list[str]] | None = None, status: int = 200):
     """The frozen list with the decisions, the quota as the decisions stand and the objections;
     `errors` are those of a refused exception form (shown beside its fields)."""
-    if not current_user.role_set & {Role.COMMITTEE, Role.ADMIN} and not queries.holds(current_user, cycle.id, Position.CHAIR, Position.SECRETARY):
-        policy.require(current_user, "council.committee.decide", cycle)
     session = queries.session_of(cycle.id)
-    frozen = queries.frozen_proposals(session) if session and session.round else {}
-    heads = [h for h in proposals.heads_of(cycle.id) if h.registration_id in frozen]
+    heads, frozen = decision_rows(cycle, session, current_user)
     page = _page(heads, *page_args())
     decided = queries.latest_decisions(cycle.id)
     rubric = rubric_of(cycle)
@@ -629,30 +627,24 @@ def decide_objection(cycle_id: int, objection_id: int):
 # --- a head's result and self-assessment -----------------------------------------------------
 
 def _result_registration(registration_id: int) -> tuple[Registration, bool]:
-    """The registration, and whether the viewer is one of the officials who see each member's
-    score (the committee, administrators, the council's chair and secretary). A head sees their
-    result once published; the chair and the secretary, who score too, see a head's scores only
-    once they may (`presenters.hidden_heads`)."""
+    """The registration, and whether the viewer may see which member gave which score (the
+    committee, administrators, the council's chair and secretary). The page is theirs and the
+    head's; each sees it once they may see the head's scores (`council.scores.view`): the head
+    once published, the chair and the secretary, who score too, once their own card is in."""
     registration = get_or_404(Registration, registration_id)
     policy.require(current_user, "council.result.view", registration)
-    session = queries.session_of(registration.cycle_id)
-    published = session is not None and session.state == SessionState.PUBLISHED
-    officials = bool(current_user.role_set & {Role.COMMITTEE, Role.ADMIN}) or queries.holds(current_user, registration.cycle_id, Position.CHAIR, Position.SECRETARY)
-    if officials and presenters.hidden_heads(registration.cycle, current_user, [registration.id]) and (session is None or session.state == SessionState.OPEN):
+    if not policy.can(current_user, "council.scores.view", registration):
+        if registration.unit_id in current_user.head_unit_ids:
+            raise NotFound(gettext("Your result is not published yet."))
         raise PermissionDenied(gettext("Hidden until you submit your own scorecard for this head."))
-    if not published and not officials:
-        raise NotFound(gettext("Your result is not published yet."))
-    return registration, officials
+    return registration, policy.can(current_user, "council.member_scores.view", registration)
 
 
-def export_refusal(cycle: Cycle) -> None:
-    """The workbook holds every member's scores: a council officer, who scores too, exports it
-    once the proposal list is final (or when the cycle does not hide scores)."""
-    if current_user.role_set & {Role.COMMITTEE, Role.ADMIN} or not council_rules(cycle)["hide_scores_until_submitted"]:
-        return
-    session = queries.session_of(cycle.id)
-    if session is None or session.state == SessionState.OPEN:
-        raise PermissionDenied(gettext("The workbook holds every member's scores: it can be exported once the proposal list is final."))
+def decision_rows(cycle: Cycle, session: Any, person: Any) -> tuple[list[Any], dict[int, Any]]:
+    """The heads of the frozen proposal list whose scores `person` may see, and the list."""
+    frozen = queries.frozen_proposals(session) if session and session.round else {}
+    hidden = queries.hidden_heads(person, cycle, frozen)
+    return [h for h in proposals.heads_of(cycle.id) if h.registration_id in frozen and h.registration_id not in hidden], frozen
 
 
 def result_context(registration: Registration, officials: bool) -> dict[str, Any]:
@@ -688,6 +680,7 @@ def result_context(registration: Registration, officials: bool) -> dict[str, Any
         "objections": db.session.scalars(select(Objection).where(Objection.registration_id == registration.id).order_by(Objection.filed_at)).all(),
         "window": operations.objection_window(session), "officials": officials, "level_names": presenters.level_names(rubric),
         "level_tone": _level_tone(rubric), "discipline": discipline,
+        "discipline_refusal": operations.discipline_refusal(registration),
         # The subordinate-units rule (the level of the collectives led) lowers the points themselves.
         "subordinate_notes": [describe(n, rubric) for n in evaluation.total.notes if n.code == "subordinates.failing"],
     }
@@ -791,7 +784,6 @@ def export(cycle_id: int):
     from workflow.council.export import workbook_file
 
     cycle = _cycle(cycle_id, "council.export")
-    export_refusal(cycle)
     path = workbook_file(cycle)
     return send_file(path, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", as_attachment=True,
                      download_name=f"danh-gia-xep-loai-{cycle.year}.xlsx")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from workflow import policy
 from workflow.core.api import API_PREFIX, with_etag
-from workflow.core.concurrency import check_api_version
+from workflow.core.concurrency import claimed_version
 from workflow.core.pagination import page_payload, page_schema, paginate
 from workflow.core.web import get_or_404
 from workflow.cycles import operations
@@ -74,7 +74,7 @@ def create_cycle(data):
 def update_cycle(data, cycle_id: int):
     policy.require(current_user, "admin.cycles.manage")
     cycle = get_or_404(Cycle, cycle_id)
-    version = check_api_version(cycle, data["version"])
+    version = claimed_version(cycle, data["version"])
     operations.rename_cycle(cycle, actor=current_user, version=version, name=data["name"])
     return _detail(cycle)
 
@@ -91,7 +91,7 @@ def list_steps(cycle_id: int):
 def take_step(data, cycle_id: int):
     cycle = get_or_404(Cycle, cycle_id)
     policy.require(current_user, "admin.cycles.manage")
-    version = check_api_version(cycle, data["version"])
+    version = claimed_version(cycle, data["version"])
     operations.advance_cycle(cycle, data["step"], actor=current_user, version=version, reason=data["reason"])
     return _detail(cycle)
 
@@ -102,6 +102,6 @@ def take_step(data, cycle_id: int):
 def refresh_rules(data, cycle_id: int):
     policy.require(current_user, "admin.cycles.manage")
     cycle = get_or_404(Cycle, cycle_id)
-    version = check_api_version(cycle, data["version"])
+    version = claimed_version(cycle, data["version"])
     operations.refresh_rules(cycle, actor=current_user, version=version)
     return _detail(cycle)

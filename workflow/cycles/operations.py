@@ -1,7 +1,8 @@
 """Creating cycles, renaming them, moving them through their phases and refreshing their rules.
 
 The phases and the conditions between cycles are declared in `workflow.cycles.workflow`; these
-functions check the version the caller edited, fire the step and write the audit entry.
+functions check the permission, then the version the caller edited, fire the step and write the
+audit entry.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from flask import current_app
 from flask_babel import gettext
 from sqlalchemy import select
 
+from workflow import policy
 from workflow.accounts.models import Person
 from workflow.calendar import Window, window_for
 from workflow.core import audit
@@ -33,11 +35,12 @@ def _load_rules(rules_file: str | None) -> dict:
 
 
 def create_cycle(
-    year: int, *, actor: Person | None, name: str | None = None, rules_file: str | None = None, state: CycleState = CycleState.REGISTRATION
+    year: int, *, actor: Person, name: str | None = None, rules_file: str | None = None, state: CycleState = CycleState.REGISTRATION
 ) -> Cycle:
     """A cycle for `year` with a snapshot of the rules in force now. Only one cycle can be in
     each open phase, so a new cycle in registration waits for the previous one to start
     execution."""
+    policy.require(actor, "admin.cycles.manage")
     if db.session.scalar(select(Cycle.id).where(Cycle.year == year)) is not None:
         raise ValidationFailed({"year": [gettext("A cycle for %(year)s already exists.", year=year)]})
     if state in OPEN_STATES:
@@ -61,6 +64,7 @@ def create_cycle(
 
 
 def rename_cycle(cycle: Cycle, *, actor: Person, version: int | None, name: str) -> None:
+    policy.require(actor, "admin.cycles.manage", cycle)
     check_version(cycle, version)
     changed = audit.apply_changes(cycle, {"name": name})
     if changed:
@@ -81,6 +85,7 @@ def advance_cycle(cycle: Cycle, step: str, *, actor: Person, version: int | None
     Scoring opens once the fourth quarter's reports are due: the council scores the whole year.
     Before that an administrator may open it with a written reason, kept on the cycle for the
     council to read."""
+    policy.require(actor, "admin.cycles.manage", cycle)
     check_version(cycle, version)
     now = now or utcnow()
     early = scoring_early(cycle, now) if step == "open_scoring" else None
@@ -106,6 +111,7 @@ def refresh_rules(cycle: Cycle, *, actor: Person, version: int | None, rules_fil
     """Replace the cycle's snapshot of the rules with the rules in force now; returns (old, new)
     rules versions. Only before execution starts: afterwards people have worked under the
     snapshot, and changing it would change the meaning of what they did."""
+    policy.require(actor, "admin.cycles.manage", cycle)
     check_version(cycle, version)
     if cycle.state != CycleState.REGISTRATION:
         raise TransitionRefused(gettext("The rules of a cycle can only be updated before its execution starts."))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from sqlalchemy import select
 
+from workflow import policy
 from workflow.accounts import operations as accounts
 from workflow.accounts.models import Person, Role
 from workflow.accounts.passwords import hash_password
@@ -25,7 +26,7 @@ def build_province(ctx: DemoContext) -> None:
 
     def person(username: str, full_name: str, title: str, unit: Unit | None = None) -> Person:
         p = accounts.create_person(
-            actor=None,
+            actor=policy.SYSTEM,
             username=username,
             full_name=full_name,
             email=f"{username}@vinhphuc.demo",
@@ -38,7 +39,7 @@ def build_province(ctx: DemoContext) -> None:
         return p
 
     admin = person(*province.ADMIN)
-    accounts.grant_role(admin, Role.ADMIN, actor=None)
+    accounts.grant_role(admin, Role.ADMIN, actor=policy.SYSTEM)
     groups = {}
     for position, (code, name) in enumerate(province.GROUPS):
         groups[code] = UnitGroup(code=code, name=name, position=position)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import joinedload
 
 from workflow import policy
 from workflow.core.api import API_PREFIX, with_etag
-from workflow.core.concurrency import check_api_version
+from workflow.core.concurrency import claimed_version
 from workflow.core.errors import NotFound, ValidationFailed
 from workflow.core.pagination import PageArgs, page_payload, page_schema, paginate
 from workflow.core.schemas import BaseSchema
@@ -130,7 +130,7 @@ def get_report(report_id: int):
 def save_entries(data, report_id: int):
     """Save a draft: the fields given of the targets given (others stay as they are)."""
     report = _report(report_id)
-    version = check_api_version(report, data.get("version"))
+    version = claimed_version(report, data.get("version"))
     operations.save_entries(report, data["entries"], actor=current_user, version=version)
     db.session.flush()
     return _detail(report)
@@ -142,7 +142,7 @@ def save_entries(data, report_id: int):
 def take_step(data, report_id: int):
     """submit (head), accept or return (staff, reason), reopen (staff or committee, reason)."""
     report = _report(report_id)
-    version = check_api_version(report, data.get("version"))
+    version = claimed_version(report, data.get("version"))
     operations.take_step(report, data["step"], actor=current_user, version=version, reason=data["reason"])
     db.session.flush()
     return _detail(report)
@@ -194,7 +194,7 @@ def download_evidence(report_id: int, evidence_id: int):
 def remove_evidence(args, report_id: int, evidence_id: int):
     report = _report(report_id)
     item = queries.child_of(report, Evidence, evidence_id)
-    version = check_api_version(report, args.get("version"))
+    version = claimed_version(report, args.get("version"))
     operations.remove_evidence(item, report, actor=current_user, version=version)
 
 
@@ -223,7 +223,7 @@ def raise_request(data, report_id: int):
 def give_direction(data, report_id: int, request_id: int):
     """Answer a request with a direction (staff or committee); the head is told by e-mail."""
     item = queries.child_of(_report(report_id), SupportRequest, request_id)
-    version = check_api_version(item, data.get("version"))
+    version = claimed_version(item, data.get("version"))
     operations.give_direction(item, data["body"], actor=current_user, version=version)
     db.session.flush()
     return with_etag(item, item)
@@ -234,7 +234,7 @@ def give_direction(data, report_id: int, request_id: int):
 @blp.response(200, RequestSchema)
 def close_request(data, report_id: int, request_id: int):
     item = queries.child_of(_report(report_id), SupportRequest, request_id)
-    version = check_api_version(item, data.get("version"))
+    version = claimed_version(item, data.get("version"))
     operations.close_request(item, actor=current_user, version=version, note=data["note"])
     db.session.flush()
     return with_etag(item, item)

@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from workflow.core import excel
 from workflow.core.models import utcnow
 from workflow.cycles.models import Cycle
 from workflow.extensions import db
@@ -42,7 +43,7 @@ def _number(value: Decimal | None) -> float | int | None:
 
 
 def _headings(sheet: Any, titles: list[str], widths: list[int]) -> None:
-    sheet.append(titles)
+    excel.append(sheet, titles)
     for i, width in enumerate(widths, start=1):
         cell = sheet.cell(row=sheet.max_row, column=i)
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
@@ -98,7 +99,7 @@ def workbook(cycle: Cycle, quarter: int, now: datetime | None = None) -> bytes:
             quantitative = target.kind == TargetKind.QUANTITATIVE
             reported: Any = _number(entry.actual) if quantitative and entry else (
                 milestones[entry.milestone_status] if entry and entry.milestone_status else None)
-            detail.append([
+            excel.append(detail, [
                 registration.unit.group.name, registration.unit.name, head.full_name if head else "", str(DISPLAY_LABELS[state]), late or None,
                 target.title, gettext("Quantitative target") if quantitative else gettext("Task"), target.measure or None,
                 _number(ln.plan) if quantitative else (ln.milestone or None), reported,
@@ -109,24 +110,24 @@ def workbook(cycle: Cycle, quarter: int, now: datetime | None = None) -> bytes:
             detail.cell(row=row, column=14).alignment = Alignment(wrap_text=True, vertical="top")
             if ln.status is not None:
                 detail.cell(row=row, column=13).fill = PatternFill("solid", fgColor=STATUS_FILLS[ln.status.value])
-    summary.append([gettext("Report for quarter %(quarter)s/%(year)s", quarter=quarter, year=cycle.year)])
+    excel.append(summary, [gettext("Report for quarter %(quarter)s/%(year)s", quarter=quarter, year=cycle.year)])
     summary["A1"].font = Font(bold=True, size=14)
-    summary.append([gettext("Report due date"), window.due_on])
+    excel.append(summary, [gettext("Report due date"), window.due_on])
     summary["B2"].number_format = "DD/MM/YYYY"
-    summary.append([gettext("Prepared at"), now.astimezone(window.due_at.tzinfo).replace(tzinfo=None)])
+    excel.append(summary, [gettext("Prepared at"), now.astimezone(window.due_at.tzinfo).replace(tzinfo=None)])
     summary["B3"].number_format = "DD/MM/YYYY HH:MM"
-    summary.append([])
+    excel.append(summary, [])
     _headings(summary, [gettext("Reports"), gettext("Number")], [40, 14])
     summary.freeze_panes = None
     for state in monitoring.DISPLAY_STATES:
-        summary.append([str(DISPLAY_LABELS[state]), counts[state]])
-    summary.append([gettext("Heads"), len(registrations)])
-    summary.append([gettext("Reports late"), late_total])
-    summary.append([])
+        excel.append(summary, [str(DISPLAY_LABELS[state]), counts[state]])
+    excel.append(summary, [gettext("Heads"), len(registrations)])
+    excel.append(summary, [gettext("Reports late"), late_total])
+    excel.append(summary, [])
     _headings(summary, [gettext("Targets in the reports submitted"), gettext("Number")], [40, 14])
     summary.freeze_panes = None
     for key, label in statuses.items():
-        summary.append([label, status_counts[key]])
+        excel.append(summary, [label, status_counts[key]])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

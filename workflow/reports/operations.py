@@ -18,7 +18,7 @@ from workflow.accounts.models import Person
 from workflow.calendar import WorkingCalendar, calendar_rules
 from workflow.calendar.days import Window
 from workflow.core import audit
-from workflow.core.concurrency import check_version
+from workflow.core.concurrency import check_version, lock
 from workflow.core.errors import DomainError, PermissionDenied, TransitionRefused, ValidationFailed
 from workflow.core.models import utcnow
 from workflow.cycles.models import CycleState
@@ -309,6 +309,7 @@ def add_evidence(report: QuarterlyReport, stream: IO[bytes], filename: str, *, a
     """Attach a file to the report (or to one of its targets). Refused, with the reason on the
     `file` field, when it is too large, of a type not accepted, or one too many; nothing
     already saved in the report is touched by a refused upload."""
+    lock(report)  # uploads to one report take turns: each stamps it, and the count is per report
     require_editable(report, actor)
     rules = report_rules(report.registration.cycle)
     if target_id is not None and target_id not in _in_force(report):

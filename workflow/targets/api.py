@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
 from flask_babel import gettext
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -18,11 +17,11 @@ from sqlalchemy import select
 
 from workflow import policy
 from workflow.core.api import API_PREFIX, with_etag
-from workflow.core.concurrency import check_api_version
-from workflow.core.errors import NotFound, StaleObject, ValidationFailed
+from workflow.core.concurrency import claimed_version
+from workflow.core.errors import NotFound, ValidationFailed
 from workflow.core.pagination import PageArgs, page_payload, page_schema, paginate
 from workflow.core.schemas import BaseSchema, Text
-from workflow.core.web import error_response, get_or_404
+from workflow.core.web import get_or_404
 from workflow.cycles.models import Cycle
 from workflow.cycles.operations import current_cycle
 from workflow.extensions import db
@@ -39,13 +38,13 @@ from workflow.targets.schemas import (
     DiffSchema,
     ProposalCreateSchema,
     ProposalSchema,
+    ProposalStepSchema,
     RegistrationCreateSchema,
     RegistrationFilterSchema,
     RegistrationSchema,
     RegistrationSummarySchema,
     RevisionDetailSchema,
     RevisionSchema,
-    StepSchema,
     TargetPatchSchema,
     TargetSchema,
     TargetWriteSchema,
@@ -59,16 +58,10 @@ blp = Blueprint(
 )
 
 
-@blp.errorhandler(StaleObject)
-def _stale_is_412(error: StaleObject) -> Response:
-    # Forms answer 409 and show the form again; API clients edit with If-Match, so a stale
-    # version is a failed precondition.
-    return error_response(error, status=412)
-
-
-def expected_version(obj: Any, data: dict[str, Any] | None = None) -> int:
-    """The version the client edited: If-Match first, then `version`; 428 without either."""
-    return check_api_version(obj, (data or {}).get("version"))
+def expected_version(obj: Any, data: dict[str, Any] | None = None) -> int | None:
+    """The version the client edited: If-Match first, then `version` (checked by the
+    operation, after the permission: 428 without either, 412 when stale)."""
+    return claimed_version(obj, (data or {}).get("version"))
 
 
 def _registration(registration_id: int) -> Registration:
@@ -207,7 +200,7 @@ def create_proposal(data, registration_id: int):
 
 
 @blp.post("/<int:registration_id>/proposals/<int:proposal_id>/decision")
-@blp.arguments(StepSchema)
+@blp.arguments(ProposalStepSchema)
 @blp.response(200, ProposalSchema)
 def decide_proposal(data, registration_id: int, proposal_id: int):
     """step: accept, reject (note required) or withdraw (its author)."""

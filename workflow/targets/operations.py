@@ -3,6 +3,10 @@
 Each function takes the acting person explicitly, checks the permission and the workflow,
 checks the version the person edited, writes the revision (once the registration has been
 submitted) and the audit entry. Nothing here commits: the request, job or command does.
+
+A change to a target stamps its registration and numbers the registration's next revision, so
+changes to one registration take turns (`_lock`): two people editing two targets at the same
+moment both succeed, one after the other, and each revision's snapshot holds the other's change.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from workflow import policy
 from workflow.accounts.models import Person, Role
 from workflow.calendar import WorkingCalendar, calendar_rules
 from workflow.core import audit
-from workflow.core.concurrency import check_version
+from workflow.core.concurrency import check_version, lock
 from workflow.core.errors import DomainError, PermissionDenied, TransitionRefused, ValidationFailed, flatten_errors
 from workflow.core.models import utcnow
 from workflow.cycles.models import Cycle, CycleState
@@ -52,6 +56,16 @@ from workflow.targets.workflow import AMENDMENT, PROPOSAL, REGISTRATION, weights
 from workflow.units.models import Unit
 
 # --- registrations ---------------------------------------------------------------------------
+
+
+def _lock(registration: Registration) -> None:
+    """Lock the registration until the transaction ends, before anything about it is checked;
+    if someone changed it (or its targets: each change stamps it) since the session read it,
+    read it and its targets again."""
+    before = registration.version
+    if lock(registration) != before:
+        db.session.execute(select(Target).where(Target.registration_id == registration.id).execution_options(populate_existing=True)).all()
+        db.session.expire(registration, ["targets"])
 
 
 def _check_step(workflow: Any, obj: Any, step: str, actor: Person) -> None:
@@ -94,6 +108,7 @@ def take_step(
     decision: dict[str, Any] | None = None,
 ) -> None:
     """Submit, forward, return or officially assign a registration."""
+    _lock(registration)
     _check_step(REGISTRATION, registration, step, actor)
     check_version(registration, version)
     if step == "submit" and (problem := weights_add_up(registration)):
@@ -247,6 +262,7 @@ def _record_change(registration: Registration, kind: RevisionKind, *, actor: Per
 def add_target(registration: Registration, values: dict[str, Any], *, actor: Person, reason: str = "") -> Target:
     """The head adds a target to their registration (draft or returned). While the
     registration is under review, a target the committee adds is a supplementary one."""
+    _lock(registration)
     if registration.state in (RegistrationState.SUBMITTED, RegistrationState.REVIEWED):
         return supplement_target(registration, values, actor=actor, reason=reason)
     policy.require(actor, "registration.edit", registration)
@@ -260,6 +276,7 @@ def add_target(registration: Registration, values: dict[str, Any], *, actor: Per
 
 def supplement_target(registration: Registration, values: dict[str, Any], *, actor: Person, reason: str) -> Target:
     """The committee assigns a supplementary target of its own (giao bổ sung)."""
+    _lock(registration)
     policy.require(actor, "target.supplement", registration)
     if not (reason or "").strip():
         raise ValidationFailed({"reason": [gettext("Please give a reason.")]})
@@ -302,6 +319,7 @@ def _live_target(target: Target) -> None:
 def update_target(target: Target, changes: dict[str, Any], *, actor: Person, version: int | None, reason: str = "") -> list[dict[str, Any]]:
     """Change some values of a target; returns the field-level changes made."""
     registration = target.registration
+    _lock(registration)
     policy.require(actor, "registration.edit", registration)
     _live_target(target)
     check_version(target, version)
@@ -327,6 +345,7 @@ def drop_target(target: Target, *, actor: Person, version: int | None, reason: s
     """Remove a target. Before the first submission it is deleted; afterwards it is kept,
     marked dropped, so the history can still show it."""
     registration = target.registration
+    _lock(registration)
     policy.require(actor, "registration.edit", registration)
     _live_target(target)
     check_version(target, version)
@@ -410,6 +429,7 @@ def _apply_item(registration: Registration, item: dict[str, Any], *, origin: Tar
 
 def create_proposal(registration: Registration, item: dict[str, Any], *, actor: Person, reason: str) -> Proposal:
     """A staff officer proposes to add, change or drop a target, with a reason."""
+    _lock(registration)
     policy.require(actor, "proposal.create", registration)
     if registration.state not in (RegistrationState.SUBMITTED, RegistrationState.REVIEWED):
         raise TransitionRefused(gettext("Proposals can be made only while the registration is under review."))
@@ -433,6 +453,7 @@ def create_proposal(registration: Registration, item: dict[str, Any], *, actor: 
 
 def decide_proposal(proposal: Proposal, step: str, *, actor: Person, version: int | None, note: str = "") -> None:
     """Accept (applying the change as a revision), reject (with a note) or withdraw."""
+    _lock(proposal.registration)
     _check_step(PROPOSAL, proposal, step, actor)
     check_version(proposal, version)
     registration = proposal.registration
@@ -501,6 +522,7 @@ def decide_amendment(
     decision_number: str = "", decision_date: date | None = None,
 ) -> None:
     """Approve (applying every change as one revision of kind "amended") or reject."""
+    _lock(amendment.registration)
     _check_step(AMENDMENT, amendment, step, actor)
     check_version(amendment, version)
     registration = amendment.registration

@@ -205,7 +205,12 @@ class AmendmentCreateSchema(BaseSchema):
     items = fields.List(fields.Nested(ChangeItemSchema), required=True, validate=validate.Length(min=1, max=20, error=_l("Between 1 and 20 changes.")))
 
 
+class ProposalStepSchema(StepSchema):
+    step = fields.String(required=True, validate=one_of(["accept", "reject", "withdraw"]))
+
+
 class AmendmentDecisionSchema(StepSchema):
+    step = fields.String(required=True, validate=one_of(["approve", "reject"]))
     decision_number = Text(max_length=100, allow_empty=True, load_default="")
     decision_date = fields.Date(allow_none=True, load_default=None)
 

@@ -34,6 +34,7 @@ from workflow.targets.schemas import (
     AmendmentDecisionSchema,
     AssignFormSchema,
     CommentCreateSchema,
+    ProposalStepSchema,
     RegistrationFilterSchema,
     StepSchema,
     TARGET_FIELDS,
@@ -416,7 +417,7 @@ def new_proposal(registration_id: int):
 def decide_proposal(registration_id: int, proposal_id: int):
     registration = _registration(registration_id)
     proposal = queries.child_of(registration, Proposal, proposal_id)
-    data = load_form(StepSchema(), MultiDict({"step": request.form.get("step", ""), "note": request.form.get("reason", ""), "version": request.form.get("version", "")}))
+    data = load_form(ProposalStepSchema(), MultiDict({"step": request.form.get("step", ""), "note": request.form.get("reason", ""), "version": request.form.get("version", "")}))
     operations.decide_proposal(proposal, data["step"], actor=current_user, version=data.get("version"), note=data["note"])
     flash(gettext("The proposal is now “%(state)s”.", state=PROPOSAL.label(proposal.state)), "success")
     return _to_registration(registration, "proposals")

@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 
 from workflow import policy
 from workflow.core.api import API_PREFIX, with_etag
-from workflow.core.concurrency import check_api_version
+from workflow.core.concurrency import claimed_version
 from workflow.core.pagination import page_payload, page_schema, paginate
 from workflow.core.web import get_or_404
 from workflow.extensions import db
@@ -81,7 +81,7 @@ def create_group(data):
 def update_group(data, group_id: int):
     policy.require(current_user, "admin.units.manage")
     group = _group(group_id)
-    version = check_api_version(group, data.pop("version", None))
+    version = claimed_version(group, data.pop("version", None))
     operations.update_group(group, actor=current_user, version=version, **data)
     db.session.flush()
     group = _group(group_id)
@@ -130,7 +130,7 @@ def create_unit(data):
 def update_unit(data, unit_id: int):
     policy.require(current_user, "admin.units.manage")
     unit = _unit(unit_id)
-    version = check_api_version(unit, data.pop("version", None))
+    version = claimed_version(unit, data.pop("version", None))
     operations.update_unit(unit, actor=current_user, version=version, **data)
     db.session.flush()
     unit = _unit(unit_id)

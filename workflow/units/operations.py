@@ -1,5 +1,5 @@
 """Changes to unit groups and units. Every function takes the acting person explicitly, checks
-what only the database can tell (a code already taken, a parent that would make a loop, a staff
+their permission (before the version they edited), what only the database can tell (a code already taken, a parent that would make a loop, a staff
 officer without the staff role), writes the audit entry and leaves the commit to the caller.
 
 A unit that anything refers to is deactivated, not deleted: deletion is for a unit created by
@@ -14,6 +14,7 @@ from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from workflow import policy
 from workflow.accounts.models import Person, Role, RoleGrant
 from workflow.core import audit
 from workflow.core.concurrency import check_version
@@ -46,7 +47,8 @@ def _check_group(values: dict[str, Any], own_id: int | None) -> None:
             raise ValidationFailed({"code": [gettext("Another group already has this code.")]})
 
 
-def create_group(*, actor: Person | None, code: str, name: str, position: int = 0) -> UnitGroup:
+def create_group(*, actor: Person, code: str, name: str, position: int = 0) -> UnitGroup:
+    policy.require(actor, "admin.units.manage")
     values = {"code": code, "name": name, "position": position}
     _check_group(values, None)
     group = UnitGroup(**values)
@@ -56,6 +58,7 @@ def create_group(*, actor: Person | None, code: str, name: str, position: int = 
 
 
 def update_group(group: UnitGroup, *, actor: Person, version: int | None, **values: Any) -> dict[str, list[Any]]:
+    policy.require(actor, "admin.units.manage", group)
     check_version(group, version)
     values = {k: v for k, v in values.items() if k in GROUP_FIELDS}
     _check_group(values, group.id)
@@ -66,6 +69,7 @@ def update_group(group: UnitGroup, *, actor: Person, version: int | None, **valu
 
 
 def delete_group(group: UnitGroup, *, actor: Person) -> None:
+    policy.require(actor, "admin.units.manage", group)
     if db.session.scalar(select(func.count()).select_from(Unit).where(Unit.group_id == group.id)):
         raise DomainError(gettext("This group still has units. Move them to another group first."))
     summary = f"{group.code} — {group.name}"
@@ -113,7 +117,7 @@ def _check_unit(values: dict[str, Any], unit: Unit | None) -> None:
 
 def create_unit(
     *,
-    actor: Person | None,
+    actor: Person,
     code: str,
     name: str,
     group_id: int,
@@ -121,6 +125,7 @@ def create_unit(
     staff_officer_id: int | None = None,
     active: bool = True,
 ) -> Unit:
+    policy.require(actor, "admin.units.manage")
     values = {"code": code, "name": name, "group_id": group_id, "parent_id": parent_id, "staff_officer_id": staff_officer_id, "active": active}
     _check_unit(values, None)
     unit = Unit(**values)
@@ -131,6 +136,7 @@ def create_unit(
 
 def update_unit(unit: Unit, *, actor: Person, version: int | None, **values: Any) -> dict[str, list[Any]]:
     """Edit a unit (deactivating is `active=False`); returns the changes."""
+    policy.require(actor, "admin.units.manage", unit)
     check_version(unit, version)
     values = {k: v for k, v in values.items() if k in UNIT_FIELDS}
     _check_unit(values, unit)
@@ -145,6 +151,7 @@ def update_unit(unit: Unit, *, actor: Person, version: int | None, **values: Any
 
 def delete_unit(unit: Unit, *, actor: Person) -> None:
     """Delete a unit nothing refers to; otherwise refuse and suggest deactivating it."""
+    policy.require(actor, "admin.units.manage", unit)
     summary, unit_id = f"{unit.code} — {unit.name}", unit.id
     try:
         with db.session.begin_nested():
