@@ -9,6 +9,9 @@ Sheets (in Vietnamese, as officials file them):
 - "Điểm thành viên": one row per scorecard submitted: each general criterion, the task points,
   the total and the level it implied;
 - "Thông tin": the cycle, the rubric version, when the file was made.
+
+Numbers are real numbers shown the Vietnamese way (1.234,5), dates dd/mm/yyyy and times in the
+province's time zone (`workflow.core.formats.excel_cell`).
 """
 
 from __future__ import annotations
@@ -19,12 +22,14 @@ from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import force_locale
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from sqlalchemy import func, select
 
 from workflow.accounts.models import Person
+from workflow.core import formats
 from workflow.core.models import utcnow
 from workflow.council import proposals, queries
 from workflow.council.models import Decision, Scorecard, ScorecardState
@@ -43,6 +48,18 @@ def _header(sheet: Any, titles: Sequence[str]) -> None:
     for title in titles:
         cell = WriteOnlyCell(sheet, value=title)
         cell.font = BOLD
+        row.append(cell)
+    sheet.append(row)
+
+
+def _row(sheet: Any, values: Sequence[Any]) -> None:
+    """One row of write-only cells; numbers and dates with their Vietnamese formats."""
+    row = []
+    for value in values:
+        shown, number_format = formats.excel_cell(value)
+        cell = WriteOnlyCell(sheet, value=shown)
+        if number_format:
+            cell.number_format = number_format
         row.append(cell)
     sheet.append(row)
 
@@ -80,14 +97,16 @@ def write_workbook(cycle: Cycle, target: Any) -> None:
         p = panel.proposal(head.registration_id)
         ratings = panel.ratings(head.registration_id)
         level, reason = decisions.get(head.registration_id, (None, ""))
-        summary.append([head.group_name, head.unit_name, head_names.get(head.registration_id, ""),
+        _row(summary, [head.group_name, head.unit_name, head_names.get(head.registration_id, ""),
                         *[_number(ratings.get(m.id)) for m in members], _number(p.panel.score), p.panel.method, p.panel.ratings,
                         _number(p.panel.stdev), _number(p.panel.range), names.get(p.level or "", "Hòa tại ngưỡng" if p.quota.status == "tie" else ""),
                         "Có" if p.needs_discussion else "", names.get(level or "", ""), reason])
 
     targets_sheet = book.create_sheet("Chỉ tiêu")
+    with force_locale("vi"):  # the workbook is in Vietnamese, as it is filed
+        quarters = [formats.quarter(q) for q in (1, 2, 3, 4)]
     _header(targets_sheet, ["Cơ quan, đơn vị", "Chỉ tiêu, nhiệm vụ", "Loại", "Đơn vị tính", "Xuất phát", "Chỉ tiêu giao", "Tỷ trọng",
-                            "Quý I", "Quý II", "Quý III", "Quý IV", "Kết quả cuối năm"])
+                            *quarters, "Kết quả cuối năm"])
     cards_sheet = book.create_sheet("Điểm thành viên")
     criteria = [c.code for c in rubric.general]
     _header(cards_sheet, ["Cơ quan, đơn vị", "Người đứng đầu", "Thành viên", *[c.name.vi for c in rubric.general], "Điểm tiêu chí chung",
@@ -107,7 +126,7 @@ def write_workbook(cycle: Cycle, target: Any) -> None:
             quarters = [values[t.id].get(q) for q in (1, 2, 3, 4)]
             final = next((v for v in reversed(quarters) if v is not None), None)
             quantitative = t.kind == TargetKind.QUANTITATIVE
-            targets_sheet.append([units[t.registration_id], t.title, "Chỉ tiêu" if quantitative else "Nhiệm vụ", t.measure,
+            _row(targets_sheet, [units[t.registration_id], t.title, "Chỉ tiêu" if quantitative else "Nhiệm vụ", t.measure,
                                   _number(t.baseline), _number(t.target_value) if quantitative else t.product, _number(t.weight), *quarters, final])
         for card in db.session.execute(
             select(Scorecard.registration_id, Scorecard.member_id, Scorecard.general, Scorecard.general_points, Scorecard.task_points,
@@ -116,16 +135,16 @@ def write_workbook(cycle: Cycle, target: Any) -> None:
             .order_by(Scorecard.registration_id, Scorecard.member_id)
         ):
             general = card.general or {}
-            cards_sheet.append([units[card.registration_id], head_names.get(card.registration_id, ""), member_names.get(card.member_id, ""),
+            _row(cards_sheet, [units[card.registration_id], head_names.get(card.registration_id, ""), member_names.get(card.member_id, ""),
                                 *[_number(Decimal(general[c])) if general.get(c) else None for c in criteria], _number(card.general_points),
                                 _number(card.task_points), _number(card.total), names.get(card.level or "", ""),
-                                card.submitted_at.replace(tzinfo=None) if card.submitted_at else None])
+                                card.submitted_at])
         db.session.expire_all()
 
     info = book.create_sheet("Thông tin")
     for label, value in (("Kỳ đánh giá", cycle.name), ("Thang điểm", f"{rubric.name.vi} ({rubric.version})"),
-                         ("Số người được đánh giá", len(panel.heads)), ("Lập lúc (UTC)", utcnow().replace(tzinfo=None, microsecond=0))):
-        info.append([label, value])
+                         ("Số người được đánh giá", len(panel.heads)), ("Lập lúc", utcnow())):
+        _row(info, [label, value])
     book.save(target)
 
 

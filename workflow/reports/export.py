@@ -1,6 +1,7 @@
 """The Excel workbook of a quarter (openpyxl): a summary sheet, then one row per head and
 target with the plan, what was reported, progress, status and narrative. Headings are in the
-reader's language (Vietnamese by default); numbers stay numbers, so staff can sort and sum.
+reader's language (Vietnamese by default); numbers stay numbers, so staff can sort and sum,
+shown the Vietnamese way (1.234,5), and dates dd/mm/yyyy (`workflow.core.formats.excel_cell`).
 
 Built from a fixed number of statements whatever the number of heads.
 """
@@ -19,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from workflow.core import formats
 from workflow.core.models import utcnow
 from workflow.cycles.models import Cycle
 from workflow.extensions import db
@@ -39,6 +41,15 @@ def _number(value: Decimal | None) -> float | int | None:
     if value is None:
         return None
     return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _append(sheet: Any, values: list[Any]) -> None:
+    """One row; numbers and dates with their Vietnamese formats."""
+    cells = [formats.excel_cell(v) for v in values]
+    sheet.append([value for value, _ in cells])
+    for column, (_, number_format) in enumerate(cells, start=1):
+        if number_format:
+            sheet.cell(row=sheet.max_row, column=column).number_format = number_format
 
 
 def _headings(sheet: Any, titles: list[str], widths: list[int]) -> None:
@@ -98,7 +109,7 @@ def workbook(cycle: Cycle, quarter: int, now: datetime | None = None) -> bytes:
             quantitative = target.kind == TargetKind.QUANTITATIVE
             reported: Any = _number(entry.actual) if quantitative and entry else (
                 milestones[entry.milestone_status] if entry and entry.milestone_status else None)
-            detail.append([
+            _append(detail, [
                 registration.unit.group.name, registration.unit.name, head.full_name if head else "", str(DISPLAY_LABELS[state]), late or None,
                 target.title, gettext("Quantitative target") if quantitative else gettext("Task"), target.measure or None,
                 _number(ln.plan) if quantitative else (ln.milestone or None), reported,
@@ -111,22 +122,20 @@ def workbook(cycle: Cycle, quarter: int, now: datetime | None = None) -> bytes:
                 detail.cell(row=row, column=13).fill = PatternFill("solid", fgColor=STATUS_FILLS[ln.status.value])
     summary.append([gettext("Report for quarter %(quarter)s/%(year)s", quarter=quarter, year=cycle.year)])
     summary["A1"].font = Font(bold=True, size=14)
-    summary.append([gettext("Report due date"), window.due_on])
-    summary["B2"].number_format = "DD/MM/YYYY"
-    summary.append([gettext("Prepared at"), now.astimezone(window.due_at.tzinfo).replace(tzinfo=None)])
-    summary["B3"].number_format = "DD/MM/YYYY HH:MM"
+    _append(summary, [gettext("Report due date"), window.due_on])
+    _append(summary, [gettext("Prepared at"), now])
     summary.append([])
     _headings(summary, [gettext("Reports"), gettext("Number")], [40, 14])
     summary.freeze_panes = None
     for state in monitoring.DISPLAY_STATES:
-        summary.append([str(DISPLAY_LABELS[state]), counts[state]])
-    summary.append([gettext("Heads"), len(registrations)])
-    summary.append([gettext("Reports late"), late_total])
+        _append(summary, [str(DISPLAY_LABELS[state]), counts[state]])
+    _append(summary, [gettext("Heads"), len(registrations)])
+    _append(summary, [gettext("Reports late"), late_total])
     summary.append([])
     _headings(summary, [gettext("Targets in the reports submitted"), gettext("Number")], [40, 14])
     summary.freeze_panes = None
     for key, label in statuses.items():
-        summary.append([label, status_counts[key]])
+        _append(summary, [label, status_counts[key]])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -17,7 +17,7 @@ from workflow import policy
 from workflow.accounts.models import Person
 from workflow.calendar import WorkingCalendar, calendar_rules
 from workflow.calendar.days import Window
-from workflow.core import audit
+from workflow.core import audit, formats
 from workflow.core.concurrency import check_version
 from workflow.core.errors import DomainError, PermissionDenied, TransitionRefused, ValidationFailed
 from workflow.core.models import utcnow
@@ -97,7 +97,7 @@ def openable_reason(registration: Registration, quarter: int, now: datetime) -> 
         return gettext("Reports are made while the cycle is in execution.")
     window = window_of(registration, quarter)
     if not window.is_open(now):
-        return gettext("The report window for quarter %(quarter)s opens on %(day)s.", quarter=quarter, day=window.opens_on.strftime("%d/%m/%Y"))
+        return gettext("The report window for quarter %(quarter)s opens on %(day)s.", quarter=quarter, day=formats.day(window.opens_on))
     return None
 
 
@@ -143,7 +143,7 @@ def _entry_errors(target: Target, values: dict[str, Any], scale: int, cycle_star
         if delivered > today:
             errors["delivered_on"] = [gettext("This date is in the future.")]
         elif delivered < cycle_start:
-            errors["delivered_on"] = [gettext("Must be within the cycle (from %(day)s).", day=cycle_start.strftime("%d/%m/%Y"))]
+            errors["delivered_on"] = [gettext("Must be within the cycle (from %(day)s).", day=formats.day(cycle_start))]
     return errors
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from workflow import policy
 from workflow.accounts.models import Person, Role
-from workflow.core import audit
+from workflow.core import audit, formats
 from workflow.core.concurrency import check_version
 from workflow.core.errors import DomainError, PermissionDenied, TransitionRefused, ValidationFailed, flatten_errors
 from workflow.core.models import utcnow
@@ -174,7 +174,7 @@ def _domain_errors(registration: Registration, values: dict[str, Any], *, target
     due = values.get("due_date")
     if values.get("kind") == TargetKind.TASK and due is not None and not cycle.contains(due):
         errors.setdefault("due_date", []).append(
-            gettext("The due date must fall within the cycle (%(start)s – %(end)s).", start=cycle.starts_on.isoformat(), end=cycle.ends_on.isoformat())
+            gettext("The due date must fall within the cycle (%(start)s – %(end)s).", start=formats.day(cycle.starts_on), end=formats.day(cycle.ends_on))
         )
     previous_id = values.get("previous_target_id")
     if previous_id:
