@@ -202,7 +202,10 @@ def day(value: date | datetime | str | None) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, str):
-        value = date.fromisoformat(value)
+        try:
+            value = date.fromisoformat(value)  # as snapshots and JSON keep dates
+        except ValueError:
+            return value
     if isinstance(value, datetime):
         value = local(value)
     return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
@@ -227,8 +230,8 @@ def time_of_day(value: datetime | None) -> str:
 
 
 def quarter(q: int) -> str:
-    """"Quý 1" … "Quý 4" ("Quarter 1" in English): a quarter standing alone."""
-    return gettext("Quarter %(quarter)s", quarter=q)
+    """"Quý 1" … "Quý 4" ("Q1" in English): a quarter standing alone (a heading, a column)."""
+    return gettext("Q%(quarter)s", quarter=q)
 
 
 def excel_number_format(value: Any) -> str:
