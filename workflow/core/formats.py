@@ -13,8 +13,10 @@ Showing (everywhere, in both languages):
 - `number`: decimal comma, dots between thousands (`1.234,5`);
 - `day`: `dd/mm/yyyy`; `day_time`: `dd/mm/yyyy HH:MM`; `time_of_day`: `HH:MM`, in the
   configured time zone (Asia/Ho_Chi_Minh);
-- `quarter`: "Quý 1" … "Quý 4" (quarters are written with their digit everywhere);
-- `excel_number_format`: the format of a numeric Excel cell (a real number, grouped).
+- `quarter`: "Quý 1" … "Quý 4" ("Q1" in English; quarters are written with their digit, also
+  inside sentences: "quý 1/2027");
+- `excel_cell`: a value and its Excel number format (real numbers grouped the Vietnamese way,
+  dates, local times).
 Templates use the same helpers as the Jinja filters `number`, `date`, `datetime`, `time` and
 `quarter`; the page scripts use `KPI.number` and `KPI.time` in static/js/app.js.
 """
