@@ -420,7 +420,7 @@ def submit_scorecard(card: Scorecard, *, actor: Person, version: int | None) -> 
     card.n_targets, card.n_done, card.n_on_time, card.n_exceeded, card.n_late = facts.targets, facts.done, facts.on_time, facts.exceeded, facts.late
     card.submitted_at = utcnow()
     card.reopen_reason = ""
-    audit.record("council.scorecard.submit", card, actor=actor, summary=f"{card.member.person.full_name} → {_head_name(card.registration)}: {card.total}",
+    audit.record("council.scorecard.submit", card, actor=actor, summary=f"{card.member.person.full_name} → {_head_name(card.registration)}: {formats.number(card.total, '#,##0.00')}",
                  data={"from": old.value, "to": new.value, "total": str(card.total), "level": card.level})
     return evaluation
 
@@ -573,7 +573,7 @@ def open_session(cycle: Cycle, *, actor: Person, held_on: date, place: str = "")
         raise ValidationFailed({"held_on": [gettext("The session of this cycle is already recorded.")]})
     session = CouncilSession(cycle_id=cycle.id, held_on=held_on, place=(place or "").strip()[:200], notes="")
     db.session.add(session)
-    audit.record("council.session.open", session, actor=actor, summary=f"{cycle.name}: {held_on.isoformat()}")
+    audit.record("council.session.open", session, actor=actor, summary=f"{cycle.name}: {formats.day(held_on)}")
     return session
 
 

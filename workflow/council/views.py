@@ -309,7 +309,7 @@ def save_score(cycle_id: int, registration_id: int):
         db.session.flush()
         if request.form.get("action") == "submit":
             operations.submit_scorecard(card, actor=current_user, version=card.version)
-            flash(gettext("Your scorecard was submitted: total %(total)s.", total=card.total), "success")
+            flash(gettext("Your scorecard was submitted: total %(total)s.", total=formats.number(card.total, "#,##0.00")), "success")
         else:
             flash(gettext("Saved."), "success")
     except ValidationFailed as exc:
