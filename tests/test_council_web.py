@@ -36,7 +36,7 @@ def test_member_pages_render(scene, as_person):
     page = c.get(f"/council/{cycle.id}/score/{regs[0].id}")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    for text in ("Thu ngân sách nhà nước trên địa bàn", "plan-chart", 'name="general.political"', 'max="10"', "o." + str(regs[0].targets[0].id) + ".quantity_percent.reason"):
+    for text in ("Thu ngân sách nhà nước trên địa bàn", "plan-chart", (f'name="general.political" type="text" inputmode="decimal"'), "(0–10)", "o." + str(regs[0].targets[0].id) + ".quantity_percent.reason"):
         assert text in html, text
     assert c.get(f"/council/{cycle.id}/progress").status_code == 403
 

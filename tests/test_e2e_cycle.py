@@ -387,7 +387,7 @@ QUARTERS: dict[int, dict[str, Any]] = {
     1: {"actual": ("310", "92", "210"), "tasks": ("in_progress", "in_progress", "not_started")},
     2: {"actual": ("620", "93", "460"), "tasks": ("in_progress", "in_progress", "in_progress")},
     3: {"actual": ("930", "94", "710"), "tasks": ("done", "in_progress", "in_progress")},
-    4: {"actual": ("1250", "95.5", "905"), "tasks": ("done", "done", "done")},
+    4: {"actual": ("1250", "95,5", "905"), "tasks": ("done", "done", "done")},
 }
 DELIVERED = {TASKS[0][0]: date(YEAR, 9, 25), TASKS[1][0]: date(YEAR, 12, 10), SUPPLEMENTARY[0]: date(YEAR, 11, 20)}
 

@@ -2,7 +2,9 @@
 uses, at laptop (1366×768) and phone width, in Vietnamese and in English. Each page is
 photographed under tests/screenshots/<test>/ (to be looked at), has no serious or critical
 axe-core violation, does not scroll sideways on a phone (wide tables scroll inside their
-`.table-responsive` box), and shows every status badge with words, not colour alone.
+`.table-responsive` box), shows every status badge with words, not colour alone, and writes
+dates, times and numbers the Vietnamese way in both languages (dd/mm/yyyy, HH:MM, 1.234,5: no
+two-digit year, no date in another format, no decimal point).
 
 And the scoring form completed with the keyboard alone: Tab, typing and Enter, no pointer.
 """
@@ -11,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+
+import re
 
 import pytest
 from sqlalchemy import select
@@ -38,6 +42,34 @@ BADGES_WITHOUT_TEXT = """() => [...document.querySelectorAll('.badge, .status-ba
   .filter(b => b.offsetParent !== null && !b.textContent.trim() && !b.getAttribute('aria-label'))
   .map(b => b.outerHTML.slice(0, 120))"""
 SIDEWAYS = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+# Dates, times and numbers written otherwise than dd/mm/yyyy, HH:MM and 1.234,5 (what the visible
+# text of a page must not contain; the API documentation page shows the API's own ISO formats,
+# and identifiers set in <code>, such as a rules version 2027.3, are not numbers).
+OTHER_FORMATS = {
+    "a two-digit year": re.compile(r"(?<![\d/.])\d{1,2}/\d{1,2}/\d{2}(?![\d/])"),
+    "a day or month without its leading zero": re.compile(r"(?<![\d/.])(?:\d/\d{1,2}|\d{2}/\d)/\d{4}(?!\d)"),
+    "an ISO date": re.compile(r"(?<![\d-])\d{4}-\d{2}-\d{2}(?!\d)"),
+    "a month in words": re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* \d{1,2}, \d{4}|\bthg \d{1,2}\b|tháng \d{1,2}, \d{4}"),
+    "a 12-hour time": re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\s?(?:AM|PM|am|pm|SA|CH)\b"),
+    "a time before its date": re.compile(r"\b\d{1,2}:\d{2} \d{1,2}/\d{1,2}/"),
+    "a decimal point": re.compile(r"(?<![\w.,])(?:\d+\.(?:\d{1,2}|\d{4,})|0\.\d+)(?![\w.])"),
+    "English digit grouping": re.compile(r"(?<![\w.,])\d{1,3}(?:,\d{3})+\.\d"),
+}
+FORMATS_EXEMPT = {"api-docs"}
+VISIBLE_TEXT = """() => { const codes = [...document.querySelectorAll('code, pre')], shown = codes.map(c => c.style.display);
+  codes.forEach(c => { c.style.display = 'none'; }); const text = document.body.innerText;
+  codes.forEach((c, i) => { c.style.display = shown[i]; }); return text; }"""
+
+
+def format_problems(text: str) -> list[str]:
+    """What in a page's visible text is not written the Vietnamese way."""
+    found = []
+    for what, pattern in OTHER_FORMATS.items():
+        hits = sorted({m.group(0) for m in pattern.finditer(text)})
+        if hits:
+            found.append(f"{what}: {', '.join(hits[:5])}")
+    return found
 
 
 @dataclass
@@ -239,6 +271,10 @@ def test_every_main_page_is_accessible_and_fits(request, app, live_server, brows
                 expected = _expected_status(name)
                 if response is None or response.status != expected:
                     failures[f"{role}-{name}-{locale} ({path})"] = [f"status {response.status if response else None}, expected {expected}"]
+                if name not in FORMATS_EXEMPT:
+                    formats = format_problems(page.evaluate(VISIBLE_TEXT))
+                    if formats:
+                        failures[f"{role}-{name}-{locale} formats ({path})"] = formats
                 for viewport, size in VIEWPORTS.items():
                     if size != LAPTOP:
                         page.set_viewport_size(size)

@@ -85,10 +85,10 @@ def test_the_message_is_in_the_recipients_language():
     assert by_key["vi"].locale == "vi" and by_key["en"].locale == "en"
     assert by_key["vi"].subject == "Thư thử nghiệm từ KPI Workflow"
     assert by_key["en"].subject == "Test message from KPI Workflow"
-    assert "Kính gửi Nguyễn Văn Hùng" in by_key["vi"].body_text
+    assert "Kính gửi đồng chí Nguyễn Văn Hùng" in by_key["vi"].body_text
     assert "Hello Trần Thị Hà" in by_key["en"].body_text
     # The footer says why they receive it; links use KPI_BASE_URL.
-    assert "bạn đã yêu cầu thư thử nghiệm" in by_key["vi"].body_text
+    assert "Đồng chí nhận được thư này vì đã yêu cầu thư thử nghiệm" in by_key["vi"].body_text
     assert "http://kpi.test/admin/outbox" in by_key["vi"].body_text
     assert 'href="http://kpi.test/admin/outbox"' in by_key["en"].body_html
     assert by_key["vi"].recipient.unit.name in by_key["vi"].body_html

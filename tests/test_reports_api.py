@@ -71,7 +71,7 @@ def test_bad_input_gets_field_errors(reg, head_api):
     url = f"/api/v1/reports/{body['id']}"
     revenue, task, _ = reg.targets
     wrong_type = client.patch(f"{url}/entries", json={"version": body["version"], "entries": [
-        {"target_id": revenue.id, "actual": "ba trăm", "confidence": "cao"}, {"target_id": task.id, "delivered_on": "30/9/2027"}]}, headers=headers)
+        {"target_id": revenue.id, "actual": "ba trăm", "confidence": "cao"}, {"target_id": task.id, "delivered_on": "31/9/2027"}]}, headers=headers)
     assert wrong_type.status_code == 422
     errors = wrong_type.get_json()["errors"]["json"]
     assert set(errors) == {"entries.0.actual", "entries.0.confidence", "entries.1.delivered_on"}

@@ -175,7 +175,7 @@ def test_a_year_of_reminders_with_the_smtp_server_down_for_a_week(app, smtp, pro
     text = late.get_body(("plain",)).get_content()
     c_head, c_unit = f.head_of(regs["c"]), regs["c"].unit
     report_c = ops.report_of(regs["c"], 1)
-    assert f"Dear {c_head.full_name}," in text and c_unit.name in text and "17:00 12/04/2027" in text
+    assert f"Dear {c_head.full_name}," in text and c_unit.name in text and "12/04/2027 17:00" in text  # dd/mm/yyyy HH:MM in English too
     assert f"http://kpi.test/reports/{report_c.id}" in text
     html = late.get_body(("html",)).get_content()
     assert f'href="http://kpi.test/reports/{report_c.id}"' in html

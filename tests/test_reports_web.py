@@ -42,7 +42,8 @@ def form_for(reg, report, *, action="save", **overrides):
     for values in f.full_entries(reg):
         for name, value in values.items():
             if name != "target_id":
-                data[f"targets.{values['target_id']}.{name}"] = str(value)
+                # As a person types it: 92,5
+                data[f"targets.{values['target_id']}.{name}"] = str(value).replace(".", ",")
     data.update(overrides)
     return data
 
@@ -81,7 +82,7 @@ def test_the_form_saves_drafts_and_submits(as_person, reg, head):
     db.session.expire_all()
     assert report.entry_for(revenue.id).actual == Decimal("150.5") and report.state == ReportState.DRAFT
     page = client.get(f"/reports/{report.id}").get_data(as_text=True)
-    assert 'value="150.5"' in page and "Chậm tiến độ" in page  # 150.5 of 300 planned: off track
+    assert 'value="150,5"' in page and "Chậm tiến độ" in page  # 150.5 of 300 planned: off track
     response = client.post(f"/reports/{report.id}", data=form_for(reg, report, action="submit"))
     assert response.status_code == 302
     db.session.expire_all()
@@ -100,7 +101,7 @@ def test_bad_input_keeps_what_was_typed_and_what_was_saved(as_person, reg, head)
     response = client.post(f"/reports/{report.id}", data=bad)
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert 'value="ba trăm"' in page and "Phải là một số." in page and 'aria-invalid="true"' in page
+    assert 'value="ba trăm"' in page and "Viết số theo cách Việt Nam" in page and 'aria-invalid="true"' in page
     db.session.expire_all()
     entry = report.entry_for(revenue.id)
     assert entry.actual == Decimal("310") and entry.narrative != "Đã sửa"

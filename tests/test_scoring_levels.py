@@ -71,13 +71,13 @@ def test_each_extra_condition(facts, level, failed):
 
 def test_the_checks_say_why():
     result = classify(D("89.99"), Facts(7, 7, 7, 2, 0), RUBRIC)
-    with force_locale("en"):
+    with force_locale("en"):  # numbers the Vietnamese way in English too
         assert [(c.level, describe_check(c)) for c in result.checks] == [
-            ("excellent", "89.99 points, at least 90 needed."),
+            ("excellent", "89,99 points, at least 90 needed."),
             ("excellent", "100% of targets done on time (at least 100%)."),
-            ("excellent", "28.57% of targets exceeded, at least 30% needed."),
+            ("excellent", "28,57% of targets exceeded, at least 30% needed."),
             ("excellent", "Not disciplined in the year."),
-            ("good", "89.99 points, 70 or more."),
+            ("good", "89,99 points, 70 or more."),
             ("good", "100% of targets done on time (at least 100%)."),
             ("good", "Not disciplined in the year."),
         ]

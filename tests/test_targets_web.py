@@ -95,7 +95,7 @@ def test_staff_review_propose_comment_and_forward_through_the_forms(as_person):
     assert "Propose a change" in page or "Đề xuất điều chỉnh" in page
     target = reg.targets[0]
     form = c.get(f"/registrations/{reg.id}/proposals/new?kind=change&target={target.id}").get_data(as_text=True)
-    assert 'value="1200"' in form
+    assert 'value="1.200"' in form
     response = c.post(f"/registrations/{reg.id}/proposals/new?kind=change&target={target.id}", data={**{k: str(v) for k, v in f.QUANTITATIVE.items()}, "is_focal": "1", "target_value": "1300", "plan_q4": "1300", "weight": "40"})
     assert response.status_code == 422 and 'id="reason-error"' in response.get_data(as_text=True)
     _ok(c.post(f"/registrations/{reg.id}/proposals/new?kind=change&target={target.id}",

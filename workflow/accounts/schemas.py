@@ -8,7 +8,7 @@ from marshmallow import ValidationError, fields
 from workflow.accounts.models import Role
 from workflow.core.i18n import LOCALES
 from workflow.core.pagination import PageArgs
-from workflow.core.schemas import BaseSchema, PartialSchema, Text, between, email_address, length, not_blank, one_of
+from workflow.core.schemas import BaseSchema, PartialSchema, Text, WholeNumber, between, email_address, length, not_blank, one_of
 from workflow.units.schemas import BriefUnitSchema
 
 
@@ -36,7 +36,7 @@ class PersonSchema(BaseSchema):
 
 class TokenCreateSchema(BaseSchema):
     name = Text(required=True, max_length=100)
-    expires_in_days = fields.Integer(load_default=None, allow_none=True, validate=between(1, 3650))
+    expires_in_days = WholeNumber(load_default=None, allow_none=True, validate=between(1, 3650))
 
 
 class TokenSchema(BaseSchema):

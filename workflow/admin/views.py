@@ -22,6 +22,7 @@ from sqlalchemy.orm import joinedload
 
 from workflow import policy
 from workflow.accounts.models import ROLE_LABELS, Person, Role, RoleGrant
+from workflow.core import formats
 from workflow.core.audit import AuditEntry
 from workflow.core.errors import DomainError, StaleObject, ValidationFailed
 from workflow.core.inputs import whole_number
@@ -90,9 +91,10 @@ def index():
 
 
 def _parse_day(raw: str | None):
+    """A day typed in a filter (31/03/2027, or 2027-03-31); a mistyped one filters nothing."""
     try:
-        return datetime.strptime(raw or "", "%Y-%m-%d").date()
-    except ValueError:
+        return formats.parse_day(raw or "")
+    except formats.FormatError:
         return None
 
 

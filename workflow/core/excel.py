@@ -1,6 +1,7 @@
 """Rows of the workbooks the service exports (the quarter's monitoring, the cycle's council
 workbook): every row goes through `append`, so that what people typed is always written as
-text and numbers stay numbers.
+text, and numbers and dates stay numbers and dates, shown the Vietnamese way
+(`workflow.core.formats.excel_cell`: 1.234,5 and dd/mm/yyyy).
 
 openpyxl writes a string that starts with "=" as a formula (and "#N/A" as an error value), so a
 narrative or a name such as `=HYPERLINK("http://…")` would run in the reader's Excel. Here every
@@ -23,6 +24,8 @@ from typing import Any
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Font
 
+from workflow.core import formats
+
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 MAX_LENGTH = 32767  # characters in one cell (Excel's limit)
 
@@ -42,17 +45,23 @@ def text(sheet: Any, value: str, *, font: Font | None = None) -> Cell:
 
 
 def cells(sheet: Any, values: Iterable[Any], *, font: Font | None = None) -> list[Any]:
-    """A row's values: strings as text cells, everything else (numbers, dates, None) as is."""
+    """A row's values: strings as text cells; numbers and dates as real ones with their
+    Vietnamese number format; None as an empty cell."""
     out: list[Any] = []
     for value in values:
         if isinstance(value, str):
             out.append(text(sheet, value, font=font))
-        elif font is not None and value is not None:
-            cell = Cell(sheet, row=1, column=1, value=value)
+            continue
+        shown, number_format = formats.excel_cell(value)
+        if shown is None or (number_format is None and font is None):
+            out.append(shown)
+            continue
+        cell = Cell(sheet, row=1, column=1, value=shown)
+        if number_format:
+            cell.number_format = number_format
+        if font is not None:
             cell.font = font
-            out.append(cell)
-        else:
-            out.append(value)
+        out.append(cell)
     return out
 
 

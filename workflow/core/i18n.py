@@ -1,15 +1,17 @@
 """Language and time zone: Vietnamese by default, English on request.
 
 The locale is the signed-in person's setting, else the one chosen on the sign-in page (kept in
-the session), else the configured default. Dates are shown in Asia/Ho_Chi_Minh.
+the session), else the configured default. Numbers, dates and times are shown the Vietnamese way
+in both languages, dates in Asia/Ho_Chi_Minh: the filters below are `workflow.core.formats`.
 """
 
 from __future__ import annotations
 
 from flask import Flask, current_app, request, session
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import get_locale
 from flask_login import current_user
 
+from workflow.core import formats
 from workflow.settings import PROJECT_ROOT
 
 LOCALES = {"vi": "Tiếng Việt", "en": "English"}
@@ -43,6 +45,11 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.jinja_env.globals["LOCALES"] = LOCALES
     app.jinja_env.globals["get_locale"] = get_locale
-    app.jinja_env.filters["date"] = lambda d, fmt="short": format_date(d, fmt) if d else ""
-    app.jinja_env.filters["datetime"] = lambda d, fmt="short": format_datetime(d, fmt) if d else ""
-    app.jinja_env.filters["number"] = lambda n, fmt=None: "" if n is None else format_decimal(n, fmt)
+    # One format each, whatever a template asks: `|date` 07/12/2026, `|datetime` 07/12/2026 04:27,
+    # `|time` 04:27 (a format argument, as older templates pass, is not honoured on purpose).
+    app.jinja_env.filters["date"] = lambda d, *_: formats.day(d)
+    app.jinja_env.filters["datetime"] = lambda d, *_: formats.day_time(d)
+    app.jinja_env.filters["time"] = lambda d, *_: formats.time_of_day(d)
+    # `|number` 1.234,5; `|number('#,##0.00')` two decimals always.
+    app.jinja_env.filters["number"] = lambda n, pattern=None: formats.number(n, pattern or formats.DEFAULT_PATTERN)
+    app.jinja_env.filters["quarter"] = formats.quarter

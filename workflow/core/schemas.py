@@ -1,5 +1,6 @@
-"""Marshmallow basics shared by every schema: translated error messages, a strict text field and
-validators whose messages a user can read in Vietnamese or English.
+"""Marshmallow basics shared by every schema: translated error messages, a strict text field, the
+number and date fields of every form (`Number`, `WholeNumber`, `Day`: the Vietnamese way of
+`workflow.core.formats`) and validators whose messages a user can read in Vietnamese or English.
 
 Whatever a schema declares, `BaseSchema` keeps every whole number it loads within the database's
 INTEGER and every piece of text free of lone surrogates (`"\\ud800"` is valid JSON but no
@@ -19,6 +20,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from workflow.core import formats
 from workflow.core.inputs import MAX_INT, MIN_INT
 
 fields.Field.default_error_messages = {
@@ -33,8 +35,8 @@ fields.Decimal.default_error_messages = {"special": _l("Must be a finite number.
 fields.Float.default_error_messages = {"special": _l("Must be a finite number.")}
 fields.Boolean.default_error_messages = {"invalid": _l("Must be yes or no.")}
 fields.Date.default_error_messages = {
-    "invalid": _l("Must be a date (YYYY-MM-DD)."),
-    "format": _l("Must be a date (YYYY-MM-DD)."),
+    "invalid": _l("Write the date as day/month/year, for example 31/03/2027."),
+    "format": _l("Write the date as day/month/year, for example 31/03/2027."),
 }
 fields.DateTime.default_error_messages = {
     "invalid": _l("Must be a date and time (ISO 8601)."),
@@ -111,6 +113,50 @@ class Text(fields.String):
     }
 
 
+class _TypedByPerson:
+    """Text typed by a person in a web form (read inside `formats.typed_by_person()`, as
+    `load_form` does) is read by `parse`, the Vietnamese way; anything else as the base field
+    reads it (the JSON API's numbers and machine strings, as before)."""
+
+    parse: Any
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str) and formats.is_typed_by_person():
+            try:
+                value = self.parse(value)
+            except formats.FormatError as exc:
+                raise ValidationError(exc.message) from None
+        return super()._deserialize(value, attr, data, **kwargs)  # type: ignore[misc]
+
+
+class Number(_TypedByPerson, fields.Decimal):
+    """A decimal number. From the JSON API: a JSON number, or a string the machine way
+    (`"1234.5"`). Typed in a web form: `650,5`, `1.234,5`, `1 234,5`, by the grammar of
+    `formats.parse_number`; anything ambiguous is refused with a message that shows how to
+    write it."""
+
+    parse = staticmethod(formats.parse_number)
+
+
+class WholeNumber(_TypedByPerson, fields.Integer):
+    """A whole number, read like `Number` (in a form `1.000` is a thousand)."""
+
+    parse = staticmethod(formats.parse_whole)
+
+
+class Day(fields.Date):
+    """A date: `31/03/2027` (day/month/year, as people write it) or ISO `2027-03-31` (as API
+    clients send it), by `formats.parse_day`; shown back as ISO in the API's output."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        try:
+            return formats.parse_day(value)
+        except formats.FormatError as exc:
+            raise ValidationError(exc.message) from None
+
+
 def not_blank(value: str) -> None:
     if not value.strip():
         raise ValidationError(gettext("This field is required."))
@@ -141,17 +187,26 @@ class between(validate.Validator):
         self.min_exclusive, self.max_exclusive = min_exclusive, max_exclusive
 
     def __call__(self, value: Any) -> Any:
+        low, high = _limit_text(self.min), _limit_text(self.max)
         if self.min is not None:
             if self.min_exclusive and not value > self.min:
-                raise ValidationError(gettext("Must be greater than %(min)s.", min=self.min))
+                raise ValidationError(gettext("Must be greater than %(min)s.", min=low))
             if not self.min_exclusive and value < self.min:
-                raise ValidationError(gettext("Must be at least %(min)s.", min=self.min))
+                raise ValidationError(gettext("Must be at least %(min)s.", min=low))
         if self.max is not None:
             if self.max_exclusive and not value < self.max:
-                raise ValidationError(gettext("Must be less than %(max)s.", max=self.max))
+                raise ValidationError(gettext("Must be less than %(max)s.", max=high))
             if not self.max_exclusive and value > self.max:
-                raise ValidationError(gettext("Must be at most %(max)s.", max=self.max))
+                raise ValidationError(gettext("Must be at most %(max)s.", max=high))
         return value
+
+
+def _limit_text(value: float | None) -> str:
+    """A limit in a message: a decimal the Vietnamese way (0,5); a whole number, often a year,
+    without grouping (2100)."""
+    if value is None or float(value).is_integer():
+        return "" if value is None else str(int(value))
+    return formats.number(value)
 
 
 class one_of(validate.Validator):

@@ -19,6 +19,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
+from workflow.core import formats
 from workflow.core.concurrency import VersionMissing
 from workflow.core.errors import DomainError, NotFound, StaleObject, ValidationFailed, flatten_errors
 from workflow.core.inputs import whole_number
@@ -160,9 +161,11 @@ def form_data(schema: Schema, form: MultiDict[str, str] | None = None) -> dict[s
 
 
 def load_form(schema: Schema, form: MultiDict[str, str] | None = None) -> dict[str, Any]:
-    """Validate an HTML form with the API's schema; raises ValidationFailed with field errors."""
+    """Validate an HTML form with the API's schema; raises ValidationFailed with field errors.
+    Numbers are read as a person writes them (`1.234,5`: `workflow.core.formats`)."""
     try:
-        return schema.load(form_data(schema, form))
+        with formats.typed_by_person():
+            return schema.load(form_data(schema, form))
     except ValidationError as exc:
         raise ValidationFailed(flatten_errors(exc.messages)) from None
 

@@ -9,6 +9,9 @@ Sheets (in Vietnamese, as officials file them):
 - "Điểm thành viên": one row per scorecard submitted: each general criterion, the task points,
   the total and the level it implied;
 - "Thông tin": the cycle, the rubric version, when the file was made.
+
+Numbers are real numbers shown the Vietnamese way (1.234,5), dates dd/mm/yyyy and times in the
+province's time zone (`workflow.core.formats.excel_cell`).
 """
 
 from __future__ import annotations
@@ -19,12 +22,13 @@ from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import force_locale
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy import func, select
 
 from workflow.accounts.models import Person
-from workflow.core import excel
+from workflow.core import excel, formats
 from workflow.core.models import utcnow
 from workflow.council import proposals, queries
 from workflow.council.models import Decision, Scorecard, ScorecardState
@@ -81,8 +85,10 @@ def write_workbook(cycle: Cycle, target: Any) -> None:
                         "Có" if p.needs_discussion else "", names.get(level or "", ""), reason])
 
     targets_sheet = book.create_sheet("Chỉ tiêu")
+    with force_locale("vi"):  # the workbook is in Vietnamese, as it is filed
+        quarters = [formats.quarter(q) for q in (1, 2, 3, 4)]
     _header(targets_sheet, ["Cơ quan, đơn vị", "Chỉ tiêu, nhiệm vụ", "Loại", "Đơn vị tính", "Xuất phát", "Chỉ tiêu giao", "Tỷ trọng",
-                            "Quý I", "Quý II", "Quý III", "Quý IV", "Kết quả cuối năm"])
+                            *quarters, "Kết quả cuối năm"])
     cards_sheet = book.create_sheet("Điểm thành viên")
     criteria = [c.code for c in rubric.general]
     _header(cards_sheet, ["Cơ quan, đơn vị", "Người đứng đầu", "Thành viên", *[c.name.vi for c in rubric.general], "Điểm tiêu chí chung",
@@ -114,12 +120,12 @@ def write_workbook(cycle: Cycle, target: Any) -> None:
             excel.append(cards_sheet, [units[card.registration_id], head_names.get(card.registration_id, ""), member_names.get(card.member_id, ""),
                                 *[_number(Decimal(general[c])) if general.get(c) else None for c in criteria], _number(card.general_points),
                                 _number(card.task_points), _number(card.total), names.get(card.level or "", ""),
-                                card.submitted_at.replace(tzinfo=None) if card.submitted_at else None])
+                                card.submitted_at])
         db.session.expire_all()
 
     info = book.create_sheet("Thông tin")
     for label, value in (("Kỳ đánh giá", cycle.name), ("Thang điểm", f"{rubric.name.vi} ({rubric.version})"),
-                         ("Số người được đánh giá", len(panel.heads)), ("Lập lúc (UTC)", utcnow().replace(tzinfo=None, microsecond=0))):
+                         ("Số người được đánh giá", len(panel.heads)), ("Lập lúc", utcnow())):
         excel.append(info, [label, value])
     book.save(target)
 

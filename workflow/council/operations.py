@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -23,7 +23,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from workflow import policy
 from workflow.accounts.models import Person, Role
 from workflow.calendar import WorkingCalendar, calendar_rules
-from workflow.core import audit
+from workflow.core import audit, formats
 from workflow.core.concurrency import check_version
 from workflow.core.errors import (
     DomainError,
@@ -234,12 +234,12 @@ def clean_inputs(data: dict[str, Any], context: CardContext, card: Scorecard | N
                 errors[key] = [gettext("Score this criterion.")]
             continue
         try:
-            number = Decimal(str(value).replace(",", "."))
-        except InvalidOperation:
-            errors[key] = [gettext("Must be a number.")]
+            number = formats.read_number(value)
+        except formats.FormatError as exc:
+            errors[key] = [exc.message]
             continue
-        if not number.is_finite() or not 0 <= number <= criterion.max_points:
-            errors[key] = [gettext("Must be between %(min)s and %(max)s.", min=0, max=criterion.max_points)]
+        if not 0 <= number <= criterion.max_points:
+            errors[key] = [gettext("Must be between %(min)s and %(max)s.", min=0, max=formats.number(criterion.max_points))]
         elif number != round(number, rubric.decimals):
             errors[key] = [gettext("At most %(places)s decimal places.", places=rubric.decimals)]
         else:
@@ -266,10 +266,14 @@ def clean_inputs(data: dict[str, Any], context: CardContext, card: Scorecard | N
             if value in (None, ""):
                 continue
             try:
-                count = int(str(value))
-            except ValueError:
+                whole = formats.read_number(value)
+            except formats.FormatError as exc:
+                errors[f"{key}.{name}"] = [exc.message]
+                continue
+            if whole != whole.to_integral_value():
                 errors[f"{key}.{name}"] = [gettext("Must be a whole number.")]
                 continue
+            count = int(whole)
             if not 0 <= count <= 20:
                 errors[f"{key}.{name}"] = [gettext("Must be between %(min)s and %(max)s.", min=0, max=20)]
             elif count:
@@ -277,15 +281,15 @@ def clean_inputs(data: dict[str, Any], context: CardContext, card: Scorecard | N
         quality = raw.get("quality_percent")
         if quality not in (None, ""):
             try:
-                q = Decimal(str(quality).replace(",", "."))
-                if not q.is_finite() or not 0 <= q <= 100:
-                    raise InvalidOperation
+                q = formats.read_number(quality)
+                if not 0 <= q <= 100:
+                    raise formats.FormatError(gettext("Must be between %(min)s and %(max)s.", min=0, max=100))
                 if q != round(q, 2):
                     errors[f"{key}.quality_percent"] = [gettext("At most %(places)s decimal places.", places=2)]
                 elif q != 100:
                     item["quality_percent"] = str(q)
-            except InvalidOperation:
-                errors[f"{key}.quality_percent"] = [gettext("Must be between %(min)s and %(max)s.", min=0, max=100)]
+            except formats.FormatError as exc:
+                errors[f"{key}.quality_percent"] = [exc.message]
         if raw.get("exceeded") in (True, "1", "on", "true"):
             item["exceeded"] = True
         kept = {o["figure"]: o for o in (previous.get(str(target_id)) or {}).get("overrides", [])}
@@ -301,9 +305,9 @@ def clean_inputs(data: dict[str, Any], context: CardContext, card: Scorecard | N
             if value in (None, ""):
                 continue  # an emptied override is removed
             try:
-                number = Decimal(str(value).replace(",", "."))
-            except InvalidOperation:
-                errors[where] = [gettext("Must be a number.")]
+                number = formats.read_number(value)
+            except formats.FormatError as exc:
+                errors[where] = [exc.message]
                 continue
             if not reason:
                 errors[where] = [gettext("Give the reason for changing this figure.")]
@@ -417,7 +421,7 @@ def submit_scorecard(card: Scorecard, *, actor: Person, version: int | None) -> 
     card.n_targets, card.n_done, card.n_on_time, card.n_exceeded, card.n_late = facts.targets, facts.done, facts.on_time, facts.exceeded, facts.late
     card.submitted_at = utcnow()
     card.reopen_reason = ""
-    audit.record("council.scorecard.submit", card, actor=actor, summary=f"{card.member.person.full_name} → {_head_name(card.registration)}: {card.total}",
+    audit.record("council.scorecard.submit", card, actor=actor, summary=f"{card.member.person.full_name} → {_head_name(card.registration)}: {formats.number(card.total, '#,##0.00')}",
                  data={"from": old.value, "to": new.value, "total": str(card.total), "level": card.level})
     return evaluation
 
@@ -590,7 +594,7 @@ def open_session(cycle: Cycle, *, actor: Person, held_on: date, place: str = "")
         raise ValidationFailed({"held_on": [gettext("The session of this cycle is already recorded.")]})
     session = CouncilSession(cycle_id=cycle.id, held_on=held_on, place=(place or "").strip()[:200], notes="")
     db.session.add(session)
-    audit.record("council.session.open", session, actor=actor, summary=f"{cycle.name}: {held_on.isoformat()}")
+    audit.record("council.session.open", session, actor=actor, summary=f"{cycle.name}: {formats.day(held_on)}")
     return session
 
 
@@ -812,7 +816,7 @@ def file_objection(registration: Registration, text: str, *, actor: Person, now:
     if not is_open:
         if deadline is None:
             raise TransitionRefused(gettext("An objection can be filed once the committee has published its decisions."))
-        raise TransitionRefused(gettext("The time for objections ended on %(day)s.", day=deadline.strftime("%d/%m/%Y")))
+        raise TransitionRefused(gettext("The time for objections ended on %(day)s.", day=formats.day(deadline)))
     if not (text or "").strip():
         raise ValidationFailed({"text": [gettext("Write what you object to and why.")]})
     decision = queries.latest_decision(registration.id)

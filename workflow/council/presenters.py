@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
+from workflow.core import formats
 from workflow.council.inputs import Evaluation
 from workflow.council.models import Decision, DisciplineRecord, LevelProposal
 from workflow.council.operations import CardContext, self_assessment_of
@@ -127,7 +128,7 @@ def dossier(registration: Registration, context: CardContext) -> Dossier:
             "id": t.id,
             "title": t.title,
             "measure": t.measure,
-            "labels": ["Q1", "Q2", "Q3", "Q4"],
+            "labels": [formats.quarter(q) for q in (1, 2, 3, 4)],
             "plan": [float(v) if v is not None else None for v in t.quarter_plan],
             "actual": [float(actuals[q]) if q in actuals else None for q in (1, 2, 3, 4)],
             "target": float(t.target_value) if t.target_value is not None else None,
@@ -225,18 +226,26 @@ def form_to_data(form: MultiDict[str, str], targets: Sequence[Target], rubric: R
 
 def form_values(general: Mapping[str, Any], judgements: Mapping[str, Any], comment: str) -> dict[str, Any]:
     """A card's stored inputs as the form's input names → values."""
-    values: dict[str, Any] = {f"general.{k}": v for k, v in general.items()}
+    values: dict[str, Any] = {f"general.{k}": _shown(v) for k, v in general.items()}
     for code, item in judgements.items():
         for name in ("errors", "delays", "quality_percent"):
             if name in item:
-                values[f"j.{code}.{name}"] = item[name]
+                values[f"j.{code}.{name}"] = _shown(item[name])
         if item.get("exceeded"):
             values[f"j.{code}.exceeded"] = True
         for o in item.get("overrides", []):
-            values[f"o.{code}.{o['figure']}.value"] = o.get("value", "")
+            values[f"o.{code}.{o['figure']}.value"] = _shown(o.get("value", ""))
             values[f"o.{code}.{o['figure']}.reason"] = o.get("reason", "")
     values["comment"] = comment
     return values
+
+
+def _shown(value: Any) -> str:
+    """A stored number ("9.5") as the form shows it (9,5)."""
+    try:
+        return formats.number(Decimal(str(value))) if value not in (None, "") else ""
+    except ArithmeticError:
+        return str(value)
 
 
 def form_errors(errors: Mapping[str, list[str]]) -> dict[str, list[str]]:

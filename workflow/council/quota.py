@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import format_decimal, gettext
+from flask_babel import gettext
 from sqlalchemy import select
 
+from workflow.core import formats
 from workflow.council import queries
 from workflow.council.models import CouncilSession, QuotaException
 from workflow.council.proposals import heads_of
@@ -70,7 +71,7 @@ def exceeded_message(scope: ScopeQuota, level_name: str) -> str:
     count = scope.count
     return gettext(
         "%(scope)s: %(count)s heads decided as %(level)s, more than the %(percent)s%% quota allows (%(allowance)s of %(base)s).",
-        scope=scope.name, count=count.count, level=level_name, percent=format_decimal(count.percent), allowance=count.allowance, base=count.base,
+        scope=scope.name, count=count.count, level=level_name, percent=formats.number(count.percent), allowance=count.allowance, base=count.base,
     )
 
 

@@ -21,7 +21,7 @@ from flask_babel import gettext
 from marshmallow import ValidationError, fields, validates
 
 from workflow.core import audit
-from workflow.core.schemas import BaseSchema, between
+from workflow.core.schemas import BaseSchema, WholeNumber, between
 from workflow.cycles.models import Cycle, CycleState
 from workflow.cycles.workflow import on_enter
 from workflow.scoring.rubric import Rubric, rubric_from_rules
@@ -39,7 +39,7 @@ class CouncilRulesSchema(BaseSchema):
     # the proposal list: a fraction such as "2/3" (exact: 5 of 7 is enough, 4 of 7 is not).
     quorum = fields.String(load_default="2/3")
     # Calendar days after publication during which a head may object to their decision.
-    objection_days = fields.Integer(load_default=10, validate=between(1, 90))
+    objection_days = WholeNumber(load_default=10, validate=between(1, 90))
 
     @validates("quorum")
     def _quorum(self, value: str, **kwargs: Any) -> None:

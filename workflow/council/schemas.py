@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import fields
 
 from workflow.core.pagination import PageArgs
-from workflow.core.schemas import BaseSchema, Text, between, one_of
+from workflow.core.schemas import BaseSchema, Day, Text, WholeNumber, between, one_of
 from workflow.council.models import (
     ObjectionState,
     Position,
@@ -44,7 +44,7 @@ class SettingsSchema(BaseSchema):
 class SettingsUpdateSchema(BaseSchema):
     hide_scores_until_submitted = fields.Boolean()
     quorum = Text(max_length=9)
-    objection_days = fields.Integer(validate=between(1, 90))
+    objection_days = WholeNumber(validate=between(1, 90))
     version = fields.Integer(load_default=None, **VERSION)
 
 
@@ -221,12 +221,12 @@ class CouncilSessionSchema(BaseSchema):
 
 
 class SessionCreateSchema(BaseSchema):
-    held_on = fields.Date(required=True)
+    held_on = Day(required=True)
     place = Text(max_length=200, allow_empty=True, load_default="")
 
 
 class SessionUpdateSchema(BaseSchema):
-    held_on = fields.Date(required=True)
+    held_on = Day(required=True)
     place = Text(max_length=200, allow_empty=True, load_default="")
     notes = Text(max_length=20000, allow_empty=True, load_default="")
     attendee_ids = fields.List(fields.Integer(), load_default=list)

@@ -9,24 +9,23 @@ the proposal); the date. What a head may see: no member's name beside a score.
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from workflow.core import formats
+from workflow.core.models import utcnow
 from workflow.settings import PROJECT_ROOT
 
 FONTS = PROJECT_ROOT / "workflow" / "static" / "fonts" / "dejavu"
 
 
 def _n(value: Any, places: int = 2) -> str:
-    """A number the Vietnamese way: 1.234,5."""
+    """A number the Vietnamese way with `places` decimals: 1.234,50."""
     if value is None:
         return "—"
-    text = f"{Decimal(value):,.{places}f}"
-    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+    return formats.number(value, "#,##0" + ("." + "0" * places if places else ""))
 
 
 class _Sheet(FPDF):
@@ -59,7 +58,7 @@ def evaluation_sheet(ctx: dict[str, Any]) -> bytes:
     pdf.ln(3)
     for label, value in (("Họ và tên", registration.head.full_name), ("Chức vụ", registration.head.title),
                          ("Cơ quan, đơn vị", registration.unit.name), ("Nhóm", registration.unit.group.name),
-                         ("Quyết định giao chỉ tiêu", f"{registration.decision_number} ngày {registration.decision_date.strftime('%d/%m/%Y') if registration.decision_date else ''}")):
+                         ("Quyết định giao chỉ tiêu", f"{registration.decision_number} ngày {formats.day(registration.decision_date)}")):
         pdf.set_font("DejaVu", "B", 10)
         pdf.cell(48, 6, f"{label}:")
         pdf.set_font("DejaVu", "", 10)
@@ -77,8 +76,8 @@ def evaluation_sheet(ctx: dict[str, Any]) -> bytes:
                 assigned = f"{_n(t.baseline, 2)} → {_n(t.target_value, 2)} {t.measure}"
                 reached = f"{_n(f.actual, 2)} {t.measure}" if f and f.actual is not None else "Chưa có số liệu được chấp nhận"
             else:
-                assigned = f"{t.product} (hạn {t.due_date.strftime('%d/%m/%Y') if t.due_date else ''})"
-                reached = ("Hoàn thành" + (f" ngày {f.delivered_on.strftime('%d/%m/%Y')}" if f and f.delivered_on else "") +
+                assigned = f"{t.product} (hạn {formats.day(t.due_date)})"
+                reached = ("Hoàn thành" + (f" ngày {formats.day(f.delivered_on)}" if f and f.delivered_on else "") +
                            (f", chậm {f.days_late} ngày" if f and f.days_late else "")) if f and f.done else "Chưa hoàn thành"
             table.row([str(i), t.title, assigned, reached, _n(t.weight, 0), _n(r.quantity_percent), _n(r.quality_percent), _n(r.timeliness_percent), _n(r.result_percent)])
     overrides = ctx["overrides"]
@@ -86,7 +85,7 @@ def evaluation_sheet(ctx: dict[str, Any]) -> bytes:
         pdf.ln(1)
         pdf.set_font("DejaVu", "", 8.5)
         for o in overrides:
-            pdf.multi_cell(0, 4.6, f"• {ctx['titles'].get(o['target_id'], '')}: Hội đồng điều chỉnh số liệu thành {o['value']}. Lý do: {o['reason']}",
+            pdf.multi_cell(0, 4.6, f"• {ctx['titles'].get(o['target_id'], '')}: Hội đồng điều chỉnh số liệu thành {formats.number(o['value'])}. Lý do: {o['reason']}",
                            new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     evaluation = ctx["evaluation"]
     pdf.ln(2)
@@ -113,7 +112,7 @@ def evaluation_sheet(ctx: dict[str, Any]) -> bytes:
     if decision and not decision.follows_proposal:
         pdf.multi_cell(0, 6, f"Lý do khác với đề xuất của Hội đồng: {decision.reason}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     if decision:
-        pdf.multi_cell(0, 6, f"Quyết định (phiên bản {decision.number}) ngày {decision.decided_at.strftime('%d/%m/%Y')}.", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(0, 6, f"Quyết định (phiên bản {decision.number}) ngày {formats.day(decision.decided_at)}.", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     why = ctx["level_explanation"]
     if why:
         pdf.set_font("DejaVu", "B", 10)
@@ -123,7 +122,9 @@ def evaluation_sheet(ctx: dict[str, Any]) -> bytes:
     for note in ctx["subordinate_notes"]:
         pdf.multi_cell(0, 6, note, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(6)
-    today = date.today()
+    # The date line of an administrative document is written out (Nghị định 30/2020/NĐ-CP);
+    # the day is the province's.
+    today = formats.local(utcnow()).date()
     pdf.cell(0, 6, f"Ngày {today.day:02d} tháng {today.month:02d} năm {today.year}", align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("DejaVu", "B", 10)
     pdf.cell(0, 6, "TM. HỘI ĐỒNG TƯ VẤN", align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)

@@ -32,6 +32,7 @@ from sqlalchemy.orm import joinedload
 
 from workflow import policy
 from workflow.accounts.models import Person, Role, RoleGrant
+from workflow.core import formats
 from workflow.core.errors import (
     DomainError,
     NotFound,
@@ -212,7 +213,8 @@ def settings(cycle_id: int):
     from marshmallow import ValidationError
 
     try:
-        changed = operations.update_settings(cycle, values, actor=current_user, version=form_version())
+        with formats.typed_by_person():
+            changed = operations.update_settings(cycle, values, actor=current_user, version=form_version())
     except ValidationError as exc:
         raise ValidationFailed({k: v for k, v in exc.messages.items()}) from None  # type: ignore[union-attr]
     flash(gettext("The council's settings were saved.") if changed else gettext("Nothing was changed."), "success" if changed else "info")
@@ -306,11 +308,12 @@ def save_score(cycle_id: int, registration_id: int):
     context_targets = presenters.dossier(registration, operations.card_context(registration)).targets
     data = presenters.form_to_data(request.form, context_targets, rubric_of(cycle))
     try:
-        operations.save_scorecard(card, data, actor=current_user, version=form_version())
+        with formats.typed_by_person():
+            operations.save_scorecard(card, data, actor=current_user, version=form_version())
         db.session.flush()
         if request.form.get("action") == "submit":
             operations.submit_scorecard(card, actor=current_user, version=card.version)
-            flash(gettext("Your scorecard was submitted: total %(total)s.", total=card.total), "success")
+            flash(gettext("Your scorecard was submitted: total %(total)s.", total=formats.number(card.total, "#,##0.00")), "success")
         else:
             flash(gettext("Saved."), "success")
     except ValidationFailed as exc:
@@ -334,7 +337,8 @@ def autosave(cycle_id: int, registration_id: int):
     member, card = _card(cycle, registration)
     targets = presenters.dossier(registration, operations.card_context(registration)).targets
     try:
-        operations.save_scorecard(card, presenters.form_to_data(request.form, targets, rubric_of(cycle)), actor=current_user, version=form_version())
+        with formats.typed_by_person():
+            operations.save_scorecard(card, presenters.form_to_data(request.form, targets, rubric_of(cycle)), actor=current_user, version=form_version())
         db.session.flush()
     except DomainError as exc:
         db.session.rollback()
@@ -350,7 +354,8 @@ def preview(cycle_id: int, registration_id: int):
     member, card = _card(cycle, registration)
     targets = presenters.dossier(registration, operations.card_context(registration)).targets
     try:
-        evaluation, complete = operations.preview(card, presenters.form_to_data(request.form, targets, rubric_of(cycle)), actor=current_user)
+        with formats.typed_by_person():
+            evaluation, complete = operations.preview(card, presenters.form_to_data(request.form, targets, rubric_of(cycle)), actor=current_user)
     except DomainError as exc:
         return _json_error(exc)
     return jsonify(presenters.evaluation_payload(evaluation, rubric_of(cycle), complete=complete))
@@ -417,9 +422,12 @@ WHAT_IF_FIELDS = ("quota.max_percent", "levels.excellent.min_points", "levels.go
 def what_if_changes(args: Any, rubric: Any) -> dict[str, Any]:
     changes = {}
     for name in WHAT_IF_FIELDS:
-        raw = (args.get(name) or "").strip().replace(",", ".")
+        raw = (args.get(name) or "").strip()
         if raw:
-            changes[name] = raw
+            try:
+                changes[name] = str(formats.parse_number(raw))
+            except formats.FormatError as exc:
+                raise RubricError([exc.message]) from None
     method = (args.get("aggregation.method") or "").strip()
     if method and method != rubric.aggregation.method:
         changes["aggregation.method"] = method
@@ -439,14 +447,14 @@ def proposal_list(cycle_id: int):
     what_if_error = None
     changes = {}
     if policy.can(current_user, "council.what_if", cycle):
-        changes = what_if_changes(request.args, panel.rubric)
-        if changes:
-            try:
+        try:
+            changes = what_if_changes(request.args, panel.rubric)
+            if changes:
                 result = panel.what_if(changes)
                 names = {h.registration_id: h for h in panel.heads}
                 what_if = {"changes": result.changes, "counts": result.counts, "rows": names}
-            except RubricError as exc:
-                what_if_error = exc.problems
+        except RubricError as exc:
+            what_if_error = exc.problems
     # The counts by level are computed from every head's scores.
     return render_template("council/proposals.html", **_common(cycle), page=page, rows=rows, counts=panel.proposals.counts() if every_score else {},
                            flagged=len(panel.proposals.flagged()) if every_score else 0, what_if=what_if, what_if_error=what_if_error, changes=changes,
@@ -496,9 +504,9 @@ def session_page(cycle_id: int):
 
 def _date(raw: str) -> date:
     try:
-        return date.fromisoformat(raw.strip())
-    except ValueError:
-        raise ValidationFailed({"held_on": [gettext("Must be a date (YYYY-MM-DD).")]}) from None
+        return formats.parse_day(raw)
+    except formats.FormatError as exc:
+        raise ValidationFailed({"held_on": [exc.message]}) from None
 
 
 @bp.post("/<int:cycle_id>/session/step")

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from workflow import policy
 from workflow.accounts.models import Person
 from workflow.calendar import Window, window_for
-from workflow.core import audit
+from workflow.core import audit, formats
 from workflow.core.concurrency import check_version
 from workflow.core.errors import DomainError, TransitionRefused, ValidationFailed
 from workflow.core.models import utcnow
@@ -93,7 +93,7 @@ def advance_cycle(cycle: Cycle, step: str, *, actor: Person, version: int | None
     if early is not None and not reason and CYCLE_WORKFLOW.refusal(cycle, step, actor=actor) is None:
         raise ValidationFailed(
             {"reason": [gettext("The fourth quarter's reports are due on %(day)s. To open scoring before then, write the reason; the council will read it.",
-                                day=early.due_on.strftime("%d/%m/%Y"))]}
+                                day=formats.day(early.due_on))]}
         )
     old, new = CYCLE_WORKFLOW.fire(cycle, step, actor=actor, reason=reason)
     data: dict[str, Any] = {"from": old.value, "to": new.value}

@@ -3,13 +3,13 @@
 from marshmallow import fields
 
 from workflow.core.pagination import PageArgs
-from workflow.core.schemas import BaseSchema, Text, between, one_of
+from workflow.core.schemas import BaseSchema, Text, WholeNumber, between, one_of
 from workflow.cycles.models import CycleState
 from workflow.cycles.workflow import CYCLE_WORKFLOW
 
 
 class CycleCreateSchema(BaseSchema):
-    year = fields.Integer(required=True, validate=between(2000, 2100))
+    year = WholeNumber(required=True, validate=between(2000, 2100))
     name = Text(load_default="", max_length=200, allow_empty=True, metadata={"description": "Empty: “Evaluation year <year>”."})
 
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask_babel import format_datetime, gettext
+from flask_babel import gettext
 from sqlalchemy import delete, select
 from werkzeug.datastructures import MultiDict
 
 from workflow import policy
 from workflow.accounts.models import Person
+from workflow.core import formats
 from workflow.core.errors import StaleObject, ValidationFailed
 from workflow.core.models import utcnow
 from workflow.drafts.models import FormDraft
@@ -68,7 +69,7 @@ def keep(form: str, typed: MultiDict[str, Any], *, actor: Person, permission: st
             raise StaleObject(
                 gettext("This form is also being filled in in another tab or window, where it was kept at %(at)s. "
                         "Nothing was overwritten: continue there, or reload this page to take up that version.",
-                        at=format_datetime(draft.saved_at, "dd/MM/yyyy HH:mm")),
+                        at=formats.day_time(draft.saved_at)),
                 current_version=draft.version,
             )
         draft.fields = fields

@@ -18,11 +18,12 @@ from datetime import datetime
 from typing import Any
 
 from flask import Response, flash, jsonify, redirect, request
-from flask_babel import format_datetime, gettext
+from flask_babel import gettext
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from workflow import policy
+from workflow.core import formats
 from workflow.core.errors import DomainError, StaleObject, ValidationFailed
 from workflow.core.inputs import whole_number
 from workflow.drafts import operations
@@ -32,7 +33,7 @@ from workflow.drafts.models import FormDraft
 def autosaved(version: int, at: datetime) -> Response:
     """The answer to a background save: the new version (the page sends it with its next save
     and with its buttons) and when, as the page shows it."""
-    return jsonify({"version": version, "saved_at": at.isoformat(), "saved_at_text": format_datetime(at, "HH:mm")})
+    return jsonify({"version": version, "saved_at": at.isoformat(), "saved_at_text": formats.time_of_day(at)})
 
 
 def refused(exc: DomainError, errors: dict[str, list[str]] | None = None) -> tuple[Response, int]:

@@ -37,7 +37,7 @@ Q3_DRAFT = {"SKHDT", "HU-YL", "MTTQ", "BDVTU"}
 Q3_MISSING = {"TD", "HCCB"}
 # Submitted in Q3 but not yet accepted by the staff agency.
 Q3_AWAITING = {"STC", "SYT", "HU-PY", "UB-BX", "VPTU", "HLHPN", "SVHTTDL"}
-RETURN = ("SXD", 2, "Số liệu nhà ở xã hội quý II chưa khớp với báo cáo của UBND các huyện; đề nghị rà soát, bổ sung biểu tổng hợp theo từng dự án.")
+RETURN = ("SXD", 2, "Số liệu nhà ở xã hội quý 2 chưa khớp với báo cáo của UBND các huyện; đề nghị rà soát, bổ sung biểu tổng hợp theo từng dự án.")
 NARRATIVES = [
     "Triển khai đúng kế hoạch; đã giao chỉ tiêu cụ thể cho từng phòng, đơn vị và kiểm tra tiến độ hằng tháng.",
     "Kết quả đạt khá; một số phần việc chậm do thủ tục đầu tư, đơn vị đã làm việc với các sở để tháo gỡ.",

@@ -1,6 +1,7 @@
 """The Excel workbook of a quarter (openpyxl): a summary sheet, then one row per head and
 target with the plan, what was reported, progress, status and narrative. Headings are in the
-reader's language (Vietnamese by default); numbers stay numbers, so staff can sort and sum.
+reader's language (Vietnamese by default); numbers stay numbers, so staff can sort and sum,
+shown the Vietnamese way (1.234,5), and dates dd/mm/yyyy (`workflow.core.formats.excel_cell`).
 
 Built from a fixed number of statements whatever the number of heads.
 """
@@ -113,9 +114,7 @@ def workbook(cycle: Cycle, quarter: int, now: datetime | None = None) -> bytes:
     excel.append(summary, [gettext("Report for quarter %(quarter)s/%(year)s", quarter=quarter, year=cycle.year)])
     summary["A1"].font = Font(bold=True, size=14)
     excel.append(summary, [gettext("Report due date"), window.due_on])
-    summary["B2"].number_format = "DD/MM/YYYY"
-    excel.append(summary, [gettext("Prepared at"), now.astimezone(window.due_at.tzinfo).replace(tzinfo=None)])
-    summary["B3"].number_format = "DD/MM/YYYY HH:MM"
+    excel.append(summary, [gettext("Prepared at"), now])
     excel.append(summary, [])
     _headings(summary, [gettext("Reports"), gettext("Number")], [40, 14])
     summary.freeze_panes = None

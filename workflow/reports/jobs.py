@@ -34,7 +34,7 @@ from scheduler import job
 from workflow.accounts.models import Person, Role, RoleGrant
 from workflow.calendar import WorkingCalendar, calendar_rules
 from workflow.calendar.days import Window
-from workflow.core import audit
+from workflow.core import audit, formats
 from workflow.core.models import utcnow
 from workflow.cycles.models import Cycle, CycleState
 from workflow.extensions import db
@@ -93,7 +93,7 @@ def open_windows(now: datetime) -> dict[str, int]:
             count = len(db.session.execute(stmt).all())
             if count:
                 audit.record("report.open_window", actor=None, object_type="quarterly_report",
-                             summary=f"{cycle.name}: Q{q}", data={"cycle_id": cycle.id, "quarter": q, "count": count})
+                             summary=f"{cycle.name}: quý {q}", data={"cycle_id": cycle.id, "quarter": q, "count": count})
             opened += count
     return {"opened": opened}
 
@@ -145,7 +145,7 @@ def deadline_ics(cycle: Cycle, window: Window, sequence: int, stamp: datetime) -
     with force_locale(current_app.config["KPI"]["default_locale"]):
         summary = gettext("Report for quarter %(quarter)s/%(year)s due", quarter=window.quarter, year=cycle.year)
         description = gettext("The quarterly report on your assigned targets and tasks is due by %(when)s.",
-                              when=window.due_at.strftime("%H:%M %d/%m/%Y"))
+                              when=formats.day_time(window.due_at))
     base = current_app.config["KPI"]["base_url"].rstrip("/")
     text = deadline_event(uid_for("kpi-report", cycle.year, f"q{window.quarter}", ICS_TOKEN, domain=_domain()), summary, description,
                           window.due_at, f"{base}/reports/mine", current_app.config["KPI"]["mail_from"], sequence=sequence, stamp=stamp)

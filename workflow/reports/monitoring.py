@@ -21,6 +21,7 @@ from sqlalchemy.orm import joinedload
 from workflow.accounts.models import Person, Role, RoleGrant
 from workflow.calendar import WorkingCalendar, calendar_rules
 from workflow.calendar.days import Window
+from workflow.core import formats
 from workflow.core.inputs import whole_number
 from workflow.core.models import utcnow
 from workflow.core.pagination import Page, paginate
@@ -352,7 +353,7 @@ class TargetYear:
 
         start = progress.start_of(self.target.baseline, self.target.target_value, self.target.plan_q1, self.target.direction) \
             if self.target.target_value is not None else None
-        return {"labels": [f"Q{q}" for q in QUARTERS], "plan": [number(v) for v in self.plan], "actual": [number(v) for v in self.actual],
+        return {"labels": [formats.quarter(q) for q in QUARTERS], "plan": [number(v) for v in self.plan], "actual": [number(v) for v in self.actual],
                 "forecast": number(self.forecast), "target": number(self.target.target_value), "start": number(start), "measure": self.target.measure}
 
 

@@ -17,7 +17,7 @@ from workflow import policy
 from workflow.accounts.models import Person
 from workflow.calendar import WorkingCalendar, calendar_rules
 from workflow.calendar.days import Window
-from workflow.core import audit
+from workflow.core import audit, formats
 from workflow.core.concurrency import check_version, lock
 from workflow.core.errors import DomainError, PermissionDenied, TransitionRefused, ValidationFailed
 from workflow.core.models import utcnow
@@ -97,7 +97,7 @@ def openable_reason(registration: Registration, quarter: int, now: datetime) -> 
         return gettext("Reports are made while the cycle is in execution.")
     window = window_of(registration, quarter)
     if not window.is_open(now):
-        return gettext("The report window for quarter %(quarter)s opens on %(day)s.", quarter=quarter, day=window.opens_on.strftime("%d/%m/%Y"))
+        return gettext("The report window for quarter %(quarter)s opens on %(day)s.", quarter=quarter, day=formats.day(window.opens_on))
     return None
 
 
@@ -115,7 +115,7 @@ def open_report(registration: Registration, quarter: int, *, actor: Person, now:
         raise TransitionRefused(reason)
     report = QuarterlyReport(registration=registration, quarter=quarter, due_on=window_of(registration, quarter).due_on)
     db.session.add(report)
-    audit.record("report.open", report, actor=actor, summary=f"{registration.unit.name}: Q{quarter}/{registration.cycle.year}")
+    audit.record("report.open", report, actor=actor, summary=f"{registration.unit.name}: quý {quarter}/{registration.cycle.year}")
     return report
 
 
@@ -143,7 +143,7 @@ def _entry_errors(target: Target, values: dict[str, Any], scale: int, cycle_star
         if delivered > today:
             errors["delivered_on"] = [gettext("This date is in the future.")]
         elif delivered < cycle_start:
-            errors["delivered_on"] = [gettext("Must be within the cycle (from %(day)s).", day=cycle_start.strftime("%d/%m/%Y"))]
+            errors["delivered_on"] = [gettext("Must be within the cycle (from %(day)s).", day=formats.day(cycle_start))]
     return errors
 
 
@@ -232,7 +232,7 @@ def missing_entries(report: QuarterlyReport) -> dict[int, dict[str, list[str]]]:
 
 
 def _summary(report: QuarterlyReport) -> str:
-    return f"{report.registration.unit.name}: Q{report.quarter}/{report.registration.cycle.year}"
+    return f"{report.registration.unit.name}: quý {report.quarter}/{report.registration.cycle.year}"
 
 
 def submit(report: QuarterlyReport, *, actor: Person, version: int | None, now: datetime | None = None) -> None:

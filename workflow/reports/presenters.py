@@ -53,12 +53,6 @@ def line(target: Target, entry: ReportEntry | None, quarter: int, quarter_ends_o
     return Line(target, entry, None, target.milestones[quarter - 1], None, None, status)
 
 
-def plain(value: Decimal) -> str:
-    """1200.0000 → 1200, 92.50 → 92.5: a number as a person types it."""
-    text = f"{value.normalize():f}"
-    return "0" if text in ("-0", "") else text
-
-
 def targets_of(report: QuarterlyReport) -> list[Target]:
     return targets_in_force(report.registration)
 

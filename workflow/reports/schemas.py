@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
 from workflow.core.pagination import PageArgs
-from workflow.core.schemas import BaseSchema, Text, one_of
+from workflow.core.schemas import BaseSchema, Day, Text, one_of
 from workflow.reports.models import MilestoneStatus, ReportState, RequestKind, RequestState, VersionKind
 from workflow.targets.models import Direction, TargetKind
 from workflow.targets.schemas import CycleBriefSchema, Number, PersonBriefSchema, UnitBriefSchema
@@ -25,7 +25,7 @@ class EntryInSchema(BaseSchema):
     actual = Number(allow_none=True, metadata={"description": "Cumulative value at quarter end (quantitative targets)"})
     milestone_status = fields.Enum(MilestoneStatus, by_value=True, allow_none=True, metadata={"description": "Tasks: not_started, in_progress, behind, done"})
     product_delivered = Text(max_length=NARRATIVE_MAX, allow_empty=True, allow_none=True, metadata={"description": "Tasks: the product delivered"})
-    delivered_on = fields.Date(allow_none=True, metadata={"description": "Tasks: when the product was delivered"})
+    delivered_on = Day(allow_none=True, metadata={"description": "Tasks: when the product was delivered (31/03/2027 or 2027-03-31)"})
     narrative = Text(max_length=NARRATIVE_MAX, allow_empty=True, allow_none=True)
     confidence = fields.Integer(allow_none=True, metadata={"description": "Confidence of reaching the year's target, 1 to the cycle's scale"})
 

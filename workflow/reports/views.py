@@ -19,6 +19,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from workflow import policy
+from workflow.core import formats
 from workflow.core.errors import DomainError, NotFound, StaleObject, ValidationFailed, flatten_errors
 from workflow.core.inputs import whole_number
 from workflow.core.models import utcnow
@@ -96,10 +97,10 @@ def _form_values(lines: list[presenters.Line]) -> dict[str, Any]:
     for ln in lines:
         e = ln.entry
         prefix = f"targets.{ln.target.id}."
-        values[prefix + "actual"] = "" if e is None or e.actual is None else presenters.plain(e.actual)
+        values[prefix + "actual"] = "" if e is None or e.actual is None else formats.number(e.actual)
         values[prefix + "milestone_status"] = e.milestone_status.value if e and e.milestone_status else ""
         values[prefix + "product_delivered"] = e.product_delivered if e else ""
-        values[prefix + "delivered_on"] = e.delivered_on.isoformat() if e and e.delivered_on else ""
+        values[prefix + "delivered_on"] = formats.day(e.delivered_on) if e else ""
         values[prefix + "narrative"] = e.narrative if e else ""
         values[prefix + "confidence"] = e.confidence if e and e.confidence else ""
     return values
@@ -150,23 +151,14 @@ def entries_from_form(report, form: MultiDict[str, str]) -> tuple[list[dict[str,
                 continue
             value = form.get(prefix + name, "")
             raw[name] = value if name in ("narrative", "product_delivered") else (value.strip() or None)
-            if name == "actual" and raw[name]:
-                raw[name] = typed_number(raw[name])
         if len(raw) == 1:
             continue
         try:
-            entries.append(schema.load(raw))
+            with formats.typed_by_person():  # 1.234,5 and 31/03/2027, as people write them
+                entries.append(schema.load(raw))
         except ValidationError as exc:
             errors.update({prefix + k: v for k, v in flatten_errors(exc.messages).items()})
     return entries, errors
-
-
-def typed_number(text: str) -> str:
-    """A number as people type it in Vietnamese (1.234,5) or as the form shows it (1234.5)."""
-    text = text.replace(" ", "").replace("\u00a0", "")
-    if "," in text:
-        text = text.replace(".", "").replace(",", ".")
-    return text
 
 
 def _entry_errors_by_input(entries: list[dict[str, Any]], errors: dict[str, list[str]]) -> dict[str, list[str]]:

@@ -18,9 +18,10 @@ from decimal import Decimal
 from typing import Any
 
 from flask import has_app_context
-from flask_babel import format_decimal, get_locale
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from workflow.core import formats
 from workflow.scoring.engine import Check, Facts, LevelTrace, Note
 from workflow.scoring.rubric import Rubric
 
@@ -111,7 +112,7 @@ WORDS = {
 
 
 def _number(value: Decimal | int) -> str:
-    return format_decimal(value) if has_app_context() else str(value)
+    return formats.number(value)
 
 
 def _level_name(code: Any, rubric: Rubric | None) -> str:

@@ -144,7 +144,7 @@ def _review_with_warnings_and_proposals(ctx: DemoContext, made: dict[str, Regist
         actor=staff, reason="Nhân rộng kết quả tiết kiệm 116 tỷ đồng (8,19% tổng giá trị trình thẩm định) của đề án giai đoạn trước.")
     operations.add_comment(transport, "Đề nghị Sở làm rõ cách xác định giá trị tiết kiệm để thống nhất khi chấm điểm.", actor=staff,
                            target_id=transport.targets[0].id)
-    operations.add_comment(transport, "Sở sẽ gửi phụ lục phương pháp tính kèm báo cáo quý I.", actor=ctx.heads["SGTVT"])
+    operations.add_comment(transport, "Sở sẽ gửi phụ lục phương pháp tính kèm báo cáo quý 1.", actor=ctx.heads["SGTVT"])
 
     education = made["SGDDT"]
     operations.create_proposal(education, {"kind": "drop", "target_id": education.targets[3].id}, actor=staff_of["SGDDT"],

@@ -1,14 +1,13 @@
-"""How target values read on a page: numbers in the reader's locale, dates, yes/no, kinds
-and directions in words. Used by the target table, the history and the diff alike."""
+"""How target values read on a page: numbers and dates the Vietnamese way (1.234,5;
+31/03/2027: `workflow.core.formats`), yes/no, kinds and directions in words. Used by the target table, the history and the diff alike."""
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask_babel import format_date, format_decimal, gettext
+from flask_babel import gettext
 
+from workflow.core import formats
 from workflow.targets.models import ChangeKind, Direction, TargetKind, TargetOrigin
 
 NUMBER_FIELDS = {"baseline", "target_value", "weight", "plan_q1", "plan_q2", "plan_q3", "plan_q4"}
@@ -41,14 +40,11 @@ def show(field: str, value: Any) -> str:
     if value is None or value == "":
         return "—"
     if field in NUMBER_FIELDS:
-        try:
-            return format_decimal(Decimal(str(value)).normalize(), format="#,##0.####")
-        except (InvalidOperation, ValueError):
-            return str(value)
+        return formats.number(value)
     if field in BOOLEAN_FIELDS:
         return gettext("Yes") if value in (True, "true", "1") else gettext("No")
     if field == "due_date":
-        return format_date(value if isinstance(value, date) else date.fromisoformat(str(value)), "dd/MM/yyyy")
+        return formats.day(value)
     if field == "previous_target_id":
         return gettext("Linked (target no. %(id)s)", id=value)
     if field == "kind":

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from workflow import policy
 from workflow.accounts.models import Person, Role
 from workflow.calendar import WorkingCalendar, calendar_rules
-from workflow.core import audit
+from workflow.core import audit, formats
 from workflow.core.concurrency import check_version, lock
 from workflow.core.errors import DomainError, PermissionDenied, TransitionRefused, ValidationFailed, flatten_errors
 from workflow.core.models import utcnow
@@ -174,12 +174,12 @@ def decision_date_problem(cycle: Cycle, day: date) -> str | None:
     rules (`[registration] decision_date_margin_days`)."""
     today = WorkingCalendar(calendar_rules(cycle)).local_date(utcnow())
     if day > today:
-        return gettext("The decision cannot be dated in the future: today is %(today)s.", today=today.strftime("%d/%m/%Y"))
+        return gettext("The decision cannot be dated in the future: today is %(today)s.", today=formats.day(today))
     margin = timedelta(days=registration_rules(cycle)["decision_date_margin_days"])
     earliest, latest = cycle.starts_on - margin, cycle.ends_on + margin
     if not earliest <= day <= latest:
         return gettext("A decision assigning the targets of %(cycle)s is dated from %(start)s to %(end)s.", cycle=cycle.name,
-                       start=earliest.strftime("%d/%m/%Y"), end=latest.strftime("%d/%m/%Y"))
+                       start=formats.day(earliest), end=formats.day(latest))
     return None
 
 
@@ -214,7 +214,7 @@ def _domain_errors(registration: Registration, values: dict[str, Any], *, target
     due = values.get("due_date")
     if values.get("kind") == TargetKind.TASK and due is not None and not cycle.contains(due):
         errors.setdefault("due_date", []).append(
-            gettext("The due date must fall within the cycle (%(start)s – %(end)s).", start=cycle.starts_on.isoformat(), end=cycle.ends_on.isoformat())
+            gettext("The due date must fall within the cycle (%(start)s – %(end)s).", start=formats.day(cycle.starts_on), end=formats.day(cycle.ends_on))
         )
     previous_id = values.get("previous_target_id")
     if previous_id:

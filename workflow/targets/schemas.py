@@ -16,7 +16,8 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from workflow.core.schemas import BaseSchema, Text, between, one_of
+from workflow.core import schemas as core
+from workflow.core.schemas import BaseSchema, Day, Text, between, one_of
 from workflow.targets.models import (
     AmendmentState,
     ChangeKind,
@@ -78,8 +79,9 @@ class magnitude(validate.Validator):
         return value
 
 
-def Number(**kw: Any) -> fields.Decimal:
-    return fields.Decimal(places=4, allow_nan=False, as_string=True, validate=magnitude(), **kw)
+def Number(**kw: Any) -> core.Number:
+    """A target's value: up to four decimals; typed in a form the Vietnamese way (1.234,5)."""
+    return core.Number(places=4, allow_nan=False, as_string=True, validate=magnitude(), **kw)
 
 
 def kind_errors(values: dict[str, Any], *, present: set[str] | None = None) -> dict[str, list[str]]:
@@ -121,12 +123,12 @@ class TargetFieldsSchema(BaseSchema):
     plan_q3 = Number(allow_none=True)
     plan_q4 = Number(allow_none=True)
     product = Text(max_length=TEXT_MAX, allow_empty=True, metadata={"description": "The product that proves a task is done"})
-    due_date = fields.Date(allow_none=True)
+    due_date = Day(allow_none=True)
     milestone_q1 = Text(max_length=TEXT_MAX, allow_empty=True)
     milestone_q2 = Text(max_length=TEXT_MAX, allow_empty=True)
     milestone_q3 = Text(max_length=TEXT_MAX, allow_empty=True)
     milestone_q4 = Text(max_length=TEXT_MAX, allow_empty=True)
-    weight = fields.Decimal(required=True, places=2, allow_nan=False, as_string=True, validate=between(0, 100, min_exclusive=True))
+    weight = core.Number(required=True, places=2, allow_nan=False, as_string=True, validate=between(0, 100, min_exclusive=True))
     is_new = fields.Boolean()
     is_difficult = fields.Boolean()
     is_focal = fields.Boolean()
@@ -178,7 +180,7 @@ class TransitionSchema(BaseSchema):
     reason = Text(max_length=TEXT_MAX, allow_empty=True, load_default="")
     version = fields.Integer()
     decision_number = Text(max_length=100, allow_empty=True, load_default="")
-    decision_date = fields.Date(allow_none=True, load_default=None)
+    decision_date = Day(allow_none=True, load_default=None)
     signer_name = Text(max_length=200, allow_empty=True, load_default="")
     signer_title = Text(max_length=200, allow_empty=True, load_default="")
     signer_id = fields.Integer(allow_none=True, load_default=None)
@@ -189,7 +191,7 @@ class AssignFormSchema(BaseSchema):
 
     version = fields.Integer()
     decision_number = Text(required=True, max_length=100)
-    decision_date = fields.Date(required=True)
+    decision_date = Day(required=True)
     signer_id = fields.Integer(allow_none=True, load_default=None)
     signer_name = Text(max_length=200, allow_empty=True, load_default="")
     signer_title = Text(max_length=200, allow_empty=True, load_default="")
@@ -212,7 +214,7 @@ class ProposalStepSchema(StepSchema):
 class AmendmentDecisionSchema(StepSchema):
     step = fields.String(required=True, validate=one_of(["approve", "reject"]))
     decision_number = Text(max_length=100, allow_empty=True, load_default="")
-    decision_date = fields.Date(allow_none=True, load_default=None)
+    decision_date = Day(allow_none=True, load_default=None)
 
 
 class RegistrationCreateSchema(BaseSchema):

@@ -267,6 +267,8 @@ def _form_values(target: Target | None, kind: str | None) -> dict[str, Any]:
     if target is None:
         return {"kind": kind or TargetKind.QUANTITATIVE.value, "direction": "higher"}
     values = revisions.target_values(target)
+    # Numbers and dates as objects: the form's inputs show them the Vietnamese way (650,5).
+    values.update({name: getattr(target, name) for name in (*display.NUMBER_FIELDS, "due_date")})
     values["version"] = target.version
     return values
 

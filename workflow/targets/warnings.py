@@ -17,10 +17,11 @@ from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from flask_babel import format_decimal, gettext
+from flask_babel import gettext
 from marshmallow import fields
 from sqlalchemy import select
 
+from workflow.core import formats
 from workflow.core.schemas import BaseSchema, between
 from workflow.extensions import db
 from workflow.targets.models import Direction, Target, TargetKind
@@ -114,7 +115,7 @@ def _plan_is_monotone(target: Target) -> bool:
 
 
 def _fmt(value: Decimal) -> str:
-    return format_decimal(Decimal(value).normalize(), format="#,##0.####")
+    return formats.number(value)
 
 
 def compute_warnings(targets: Sequence[Target], rules: dict[str, Any], previous: dict[int, Decimal]) -> list[Warning]:

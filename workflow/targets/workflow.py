@@ -8,6 +8,7 @@ from decimal import Decimal
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
+from workflow.core import formats
 from workflow.core.transitions import Transition, Workflow
 from workflow.targets.models import AmendmentState, ProposalState, Registration, RegistrationState
 from workflow.targets.warnings import registration_rules, weight_total
@@ -43,9 +44,8 @@ def no_open_proposals(registration: Registration) -> str | None:
 
 
 def _plain(value: Decimal) -> str:
-    """100.00 → 100, 99.50 → 99.5."""
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    """100.00 → 100, 99.50 → 99,5 (`workflow.core.formats`)."""
+    return formats.number(value)
 
 
 REGISTRATION = Workflow(

@@ -7,7 +7,7 @@ partial input schema plus the `version` the client edited (or If-Match).
 from marshmallow import fields
 
 from workflow.core.pagination import PageArgs
-from workflow.core.schemas import BaseSchema, PartialSchema, Text, between, code
+from workflow.core.schemas import BaseSchema, PartialSchema, Text, WholeNumber, between, code
 
 
 class BriefPersonSchema(BaseSchema):
@@ -25,7 +25,7 @@ class BriefUnitSchema(BaseSchema):
 class UnitGroupInputSchema(BaseSchema):
     code = Text(required=True, max_length=32, validate=[code])
     name = Text(required=True, max_length=200)
-    position = fields.Integer(load_default=0, validate=between(0, 9999))
+    position = WholeNumber(load_default=0, validate=between(0, 9999))
 
 
 class UnitGroupUpdateSchema(UnitGroupInputSchema, PartialSchema):

@@ -1,4 +1,23 @@
 // Small behaviours for every page. No inline scripts anywhere: the CSP forbids them.
+
+// Numbers and times the Vietnamese way whatever the page's language (as workflow/core/formats.py
+// writes them on the server): KPI.number(1234.5) → "1.234,5", KPI.number(92.5, 2) → "92,50",
+// KPI.time("2026-12-06T21:27:00+00:00") → "04:27" in the province's time zone (<html data-timezone>).
+window.KPI = window.KPI || {};
+(function (KPI) {
+  "use strict";
+  var zone = document.documentElement.getAttribute("data-timezone") || "Asia/Ho_Chi_Minh";
+  KPI.number = function (value, decimals) {
+    var fixed = typeof decimals === "number";
+    return new Intl.NumberFormat("vi-VN", { minimumFractionDigits: fixed ? decimals : 0, maximumFractionDigits: fixed ? decimals : 4 })
+      .format(Number(value));
+  };
+  KPI.time = function (value) {
+    return new Intl.DateTimeFormat("vi-VN", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: zone })
+      .format(value instanceof Date ? value : new Date(value));
+  };
+})(window.KPI);
+
 (function () {
   "use strict";
   // Ask before destructive actions: <button data-confirm="…">.

@@ -18,7 +18,9 @@
             { label: canvas.dataset.actualLabel, data: data.actual, borderColor: "#8b1a1a", backgroundColor: "#8b1a1a", spanGaps: false }
           ]
         },
-        options: { animation: false, responsive: true, plugins: { legend: { position: "bottom" } } }
+        options: { animation: false, responsive: true, plugins: { legend: { position: "bottom" },
+                   tooltip: { callbacks: { label: function (ctx) { return ctx.dataset.label + ": " + KPI.number(ctx.parsed.y); } } } },
+                   scales: { y: { ticks: { callback: function (v) { return KPI.number(v); } } } } }
       });
     });
   }
@@ -50,7 +52,7 @@
     function render(result) {
       ["general_points", "task_points", "subordinate_deduction", "total", "level_name"].forEach(function (key) {
         var value = result[key];
-        if (key !== "level_name") value = Number(value).toLocaleString(document.documentElement.lang || "vi", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+        if (key !== "level_name") value = KPI.number(value, 2);
         setText('[data-total="' + key + '"]', value);
       });
       var failed = form.querySelector("[data-failed]");
@@ -63,7 +65,7 @@
         if (!box) return;
         Object.keys(line).forEach(function (key) {
           var cell = box.querySelector('[data-figure="' + key + '"]');
-          if (cell) cell.textContent = Number(line[key]).toLocaleString(document.documentElement.lang || "vi", { maximumFractionDigits: 2 });
+          if (cell) cell.textContent = KPI.number(line[key]);
         });
         var notes = box.querySelector("[data-notes]");
         if (notes) {

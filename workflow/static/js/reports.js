@@ -3,7 +3,6 @@
 (function () {
   "use strict";
   if (typeof window.Chart === "undefined") { return; }
-  var number = new Intl.NumberFormat(document.documentElement.lang || "vi");
   document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
     var data = JSON.parse(canvas.getAttribute("data-chart"));
     var forecast = data.labels.map(function (_, i) {
@@ -32,12 +31,12 @@
         plugins: {
           legend: { position: "bottom" },
           tooltip: { callbacks: { label: function (ctx) {
-            return ctx.dataset.label + ": " + number.format(ctx.parsed.y) + (data.measure ? " " + data.measure : "");
+            return ctx.dataset.label + ": " + window.KPI.number(ctx.parsed.y) + (data.measure ? " " + data.measure : "");
           } } }
         },
         // A level measured from its baseline (a rate, a share) reads better from the baseline up.
         scales: { y: { beginAtZero: !data.start, suggestedMin: data.start || 0,
-                       ticks: { callback: function (v) { return number.format(v); } } } }
+                       ticks: { callback: function (v) { return window.KPI.number(v); } } } }
       }
     });
   });
