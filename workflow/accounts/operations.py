@@ -17,6 +17,7 @@ from flask_babel import gettext
 from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from workflow.accounts import sessions
 from workflow.accounts.models import TOKEN_PREFIX, ApiToken, Person, Role, RoleGrant
 from workflow.accounts.passwords import dummy_verify, hash_password, needs_rehash, verify_password
 from workflow.core import audit
@@ -112,7 +113,7 @@ def set_password(person: Person, password: str, *, actor: Person) -> None:
     the person ends. After a reset the person must choose their own at the next sign-in."""
     check_password_rules(password, person.username)
     person.password_hash = hash_password(password)
-    person.auth_epoch += 1  # signs out every other session of this person
+    sessions.end_all(person)
     person.must_change_password = actor.id != person.id
     action = "account.password" if actor.id == person.id else "account.password_reset"
     audit.record(action, person, actor=actor, summary=person.username)
@@ -147,7 +148,7 @@ def deactivate_person(person: Person, *, actor: Person) -> None:
     if not person.active:
         raise DomainError(gettext("This account is already deactivated."))
     person.active = False
-    person.auth_epoch += 1
+    sessions.end_all(person)
     audit.record("account.deactivate", person, actor=actor, summary=person.username)
 
 
@@ -160,7 +161,7 @@ def reactivate_person(person: Person, *, actor: Person) -> None:
 
 def sign_out_everywhere(person: Person, *, actor: Person) -> None:
     """End every session of the person (API tokens are separate and stay valid)."""
-    person.auth_epoch += 1
+    sessions.end_all(person)
     audit.record("account.sign_out_everywhere", person, actor=actor, summary=person.username)
 
 
