@@ -18,11 +18,14 @@ application's database by default, so every worker of every instance counts toge
   never waits, so the owner's first try always goes through, and after a typo the owner waits at
   most the maximum; a guesser gets one try per address per wait.
 
-An attempt is counted *before* the password is checked and given back when it succeeds, so
-attempts sent at the same moment cannot slip past a limit (with the database storage, the
-counter rows stay locked until the request commits); a success also forgets that machine's
-failures on the account, but not the account's count across addresses. Refused attempts check
-no password and count nothing.
+An attempt is counted atomically once its password has been checked, and before anything is
+answered: when the count finds the limit passed (attempts sent at the same moment, which all
+passed the first look), the answer is 429 whatever the password was, so the limits hold exactly
+and a burst learns no more than the limits allow. Counting after the check keeps the counter rows
+locked (database storage) only for the few statements before the request commits, not while a
+password is hashed. Anything already over a limit is refused at the first look, without checking
+a password. A success is not counted as a failure, and forgets that machine's failures on the
+account, but not the account's count across addresses.
 """
 
 from __future__ import annotations
@@ -80,24 +83,41 @@ def _give_back(attempt: Attempt) -> None:
     attempt.hits.clear()
 
 
-def begin(username: str, address: str) -> Attempt:
-    """Count a sign-in attempt before its password is checked; Throttled if it may not be made."""
+def _counts(attempt: Attempt) -> list[tuple[RateLimitItem, tuple[str, ...], bool]]:
+    """The three counts of an attempt, as (limit, key, whether passing it refuses), always in
+    this order so that requests waiting on each other's counters cannot deadlock."""
+    per_address, per_account = _limits()
+    return [
+        (per_address, (ADDRESS, attempt.address), True),
+        (per_account, (ACCOUNT_AT_ADDRESS, attempt.account, attempt.address), True),
+        (per_account, (ACCOUNT, attempt.account), False),
+    ]
+
+
+def check(username: str, address: str) -> Attempt:
+    """The first look, before the password is checked: Throttled if this attempt may not be
+    made now (a limit already reached, or this address waiting on this account)."""
     store = storage()
     now = time.time()
     attempt = Attempt(account_of(username), address or "-")
     wait = _wait_key(attempt)
     if store.get(wait) > 0:
         raise Throttled(store.get_expiry(wait) - now)
-    per_address, per_account = _limits()
     limiter = FixedWindowRateLimiter(store)
-    # Always in this order (address, then account at address, then account), so that requests
-    # waiting on each other's counters cannot deadlock.
+    refused = [limiter.get_window_stats(item, *ids).reset_time - now for item, ids, hard in _counts(attempt) if hard and not limiter.test(item, *ids)]
+    if refused:
+        raise Throttled(max(refused))
+    return attempt
+
+
+def record(attempt: Attempt, *, succeeded: bool) -> None:
+    """Count the attempt whose password was just checked. Throttled if counting it passes a
+    limit (then its outcome must not be told, nor anyone signed in)."""
+    store = storage()
+    now = time.time()
+    limiter = FixedWindowRateLimiter(store)
     refused: list[float] = []
-    for item, ids, hard in (
-        (per_address, (ADDRESS, attempt.address), True),
-        (per_account, (ACCOUNT_AT_ADDRESS, attempt.account, attempt.address), True),
-        (per_account, (ACCOUNT, attempt.account), False),
-    ):
+    for item, ids, hard in _counts(attempt):
         within = limiter.hit(item, *ids)
         attempt.hits.append((item, ids))
         if hard and not within:
@@ -105,12 +125,14 @@ def begin(username: str, address: str) -> Attempt:
     if refused:
         _give_back(attempt)
         raise Throttled(max(refused))
-    return attempt
+    if succeeded:
+        _succeeded(attempt)
+    else:
+        _failed(attempt)
 
 
-def succeeded(attempt: Attempt) -> None:
-    """The password was right: the attempt is not a failure, and this machine's failures on the
-    account are forgotten."""
+def _succeeded(attempt: Attempt) -> None:
+    """Not a failure, and this machine's failures on the account are forgotten."""
     _give_back(attempt)
     _, per_account = _limits()
     store = storage()
@@ -118,9 +140,9 @@ def succeeded(attempt: Attempt) -> None:
     store.clear(_wait_key(attempt))
 
 
-def failed(attempt: Attempt) -> None:
-    """The password was wrong: the attempt stays counted, and once the account has had its
-    allowance of failures across addresses, this address waits before trying it again."""
+def _failed(attempt: Attempt) -> None:
+    """Once the account has had its allowance of failures across addresses, this address waits
+    before trying it again."""
     settings = current_app.config["KPI"]
     _, per_account = _limits()
     store = storage()

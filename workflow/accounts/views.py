@@ -48,7 +48,9 @@ def login():
     if request.method == "POST":
         try:
             data = load_form(LoginSchema())
-            attempt = throttle.begin(data["username"], request.remote_addr or "")
+            attempt = throttle.check(data["username"], request.remote_addr or "")
+            person = operations.authenticate(data["username"], data["password"])
+            throttle.record(attempt, succeeded=person is not None)
         except ValidationFailed as exc:
             errors = exc.errors
         except throttle.Throttled as exc:
@@ -56,12 +58,9 @@ def login():
             errors = {"password": [gettext("Too many failed sign-ins. Try again after %(time)s.", time=until)]}
             status, headers = 429, {"Retry-After": str(exc.retry_after)}
         else:
-            person = operations.authenticate(data["username"], data["password"])
             if person is None:
-                throttle.failed(attempt)
                 errors = {"password": [gettext("The username or password is not correct.")]}
             else:
-                throttle.succeeded(attempt)
                 sign_in(person)
                 session.pop("locale", None)
                 return redirect(safe_next(data.get("next"), url_for("dashboard.index")))

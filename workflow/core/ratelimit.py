@@ -11,7 +11,8 @@ A database counter changes in the request's own transaction (`db.session`): it i
 the request commits, and rolled back with everything else when the request fails. While the
 transaction is open the row stays locked, so two requests counting on the same key at the same
 moment are served one after the other and each sees the other's count: a limit holds exactly,
-even against attempts sent at once.
+even against attempts sent at once. Count late in a request, then, not before slow work (the
+sign-in counts after the password is hashed).
 
 Expired rows are reused by the next hit on their key and deleted by `prune_expired` (the
 scheduler's `accounts.prune` job).
