@@ -88,10 +88,10 @@ def fill(heads: int, members: int, seed: int = 2027) -> int:
     insert_rows(Unit.__table__, [{"id": i + 1, "code": f"U{i}", "name": f"Đơn vị số {i}", "group_id": groups[i % 4].id, "active": True, "version": 1,
                                "created_at": now} for i in range(heads)])
     people = [{"id": i + 1, "username": f"head{i}", "full_name": f"Nguyễn Văn {i}", "email": f"head{i}@bench", "title": "Giám đốc", "unit_id": i + 1,
-               "locale": "vi", "password_hash": "", "auth_epoch": 0, "must_change_password": False, "active": True, "version": 1, "created_at": now}
+               "locale": "vi", "password_hash": "", "must_change_password": False, "active": True, "version": 1, "created_at": now}
               for i in range(heads)]
     people += [{"id": heads + m + 1, "username": f"member{m}", "full_name": f"Thành viên {m}", "email": f"m{m}@bench", "title": "", "unit_id": None,
-                "locale": "vi", "password_hash": "", "auth_epoch": 0, "must_change_password": False, "active": True, "version": 1, "created_at": now}
+                "locale": "vi", "password_hash": "", "must_change_password": False, "active": True, "version": 1, "created_at": now}
                for m in range(members)]
     insert_rows(Person.__table__, people)
     insert_rows(Registration.__table__, [{"id": i + 1, "cycle_id": cycle.id, "unit_id": i + 1, "head_id": i + 1, "state": "assigned", "changed_at": now,

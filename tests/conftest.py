@@ -21,7 +21,7 @@ from sqlalchemy import event, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from workflow import create_app
-from workflow.extensions import db, limiter
+from workflow.extensions import db
 
 # Fixtures of a real SMTP server on loopback (`smtp`), in tests/mailserver.py, and of a real
 # browser against the app served on loopback (`live_server`, `chromium`), in tests/browser.py.
@@ -113,7 +113,6 @@ def _delete_all_rows() -> None:
 
 @pytest.fixture(autouse=True)
 def _isolated(request: pytest.FixtureRequest, app: Flask) -> Iterator[None]:
-    limiter.reset()
     ctx = app.app_context()
     ctx.push()
     if request.node.get_closest_marker("real_commits"):
@@ -150,9 +149,13 @@ def client(app: Flask) -> FlaskClient:
 
 def sign_in(client: FlaskClient, person) -> FlaskClient:
     """Put `person` in the client's session without going through the form (fast)."""
+    from workflow.accounts import sessions
+
+    key = sessions.begin(person)
+    db.session.commit()
     with client.session_transaction() as session:
         now = time.time()
-        session.update({"_user_id": person.get_id(), "_fresh": True, "_auth_at": now, "_seen_at": now})
+        session.update({"_user_id": key, "_fresh": True, "_auth_at": now, "_seen_at": now})
     return client
 
 

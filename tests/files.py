@@ -115,3 +115,52 @@ def zip_bytes() -> bytes:
         z.writestr("word/readme.txt", "not a document")
         z.writestr("[Content_Types].xml", "<Types/>")
     return out.getvalue()
+
+
+# --- decompression bombs: ZIP archives written byte by byte, so a part can unpack to hundreds of
+# MB from a few hundred KB (and declare a size it does not have) without the test spending
+# seconds compressing: a deflated MiB of one repeated byte, flushed to a byte boundary, is the
+# same bytes every time, so N MiB are that block N times.
+
+MIB = 1 << 20
+
+
+def deflated_repeat(byte: bytes, mib: int) -> tuple[bytes, int, int]:
+    """(raw deflate data, CRC-32, size) of `mib` MiB of `byte`."""
+    import zlib
+
+    chunk = byte * MIB
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = compressor.compress(chunk) + compressor.flush(zlib.Z_FULL_FLUSH)
+    crc = 0
+    for _ in range(mib):
+        crc = zlib.crc32(chunk, crc)
+    return block * mib + zlib.compressobj(9, zlib.DEFLATED, -15).flush(), crc, mib * MIB
+
+
+def deflated(data: bytes) -> tuple[bytes, int, int]:
+    import zlib
+
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush(), zlib.crc32(data), len(data)
+
+
+def zip_of(parts: list[tuple[str, tuple[bytes, int, int], int]]) -> bytes:
+    """A ZIP archive of (name, deflated part, size it declares) in its local and central headers."""
+    out, central = bytearray(), bytearray()
+    for name, (packed, crc, _), declared in parts:
+        encoded = name.encode()
+        offset = len(out)
+        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 33, crc, len(packed), declared, len(encoded), 0) + encoded + packed
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 33, crc, len(packed), declared, len(encoded), 0, 0, 0, 0, 0,
+                               offset) + encoded
+    directory = len(out)
+    out += central + struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(parts), len(parts), len(central), directory, 0)
+    return bytes(out)
+
+
+def docx_with(document: tuple[bytes, int, int], declared: int | None = None) -> bytes:
+    """A .docx whose word/document.xml is `document` (declaring `declared` bytes)."""
+    with zipfile.ZipFile(io.BytesIO(docx_bytes())) as real:
+        others = [(n, deflated(real.read(n))) for n in real.namelist() if n != "word/document.xml"]
+    return zip_of([(n, d, d[2]) for n, d in others] + [("word/document.xml", document, document[2] if declared is None else declared)])

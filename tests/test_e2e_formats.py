@@ -99,7 +99,7 @@ def test_a_report_value_typed_with_a_comma(live_server, browser_context):
     page.locator('select[name$=".milestone_status"]').evaluate_all("els => els.forEach(el => { el.value = 'in_progress' })")
     page.locator(f'input[name$=".actual"]:not([name="{name}"])').fill("92,5")
     with page.expect_navigation():
-        page.locator('button[name="action"][value="save"]').click()
+        page.locator('button[name="action"][value="save"]:not(.visually-hidden)').click()
     entry = _stored(select(ReportEntry).where(ReportEntry.report_id == report_id, ReportEntry.target_id == revenue_id))
     assert entry.actual == Decimal("1234.5")
     assert _value(page, name) == "1.234,5"
@@ -126,7 +126,7 @@ def test_a_council_score_typed_with_a_comma_and_the_live_total(live_server, brow
     page.wait_for_function("el => el.textContent.includes(',')", arg=total.element_handle())
     shown = total.inner_text().strip()
     with page.expect_navigation():
-        page.locator('button[name="action"][value="save"]').click()
+        page.locator('button[name="action"][value="save"]:not(.visually-hidden)').click()
     card = _stored(select(Scorecard).where(Scorecard.member_id == member_id))
     assert card.general == {"political": "8.5", "ethics": "9", "discipline": "9.25"}
     assert _value(page, "general.political") == "8,5" and _value(page, "general.discipline") == "9,25"

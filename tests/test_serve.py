@@ -64,6 +64,8 @@ def test_kpi_serve_answers_and_stops(scratch_app):  # noqa: F811
                     raise AssertionError("kpi serve did not start:\n" + server.stderr.read()) from None
                 time.sleep(0.2)
         assert status == 200 and json.loads(body) == {"status": "ok"}
+        with urllib.request.urlopen(f"{base}/login", timeout=5) as response:
+            assert response.headers.get("Server") is None  # no name or version for an attacker to look up
         status, body = fetch(f"{base}/login")
         assert status == 200 and "Đăng nhập" in body
         status, body = fetch(f"{base}/readyz")

@@ -52,6 +52,18 @@ def test_production_requires_a_database_url():
         create_app(environ=environ)
 
 
+def test_production_refuses_sign_in_counters_kept_per_process():
+    environ = {"KPI_ENV": "production", "KPI_SECRET_KEY": "x" * 40, "KPI_DATABASE_URL": "postgresql://x@localhost/kpi",
+               "KPI_RATELIMIT_STORAGE_URI": "memory://"}
+    with pytest.raises(SettingsError, match="KPI_RATELIMIT_STORAGE_URI"):
+        create_app(environ=environ)
+
+
+def test_sign_in_limits_that_cannot_be_read_stop_the_service():
+    with pytest.raises(SettingsError, match="login_limit_per_account"):
+        create_app(environ={"KPI_LOGIN_LIMIT_PER_ACCOUNT": "five a day"})
+
+
 def test_production_starts_with_proper_settings():
     environ = {"KPI_ENV": "production", "KPI_SECRET_KEY": "x" * 40, "KPI_DATABASE_URL": "postgresql://x@localhost/kpi"}
     app = create_app(environ=environ)

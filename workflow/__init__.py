@@ -70,22 +70,19 @@ def create_app(overrides: dict[str, Any] | None = None, environ: dict[str, str] 
         SECRET_KEY=_secret_key(settings, instance),
         SQLALCHEMY_DATABASE_URI=url,
         SQLALCHEMY_ENGINE_OPTIONS=engine_options(url),
-        RATELIMIT_STORAGE_URI=settings["ratelimit_storage_uri"],
-        RATELIMIT_HEADERS_ENABLED=True,
         MAX_CONTENT_LENGTH=64 * 1024 * 1024,
         JSON_SORT_KEYS=False,
         UPLOAD_DIR=settings["upload_dir"] or str(instance / "uploads"),
     )
     install_sqlite_hooks()
 
-    from workflow.extensions import csrf, db, limiter, migrate
+    from workflow.extensions import csrf, db, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "workflow" / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
-    limiter.init_app(app)
 
-    from workflow.core import api, auth, health, i18n, inputs, logs, security, transaction, web
+    from workflow.core import api, auth, health, i18n, inputs, logs, ratelimit, security, transaction, web
 
     logs.init_app(app)  # first: its after_request then runs last and logs the final response
     security.init_app(app)
@@ -96,6 +93,7 @@ def create_app(overrides: dict[str, Any] | None = None, environ: dict[str, str] 
     inputs.init_app(app)  # after sign-in is checked, before any route is added
     transaction.init_app(app)
     health.init_app(app)
+    ratelimit.init_app(app)
     _install_template_helpers(app)
     _version_static_urls(app)
 

@@ -4,7 +4,8 @@ Bind address, worker processes and threads come from `web_bind`, `web_workers` a
 `web_threads` (config/kpi.toml, KPI_WEB_BIND …), so no gunicorn configuration file is needed.
 Each worker builds its own application (database pools must not be shared across a fork). The
 access log is the application's own request log on standard output (JSON in production, with
-the request id and the person); gunicorn's messages go to standard error.
+the request id and the person); gunicorn's messages go to standard error. Responses carry no
+`Server` header: naming the server and its version only helps someone looking for its flaws.
 """
 
 from __future__ import annotations
@@ -14,6 +15,22 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from workflow.settings import check_production, load_settings
+
+
+def _without_server_header() -> None:
+    """gunicorn writes `Server: gunicorn` into every response and has no setting to leave it
+    out; its HTTP/1 responses get their first lines from this one method, filtered here."""
+    from gunicorn.http import wsgi
+
+    original = wsgi.Response.default_headers
+    if getattr(original, "kpi_filtered", False):
+        return
+
+    def default_headers(self: Any) -> list[str]:
+        return [line for line in original(self) if not line.lower().startswith("server:")]
+
+    default_headers.kpi_filtered = True  # type: ignore[attr-defined]
+    wsgi.Response.default_headers = default_headers  # type: ignore[method-assign]
 
 
 class Server(BaseApplication):  # type: ignore[misc]
@@ -28,6 +45,7 @@ class Server(BaseApplication):  # type: ignore[misc]
         # on one host would share; nothing here uses it.
         if "control_socket_disable" in self.cfg.settings:
             self.cfg.set("control_socket_disable", True)
+        _without_server_header()  # in the master, before the workers are forked
 
     def load(self) -> Any:
         import gc

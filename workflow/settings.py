@@ -69,10 +69,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("rules_file", str),
     Setting("upload_dir", str),
     Setting("per_page", int),
+    Setting("upload_unpacked_part_mb", int),
+    Setting("upload_unpacked_total_mb", int),
+    Setting("upload_compression_ratio_max", int),
     Setting("session_idle_minutes", int),
     Setting("session_max_hours", int),
     Setting("login_limit_per_address", str),
     Setting("login_limit_per_account", str),
+    Setting("login_backoff_seconds", int),
+    Setting("login_backoff_max_seconds", int),
     Setting("ratelimit_storage_uri", str),
     Setting("smtp_host", str),
     Setting("smtp_port", int),
@@ -153,3 +158,8 @@ def check_production(settings: Mapping[str, Any]) -> None:
         )
     if not settings["database_url"]:
         raise SettingsError("KPI_DATABASE_URL must be set in production (postgresql+psycopg://…)")
+    if settings["ratelimit_storage_uri"].startswith("memory:"):
+        raise SettingsError(
+            "KPI_RATELIMIT_STORAGE_URI=memory:// counts sign-in failures in each process alone; in production "
+            "use database:// (the default) or redis://…"
+        )

@@ -52,9 +52,6 @@ class Person(CreatedAt, Versioned, db.Model):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     locale: Mapped[str] = mapped_column(String(8), default="vi")
     password_hash: Mapped[str] = mapped_column(String(255), default="")
-    # Bumped when the password changes or an admin signs the person out everywhere: it is part
-    # of the session id, so older sessions stop working.
-    auth_epoch: Mapped[int] = mapped_column(default=0)
     # Set when an administrator chose the password (a new account, a reset): the person is asked
     # to choose their own before doing anything else, since the administrator knows this one.
     must_change_password: Mapped[bool] = mapped_column(default=False)
@@ -69,13 +66,19 @@ class Person(CreatedAt, Versioned, db.Model):
     # Flask-Login protocol
     is_authenticated = True
     is_anonymous = False
+    # The key of the sign-in session this person object was loaded through (not stored: see
+    # SignInSession). Flask-Login keeps `get_id()` in the cookie, so the cookie names a session
+    # that the server can end, never the person alone.
+    session_key = None  # str while signed in through a session
 
     @property
     def is_active(self) -> bool:
         return self.active
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.auth_epoch}"
+        if not self.session_key:
+            raise RuntimeError("no sign-in session: use workflow.accounts.sessions.begin")
+        return self.session_key
 
     def has_role(self, role: Role, unit_id: int | None = None) -> bool:
         return any(g.role == role and (unit_id is None or g.unit_id == unit_id) for g in self.roles)
@@ -116,6 +119,33 @@ class RoleGrant(CreatedAt, db.Model):
 
     person: Mapped[Person] = relationship(back_populates="roles")
     unit: Mapped[Unit | None] = relationship()
+
+
+class SignInSession(CreatedAt, db.Model):
+    """A browser signed in as a person (phiên đăng nhập).
+
+    The signed session cookie carries a random key; only its hash is stored here. Signing out
+    deletes the row, and so do a password change, a deactivation and "sign out everywhere" for
+    all of a person's rows: a copy of the cookie made before stops working at once. Idle time and
+    the absolute lifetime are checked from the signed cookie (workflow.core.security), so a
+    request costs one indexed lookup and no write.
+    """
+
+    __tablename__ = "sign_in_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Shown to the person on their account page, so they can recognise their own browsers.
+    address: Mapped[str] = mapped_column(String(45), default="")
+    agent: Mapped[str] = mapped_column(String(200), default="")
+
+    person: Mapped[Person] = relationship()
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        # A random 256-bit key: a fast hash is enough, as for API tokens.
+        return hashlib.sha256(key.encode()).hexdigest()
 
 
 TOKEN_PREFIX = "kpi_"

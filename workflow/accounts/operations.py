@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from workflow import policy
+from workflow.accounts import sessions
 from workflow.accounts.models import TOKEN_PREFIX, ApiToken, Person, Role, RoleGrant
 from workflow.accounts.passwords import dummy_verify, hash_password, needs_rehash, verify_password
 from workflow.core import audit
@@ -115,7 +116,7 @@ def set_password(person: Person, password: str, *, actor: Person) -> None:
     policy.require(actor, "account.password.set", person)
     check_password_rules(password, person.username)
     person.password_hash = hash_password(password)
-    person.auth_epoch += 1  # signs out every other session of this person
+    sessions.end_all(person)
     person.must_change_password = actor.id != person.id
     action = "account.password" if actor.id == person.id else "account.password_reset"
     audit.record(action, person, actor=actor, summary=person.username)
@@ -152,7 +153,7 @@ def deactivate_person(person: Person, *, actor: Person) -> None:
     if not person.active:
         raise DomainError(gettext("This account is already deactivated."))
     person.active = False
-    person.auth_epoch += 1
+    sessions.end_all(person)
     audit.record("account.deactivate", person, actor=actor, summary=person.username)
 
 
@@ -167,7 +168,7 @@ def reactivate_person(person: Person, *, actor: Person) -> None:
 def sign_out_everywhere(person: Person, *, actor: Person) -> None:
     """End every session of the person (API tokens are separate and stay valid)."""
     policy.require(actor, "account.sessions.end", person)
-    person.auth_epoch += 1
+    sessions.end_all(person)
     audit.record("account.sign_out_everywhere", person, actor=actor, summary=person.username)
 
 

@@ -1,5 +1,5 @@
-"""The JSON API under /api/v1: flask-smorest set-up, bearer-token sign-in, CSRF for cookie
-sessions, ETags, and the documentation page served from vendored Swagger UI.
+"""The JSON API under /api/v1: flask-smorest set-up, the bearer token header, ETags, and the
+documentation page served from vendored Swagger UI (sign-in and CSRF: `workflow.core.auth`).
 
 Each domain package defines its own `flask_smorest.Blueprint` in its `api.py`; `register`
 mounts it. A view has exactly one success response; everything else is a DomainError or an
@@ -11,11 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint as FlaskBlueprint
-from flask import Flask, current_app, render_template, request
+from flask import Flask, render_template, request
 from flask_smorest import Blueprint
 
 from workflow.core.concurrency import etag_for
-from workflow.extensions import api, csrf
+from workflow.extensions import api
 
 API_PREFIX = "/api/v1"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -44,7 +44,7 @@ def init_app(app: Flask) -> None:
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX=API_PREFIX,
         OPENAPI_JSON_PATH="openapi.json",
-        # Flask-WTF: checked in `protect_unsafe_requests` below instead of for every view.
+        # Flask-WTF: checked in `workflow.core.auth` once the request's person is known.
         WTF_CSRF_CHECK_DEFAULT=False,
         WTF_CSRF_TIME_LIMIT=None,  # the session's own lifetime bounds the token
     )
@@ -71,15 +71,6 @@ def init_app(app: Flask) -> None:
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     openapi.after_init(api)
     app.register_blueprint(docs)
-
-    @app.before_request
-    def protect_unsafe_requests() -> None:
-        # Cross-site forms cannot set an Authorization header, so token requests need no CSRF
-        # token; anything authenticated by the session cookie does.
-        if not current_app.config.get("WTF_CSRF_ENABLED", True):
-            return
-        if request.method in UNSAFE_METHODS and not (request.path.startswith(API_PREFIX) and bearer_token()):
-            csrf.protect()
 
 
 def register(blueprint: Blueprint) -> None:

@@ -1,7 +1,15 @@
-"""Who is asking: session sign-in for people, bearer tokens for API clients.
+"""Who is asking: session sign-in for people, bearer tokens for API clients, and CSRF.
 
 Everything requires a signed-in person unless its view is marked `@public`; a page redirects to
 the sign-in form, the API answers 401.
+
+A request is authenticated one way only. An API request that carries `Authorization: Bearer`
+is judged by its token alone, whatever cookie comes with it: a bad token is a 401 even beside a
+valid session cookie. Anything else is judged by the session cookie, which names a server-side
+session (`workflow.accounts.sessions`). Only a request authenticated by a valid token is exempt
+from the CSRF check, since a cross-site page can make a browser send its cookie but cannot make
+it send a token; the check runs after authentication, so an unauthenticated API request gets
+401, not a CSRF error.
 """
 
 from __future__ import annotations
@@ -9,14 +17,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask, current_app, redirect, request, url_for
+from flask import Flask, current_app, g, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from workflow.core.api import bearer_token
+from workflow.core.api import UNSAFE_METHODS, bearer_token
 from workflow.core.errors import DomainError
 from workflow.core.web import error_response, is_api_request
-from workflow.extensions import db, login_manager
+from workflow.extensions import csrf, login_manager
 
 F = TypeVar("F", bound=Callable[..., Any])
 PUBLIC_ENDPOINTS = {"static", "api-docs.openapi_json", "api_docs.api_docs"}
@@ -27,11 +35,21 @@ def public(view: F) -> F:
     return view
 
 
+def authenticated_by_token() -> bool:
+    """Whether this request's person was recognised by a valid API token (not by a cookie)."""
+    return bool(current_user.is_authenticated and g.get("authenticated_by_token"))
+
+
+def _token_request() -> bool:
+    return is_api_request() and bearer_token() is not None
+
+
 class Unauthenticated(DomainError):
     status_code = 401
 
 
 def init_app(app: Flask) -> None:
+    from workflow.accounts import sessions
     from workflow.accounts.models import Person
     from workflow.accounts.operations import person_for_token
 
@@ -42,21 +60,18 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def load_user(session_id: str) -> Person | None:
-        ident, _, epoch = session_id.partition(":")
-        if not ident.isdigit():
-            return None
-        person = db.session.get(Person, int(ident))
-        if person is None or not person.active or str(person.auth_epoch) != epoch:
-            return None
-        return person
+    def load_user(session_key: str) -> Person | None:
+        if _token_request():
+            return None  # the token decides (request_loader below), not the cookie beside it
+        return sessions.person_for(session_key)
 
     @login_manager.request_loader
     def load_from_token(req: Any) -> Person | None:
-        if not req.path.startswith("/api/"):
+        if not _token_request():
             return None
-        token = bearer_token()
-        return person_for_token(token) if token else None
+        person = person_for_token(bearer_token() or "")
+        g.authenticated_by_token = person is not None
+        return person
 
     @login_manager.unauthorized_handler
     def unauthorized() -> Any:
@@ -73,3 +88,13 @@ def init_app(app: Flask) -> None:
         if getattr(view, "_public", False) or current_user.is_authenticated:
             return None
         return login_manager.unauthorized()
+
+    @app.before_request
+    def protect_unsafe_requests() -> None:
+        # After require_sign_in: who is asking is known. Forms need no CSRF token when the
+        # configuration turns the check off (tests that post forms directly).
+        # A request that matched no view (404, 405) changes nothing and is answered as such.
+        if request.endpoint is None or request.method not in UNSAFE_METHODS or not current_app.config.get("WTF_CSRF_ENABLED", True):
+            return
+        if not authenticated_by_token():
+            csrf.protect()

@@ -31,7 +31,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify
 from sqlalchemy import inspect, text
 
 from workflow.core.auth import public
-from workflow.extensions import db, limiter
+from workflow.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +124,6 @@ def _no_store(response: Response) -> Response:
 
 @bp.get("/healthz")
 @public
-@limiter.exempt
 def healthz() -> Response:
     return _no_store(jsonify(status="ok"))
 
@@ -138,14 +137,12 @@ def _readiness(names: list[str] | None) -> Response:
 
 @bp.get("/readyz")
 @public
-@limiter.exempt
 def readyz() -> Response:
     return _readiness(None)
 
 
 @bp.get("/readyz/<name>")
 @public
-@limiter.exempt
 def readyz_one(name: str) -> Response:
     if name not in _CHECKS:
         response = _no_store(jsonify(status="unknown", checks={}, known=registered()))

@@ -104,6 +104,9 @@ def configure(app: Flask) -> logging.Handler:
     app.extensions["kpi_log_formatter"] = formatter
     _handler.formatter.default = formatter  # type: ignore[union-attr]
     logging.getLogger().setLevel(settings["log_level"])
+    # fontTools reports each table of each font it subsets for a PDF, a dozen INFO lines per
+    # sheet that tell an operator nothing; its warnings and errors still come through.
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
     return _handler
 
 

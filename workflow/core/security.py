@@ -88,8 +88,10 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if secure:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if "_user_id" in session or request.path.startswith("/api/"):
-            headers.setdefault("Cache-Control", "no-store")
+        # Whatever a view or send_file chose: a page, a download (evidence, an export, a PDF) or
+        # an API answer seen by someone signed in must not be kept by a browser or a proxy.
+        if ("_user_id" in session or request.path.startswith("/api/")) and request.endpoint != "static":
+            headers["Cache-Control"] = "no-store"
         headers["X-Request-ID"] = g.get("request_id", "")
         return response
 

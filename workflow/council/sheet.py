@@ -16,6 +16,7 @@ from fpdf.enums import XPos, YPos
 
 from workflow.core import formats
 from workflow.core.models import utcnow
+from workflow.core.pdf import PrintableText
 from workflow.settings import PROJECT_ROOT
 
 FONTS = PROJECT_ROOT / "workflow" / "static" / "fonts" / "dejavu"
@@ -28,7 +29,7 @@ def _n(value: Any, places: int = 2) -> str:
     return formats.number(value, "#,##0" + ("." + "0" * places if places else ""))
 
 
-class _Sheet(FPDF):
+class _Sheet(PrintableText, FPDF):
     def header(self) -> None:  # noqa: D102
         self.set_font("DejaVu", "", 9)
         self.cell(0, 5, "KPI Workflow — Hội đồng tư vấn đánh giá và đề xuất xếp loại cán bộ", align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -128,4 +129,6 @@ def evaluation_sheet(ctx: dict[str, Any]) -> bytes:
     pdf.cell(0, 6, f"Ngày {today.day:02d} tháng {today.month:02d} năm {today.year}", align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("DejaVu", "B", 10)
     pdf.cell(0, 6, "TM. HỘI ĐỒNG TƯ VẤN", align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("DejaVu", "", 8.5)
+    pdf.note_unprintable()
     return bytes(pdf.output())

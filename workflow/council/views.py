@@ -363,8 +363,8 @@ def preview(cycle_id: int, registration_id: int):
 
 @bp.get("/<int:cycle_id>/evidence/<int:evidence_id>")
 def evidence(cycle_id: int, evidence_id: int):
-    from workflow.reports import evidence as files
     from workflow.reports.models import Evidence, QuarterlyReport
+    from workflow.reports.views import send_evidence
 
     cycle = _cycle(cycle_id)
     item = get_or_404(Evidence, evidence_id)
@@ -372,7 +372,7 @@ def evidence(cycle_id: int, evidence_id: int):
     if report is None or report.registration.cycle_id != cycle.id:
         raise NotFound(gettext("This page or item does not exist, or was removed."))
     policy.require(current_user, "evidence.download", report)
-    return send_file(files.path_of(item.sha256), mimetype=item.content_type, as_attachment=True, download_name=item.filename)
+    return send_evidence(item)
 
 
 # --- the secretary ---------------------------------------------------------------------------

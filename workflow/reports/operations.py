@@ -305,6 +305,17 @@ def write_version(report: QuarterlyReport, kind: VersionKind, *, actor: Person, 
 # --- evidence --------------------------------------------------------------------------------
 
 
+def _archive_refusal(exc: files.ArchiveRefused) -> str:
+    if exc.reason == "parts":
+        return gettext("The file holds more than %(max)s parts; it was not accepted.", max=exc.limit)
+    if exc.reason == "ratio":
+        return gettext("A part of the file unpacks to more than %(max)s times its packed size, which documents never do; it was not accepted.",
+                       max=exc.limit)
+    if exc.reason == "part":
+        return gettext("A part of the file unpacks to more than %(max)s MB; it was not accepted.", max=exc.limit)
+    return gettext("The file unpacks to more than %(max)s MB in all; it was not accepted.", max=exc.limit)
+
+
 def add_evidence(report: QuarterlyReport, stream: IO[bytes], filename: str, *, actor: Person, target_id: int | None = None) -> Evidence:
     """Attach a file to the report (or to one of its targets). Refused, with the reason on the
     `file` field, when it is too large, of a type not accepted, or one too many; nothing
@@ -330,7 +341,10 @@ def add_evidence(report: QuarterlyReport, stream: IO[bytes], filename: str, *, a
     try:
         if size == 0:
             raise ValidationFailed({"file": [gettext("The file is empty.")]})
-        kind = files.detect(data)
+        try:
+            kind = files.detect(data)
+        except files.ArchiveRefused as exc:
+            raise ValidationFailed({"file": [_archive_refusal(exc)]}) from None
         if kind is None or kind not in rules["allowed_types"]:
             allowed = ", ".join(t.upper() for t in rules["allowed_types"])
             raise ValidationFailed({"file": [gettext("This type of file is not accepted (its content was checked, not its name). Accepted: %(types)s.", types=allowed)]})
