@@ -13,6 +13,9 @@ The steps, in order, a module each:
 2. `totals.task_points` – the weighted task-result points (`TaskPoints`); `total` adds the
    general criteria and applies the subordinate-units rule (`Total`). A council member's total
    is this.
+   `evidence` turns the facts of other sources into lines, suggestions, deductions and level
+   conditions, as the rubric's [[evidence]] entries map them; `year_task_points` makes a
+   year's points from its periods'.
 3. `proposals.propose` – for all heads at once: the panel score from the members' totals
    (`panel`; `aggregate` for one head), the level with its conditions (`levels`; `classify` for
    one head), then the quota (`quota`; `apply_quota`), giving `Proposals`. `what_if` runs it
@@ -40,16 +43,30 @@ from workflow.scoring.engine.core import (
     Note,
     quantize,
 )
+from workflow.scoring.engine.evidence import (
+    Evidence,
+    EvidenceDeduction,
+    Suggestion,
+    criterion_suggestions,
+    evidence_deductions,
+    evidence_targets,
+)
 from workflow.scoring.engine.methods import (
     AGGREGATIONS,
     COMBINE,
     CONDITIONS,
+    DEDUCTED_FROM,
     DEDUCTIONS,
     DISAGREEMENT,
+    EVIDENCE_USES,
+    FACTORS_OF,
+    LEVEL_USES,
+    PROGRESS,
     QUOTA_ROUNDING,
     QUOTA_SCOPES,
     SUBORDINATE_TARGETS,
     WEIGHTING,
+    YEAR_FROM_PERIODS,
     Condition,
 )
 from workflow.scoring.engine.targets import (
@@ -65,11 +82,15 @@ from workflow.scoring.engine.targets import (
     target_result,
 )
 from workflow.scoring.engine.totals import (
+    PeriodPoints,
     TaskPoints,
     TaskPointsLine,
     Total,
+    YearLine,
+    YearPoints,
     task_points,
     total,
+    year_task_points,
 )
 from workflow.scoring.engine.levels import (
     QUOTA_MOVES,
@@ -94,6 +115,7 @@ from workflow.scoring.engine.quota import (
     QuotaStatus,
     apply_quota,
     quota_counts,
+    scope_key,
 )
 from workflow.scoring.engine.proposals import (
     Candidate,
@@ -114,20 +136,28 @@ __all__ = [
     "Check",
     "Classification",
     "Condition",
+    "DEDUCTED_FROM",
     "DEDUCTIONS",
     "DISAGREEMENT",
     "Direction",
+    "EVIDENCE_USES",
+    "Evidence",
+    "EvidenceDeduction",
+    "FACTORS_OF",
     "FIGURES",
     "Facts",
     "FailedCondition",
     "HUNDRED",
     "Kind",
+    "LEVEL_USES",
     "LevelChange",
     "LevelTrace",
     "MAX_RATINGS_PER_HEAD",
     "Note",
     "Override",
+    "PROGRESS",
     "PanelScore",
+    "PeriodPoints",
     "Proposal",
     "Proposals",
     "QUOTA_MOVES",
@@ -139,6 +169,7 @@ __all__ = [
     "QuotaOutcome",
     "QuotaStatus",
     "SUBORDINATE_TARGETS",
+    "Suggestion",
     "Target",
     "TargetResult",
     "TaskPoints",
@@ -147,18 +178,26 @@ __all__ = [
     "Total",
     "WEIGHTING",
     "WhatIf",
+    "YEAR_FROM_PERIODS",
+    "YearLine",
+    "YearPoints",
     "ZERO",
     "aggregate",
     "apply_quota",
     "classify",
+    "criterion_suggestions",
+    "evidence_deductions",
+    "evidence_targets",
     "facts_from_results",
     "level_trace",
     "points_level",
     "propose",
     "quantize",
     "quota_counts",
+    "scope_key",
     "target_result",
     "task_points",
     "total",
     "what_if",
+    "year_task_points",
 ]

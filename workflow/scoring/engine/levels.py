@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from workflow.scoring.engine.core import HUNDRED, Note, quantize, _scaled
-from workflow.scoring.engine.methods import CONDITIONS
+from workflow.scoring.engine.evidence import Evidence, level_figure, of_kind, triggered
+from workflow.scoring.engine.methods import CONDITIONS, LEVEL_USES
 from workflow.scoring.engine.targets import TargetResult
 
 if TYPE_CHECKING:
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class Facts:
-    """What the levels' extra conditions look at, as counts of the head's targets."""
+    """What the levels' extra conditions look at: counts of the head's targets, and the facts
+    of evidence sources that the rubric's [[evidence]] entries may turn into conditions."""
 
     targets: int
     done: int
@@ -30,6 +32,20 @@ class Facts:
     exceeded: int
     late: int
     disciplined: bool = False  # disciplined in the year (bị kỷ luật trong năm)
+    evidence: tuple[Evidence, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"targets": self.targets, "done": self.done, "on_time": self.on_time, "exceeded": self.exceeded,
+                               "late": self.late, "disciplined": self.disciplined}
+        if self.evidence:
+            out["evidence"] = [{"kind": e.kind, "value": str(e.value), "origin": e.origin, "period": e.period, "ref": e.ref} for e in self.evidence]
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Facts:
+        evidence = tuple(Evidence(e["kind"], Decimal(e["value"]), e.get("origin", ""), e.get("period", ""), e.get("ref", ""))
+                         for e in data.get("evidence", ()))
+        return cls(**{k: v for k, v in data.items() if k != "evidence"}, evidence=evidence)
 
     def __post_init__(self) -> None:
         if not (0 <= self.on_time <= self.done <= self.targets and 0 <= self.exceeded <= self.targets and 0 <= self.late <= self.targets):
@@ -42,7 +58,7 @@ class Facts:
         return quantize(Decimal(getattr(self, name)) * HUNDRED / self.targets, decimals)
 
 
-def facts_from_results(results: Sequence[TargetResult], *, disciplined: bool = False) -> Facts:
+def facts_from_results(results: Sequence[TargetResult], *, disciplined: bool = False, evidence: Sequence[Evidence] = ()) -> Facts:
     return Facts(
         targets=len(results),
         done=sum(r.done for r in results),
@@ -50,6 +66,7 @@ def facts_from_results(results: Sequence[TargetResult], *, disciplined: bool = F
         exceeded=sum(r.exceeded for r in results),
         late=sum(r.late for r in results),
         disciplined=disciplined,
+        evidence=tuple(evidence),
     )
 
 
@@ -58,7 +75,7 @@ class Check:
     """One condition of one level, with the figure it looked at."""
 
     level: str
-    condition: str  # a key of CONDITIONS
+    condition: str  # a key of CONDITIONS, or "fact:<kind>" for a fact the rubric maps onto levels
     required: Decimal | bool
     actual: Decimal | bool | None  # None: a share of no targets
     passed: bool
@@ -83,6 +100,17 @@ class _FactArrays:
     exceeded: np.ndarray
     late: np.ndarray
     disciplined: np.ndarray
+    evidence: dict[str, np.ndarray]  # per evidence condition ("fact:<kind>"): who is clear of it
+
+
+def evidence_condition(rule_fact: str) -> str:
+    """The name of the level condition a fact's [[evidence]] entry sets."""
+    return f"fact:{rule_fact}"
+
+
+def _condition_order(condition: str) -> int:
+    order = list(CONDITIONS)
+    return order.index(condition) if condition in order else len(order)
 
 
 def _level_checks(rubric: Rubric, facts: _FactArrays) -> list[dict[str, np.ndarray]]:
@@ -96,6 +124,9 @@ def _level_checks(rubric: Rubric, facts: _FactArrays) -> list[dict[str, np.ndarr
             if value is None or (key == "refuse_if_disciplined" and not value):
                 continue
             checks[key] = condition.test(facts, value, scale)
+        for rule in rubric.evidence_for(*LEVEL_USES):
+            if level.code in rubric.closed_by(rule):
+                checks[evidence_condition(rule.fact)] = facts.evidence[rule.fact]
         out.append(checks)
     return out
 
@@ -120,6 +151,13 @@ def _check_rows(rubric: Rubric, checks: list[dict[str, np.ndarray]], row: int, d
     for index in range(down_to + 1):
         level = rubric.levels[index]
         for key, mask in checks[index].items():
+            if key.startswith("fact:"):
+                rule = next(r for r in rubric.evidence_for(*LEVEL_USES) if evidence_condition(r.fact) == key)
+                hit = triggered(rule, of_kind(facts.evidence, rule.fact))
+                required = level_figure(rule)
+                value = None if hit is None else (Decimal(hit.value) if rule.use == "condition" else True)
+                out.append(Check(level.code, key, required, value, bool(mask[row])))
+                continue
             fact = CONDITIONS[key].fact
             if key == "min_points":
                 actual: Decimal | bool | None = points
@@ -131,21 +169,25 @@ def _check_rows(rubric: Rubric, checks: list[dict[str, np.ndarray]], row: int, d
     return tuple(out)
 
 
-def _fact_arrays(points: np.ndarray, facts: Sequence[Facts]) -> _FactArrays:
+def _fact_arrays(points: np.ndarray, facts: Sequence[Facts], rubric: Rubric) -> _FactArrays:
     n = len(facts)
 
     def column(name: str, dtype: Any = np.int64) -> np.ndarray:
         return np.fromiter((getattr(f, name) for f in facts), dtype=dtype, count=n)
 
+    evidence = {
+        rule.fact: np.fromiter((not f.evidence or triggered(rule, of_kind(f.evidence, rule.fact)) is None for f in facts), dtype=bool, count=n)
+        for rule in rubric.evidence_for(*LEVEL_USES)
+    }
     return _FactArrays(
-        points, column("targets"), column("done"), column("on_time"), column("exceeded"), column("late"), column("disciplined", bool)
+        points, column("targets"), column("done"), column("on_time"), column("exceeded"), column("late"), column("disciplined", bool), evidence
     )
 
 
 def classify(total: Decimal, facts: Facts, rubric: Rubric) -> Classification:
     """The highest level whose points and extra conditions the head meets; every condition of
     every level tried is given with its figure, so the page can say why."""
-    arrays = _fact_arrays(np.array([_scaled(total, rubric)], dtype=np.int64), [facts])
+    arrays = _fact_arrays(np.array([_scaled(total, rubric)], dtype=np.int64), [facts], rubric)
     checks = _level_checks(rubric, arrays)
     index = int(_first_level(checks, 1)[0])
     return Classification(rubric.levels[index].code, _check_rows(rubric, checks, 0, index, facts, Decimal(total)))
@@ -168,7 +210,7 @@ class FailedCondition:
     """A condition that closed one or more of the levels the points reached (each condition is
     given once, with every level it closed and its figure)."""
 
-    condition: str  # a key of CONDITIONS
+    condition: str  # a key of CONDITIONS, or "fact:<kind>" for a fact the rubric maps onto levels
     required: Decimal | bool
     actual: Decimal | bool | None
     levels: tuple[str, ...]
@@ -221,9 +263,8 @@ def level_trace(score: Decimal, checks: Sequence[Check], quota: Note | None, rub
         for check in by_level.get(code, ()):
             if not check.passed and check.condition != "min_points":
                 groups.setdefault((check.condition, check.required), (check, []))[1].append(code)
-    order = list(CONDITIONS)
     failed = tuple(
         FailedCondition(check.condition, check.required, check.actual, tuple(levels))
-        for check, levels in sorted(groups.values(), key=lambda item: (codes.index(item[1][0]), order.index(item[0].condition)))
+        for check, levels in sorted(groups.values(), key=lambda item: (codes.index(item[1][0]), _condition_order(item[0].condition)))
     )
     return LevelTrace(Decimal(score), top, classified, proposed, failed, moved)

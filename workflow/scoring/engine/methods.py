@@ -2,7 +2,9 @@
 so adding a method is adding a row. The rubric validates its choices against the tables' keys.
 
 - COMBINE: a target's quantity, quality and timeliness percentages into one;
-- DEDUCTIONS: what is left of a target's result after its errors and delays;
+- PROGRESS: how far a quantitative target went (from its baseline, or its share of the target);
+- DEDUCTIONS: what is left of a target's result (or of one factor) after its errors and delays;
+- DEDUCTED_FROM: which figure the errors and the delays are taken from;
 - WEIGHTING: each target's share of the task-result points;
 - SUBORDINATE_TARGETS: which points the subordinate-units rule takes its share of;
 - CONDITIONS: the conditions a level may set;
@@ -40,11 +42,17 @@ def _combine_minimum(q: Decimal, l: Decimal, t: Decimal, w: FactorWeights) -> De
     return min(q, l, t)
 
 
+def _combine_mean(q: Decimal, l: Decimal, t: Decimal, w: FactorWeights) -> Decimal:  # noqa: E741
+    # Nghị định 335/2025 Điều 14 k2: (a + b + c) / 3, quantity, quality and progress alike.
+    return (q + l + t) / 3
+
+
 # How a target's quantity, quality and timeliness percentages become one percentage.
 COMBINE: dict[str, Callable[[Decimal, Decimal, Decimal, FactorWeights], Decimal]] = {
     "product": _combine_product,
     "weighted": _combine_weighted,
     "minimum": _combine_minimum,
+    "mean": _combine_mean,
 }
 
 
@@ -61,6 +69,48 @@ def _remaining_compound(errors: int, delays: int, per_error: Decimal, per_delay:
 DEDUCTIONS: dict[str, Callable[[int, int, Decimal, Decimal], Decimal]] = {
     "additive": _remaining_additive,
     "compound": _remaining_compound,
+}
+
+# Which figure major errors and delays are taken from: the whole result (today's default), or
+# the factor they concern (Nghị định 335/2025 Điều 14 k2 b and c: an error costs 25% of the
+# product's quality points, a delay 25% of its progress points).
+DEDUCTED_FROM: dict[str, tuple[str, ...]] = {
+    "errors_from": ("result", "quality"),
+    "delays_from": ("result", "timeliness"),
+}
+
+# What the quality and timeliness factors are a share of: what was done (today: they judge the
+# work delivered), or what was assigned (335 Điều 14 k2: all three divide by the assigned
+# products, so what was not done lowers quality and progress as it lowers quantity).
+FACTORS_OF = ("done", "assigned")
+
+
+def _progress_from_baseline(baseline: Decimal, target: Decimal, actual: Decimal, increase: bool) -> tuple[Decimal, str]:
+    span = target - baseline if increase else baseline - target
+    gained = actual - baseline if increase else baseline - actual
+    if span > 0:
+        return gained * HUNDRED / span, "quantity.progress"
+    # The target keeps a level (or sits on the wrong side of the baseline): the figure is
+    # measured against the target itself.
+    return _progress_share(baseline, target, actual, increase)[0], "quantity.keep_level"
+
+
+def _progress_share(baseline: Decimal, target: Decimal, actual: Decimal, increase: bool) -> tuple[Decimal, str]:
+    # done ÷ assigned (335 Điều 14 k2 a), or target ÷ actual when lower is better.
+    if increase:
+        if target > 0:
+            return actual * HUNDRED / target, "quantity.share"
+        return (HUNDRED if actual >= target else ZERO), "quantity.share"
+    if actual > 0:
+        return target * HUNDRED / actual, "quantity.share"
+    return (HUNDRED if actual <= target else ZERO), "quantity.share"
+
+
+# How far a quantitative target went, in percent (uncapped), with the code of the note that
+# says so: from the baseline towards the target, or the share of the target reached.
+PROGRESS: dict[str, Callable[[Decimal, Decimal, Decimal, bool], tuple[Decimal, str]]] = {
+    "baseline": _progress_from_baseline,
+    "share": _progress_share,
 }
 def _weights_by_weight(results: Sequence[TargetResult]) -> list[Decimal]:
     total = sum((r.weight for r in results), ZERO)
@@ -189,3 +239,25 @@ QUOTA_SCOPES: dict[str, Callable[[str, str], tuple[str, ...]]] = {
     "group": lambda agency, group: (agency, group),
     "all": lambda agency, group: (),
 }
+
+
+def _year_mean(points: Sequence[Decimal]) -> Decimal:
+    # 335 (xếp loại theo năm, k1): "điểm trung bình" of the months' or quarters' results.
+    return sum(points, ZERO) / len(points)
+
+
+# How the year's task-result points come from its periods' (over the periods actually worked).
+YEAR_FROM_PERIODS: dict[str, Callable[[Sequence[Decimal]], Decimal]] = {
+    "mean": _year_mean,
+}
+
+# What a fact an evidence source gives can be, through the rubric's [[evidence]] entries:
+#   criterion      a suggested score for a general criterion (the value a percent of its points);
+#   target_line    a computed target line (its share of `threshold`, with a weight);
+#   deduction      points taken from the total (`points` per unit of the value, at most
+#                  `max_points`);
+#   condition      closes levels when the value is above `above` (or below `below`);
+#   not_completed  forces the lowest level whenever the fact is there (its value above 0).
+EVIDENCE_USES = ("criterion", "target_line", "deduction", "condition", "not_completed")
+# The uses that act on the level (checked with the levels' conditions).
+LEVEL_USES = ("condition", "not_completed")

@@ -16,7 +16,7 @@ from workflow.core.errors import ValidationFailed
 from workflow.scoring.engine.core import Note
 from workflow.scoring.engine.levels import Classification, Facts, _check_rows, _fact_arrays, _first_level, _level_checks
 from workflow.scoring.engine.panel import PanelScore, _Panel, _panel, _panel_score, _ratings_matrix
-from workflow.scoring.engine.quota import QuotaOutcome, QuotaStatus, _quota, _quota_outcome, _QuotaArrays
+from workflow.scoring.engine.quota import Exceptions, QuotaOutcome, QuotaStatus, _quota, _quota_outcome, _QuotaArrays
 
 if TYPE_CHECKING:
     from workflow.scoring.rubric import Rubric
@@ -32,6 +32,8 @@ class Candidate:
     facts: Facts
     agency: str = ""
     group: str = ""
+    track: str = ""  # the track (nhóm đối tượng): the quota counts within it
+    previous_level: str | None = None  # last year's level, for the two-years flag
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,14 +53,24 @@ class Proposal:
 
     @property
     def needs_discussion(self) -> bool:
-        return self.panel.disagreement or self.panel.too_few_ratings or self.quota.status == QuotaStatus.TIE
+        return self.panel.disagreement or self.panel.too_few_ratings or self.quota.status == QuotaStatus.TIE or self.repeat_not_completed
+
+    @property
+    def repeat_not_completed(self) -> bool:
+        """Proposed at the lowest level for the second year running: flagged for the decision
+        maker (a ground for removal of a leader, 41-QĐ/TW), never acted on by the system."""
+        return any(note.code == REPEAT for note in self.notes)
+
+
+REPEAT = "history.repeat_not_completed"
 
 
 class Proposals(Sequence[Proposal]):
     """The proposals for all heads, computed together. Each `Proposal` (with its explanations)
     is built when it is first read, so a page of 25 costs the same for 50 heads or 100,000."""
 
-    def __init__(self, rubric: Rubric, candidates: Sequence[Candidate], panel: _Panel, checks: list[dict[str, np.ndarray]], level: np.ndarray, fallback: np.ndarray, quota: _QuotaArrays) -> None:
+    def __init__(self, rubric: Rubric, candidates: Sequence[Candidate], panel: _Panel, checks: list[dict[str, np.ndarray]], level: np.ndarray,
+                 fallback: np.ndarray, quota: _QuotaArrays, repeat: np.ndarray) -> None:
         self.rubric = rubric
         self._candidates = candidates
         self._heads = [c.head for c in candidates]
@@ -67,6 +79,8 @@ class Proposals(Sequence[Proposal]):
         self._level = level
         self._fallback = fallback
         self._quota = quota
+        self._repeat = repeat
+        self.quota_exceptions: Exceptions = {}
         self._index: dict[Hashable, int] | None = None
         self._built: dict[int, Proposal] = {}
 
@@ -121,8 +135,9 @@ class Proposals(Sequence[Proposal]):
         return out
 
     def flagged(self) -> list[Hashable]:
-        """Heads to discuss: members disagree, too few ratings, or tied at the quota's cut."""
-        mask = self._panel.disagreement | self._panel.too_few
+        """Heads to discuss: members disagree, too few ratings, tied at the quota's cut, or at
+        the lowest level for the second year running."""
+        mask = self._panel.disagreement | self._panel.too_few | self._repeat
         ties = {r for r in range(len(self)) if self._quota.status[r] == QuotaStatus.TIE}
         return [h for r, h in enumerate(self._heads) if mask[r] or r in ties]
 
@@ -147,25 +162,33 @@ class Proposals(Sequence[Proposal]):
             down_to = max(level, fb) if self._quota.status[row] in (QuotaStatus.DEMOTED, QuotaStatus.TIE) else level
             checks = _check_rows(rubric, self._checks, row, down_to, candidate.facts, panel.score)
             classification = Classification(rubric.levels[level].code, checks)
+        if self._repeat[row]:
+            notes.append(Note(REPEAT, {"level": rubric.lowest_level.code, "previous": candidate.previous_level}))
         quota = _quota_outcome(rubric, self._quota, row, self._heads, panel.score, fallback)
         return Proposal(candidate.head, panel, classification, quota, tuple(notes))
 
 
-def propose(candidates: Sequence[Candidate], rubric: Rubric) -> Proposals:
-    """Panel score, level and quota for every head (see the module's docstring)."""
+def propose(candidates: Sequence[Candidate], rubric: Rubric, quota_exceptions: Exceptions | None = None) -> Proposals:
+    """Panel score, level and quota for every head (see the module's docstring).
+    `quota_exceptions`: the decisions granting a scope the rubric's exception to the quota."""
     heads = [c.head for c in candidates]
     if len(set(heads)) != len(heads):
         raise ValidationFailed({"candidates": [gettext("A head is listed twice.")]})
     ratings, _ = _ratings_matrix([c.ratings for c in candidates], rubric, heads)
     panel = _panel(ratings, rubric)
-    facts = _fact_arrays(panel.score, [c.facts for c in candidates])
+    facts = _fact_arrays(panel.score, [c.facts for c in candidates], rubric)
     checks = _level_checks(rubric, facts)
     level = _first_level(checks, len(candidates))
     limited = rubric.level_codes.index(rubric.quota.level)
     fallback = _first_level(checks, len(candidates), skip=limited)
     rated = panel.count > 0
-    quota = _quota(rubric, panel.score, level, fallback, rated, [c.agency for c in candidates], [c.group for c in candidates])
-    return Proposals(rubric, candidates, panel, checks, level, fallback, quota)
+    quota = _quota(rubric, panel.score, level, fallback, rated, [c.agency for c in candidates], [c.group for c in candidates],
+                   [c.track for c in candidates], quota_exceptions)
+    lowest = rubric.lowest_level.code
+    repeat = (quota.final == len(rubric.levels) - 1) & np.fromiter((c.previous_level == lowest for c in candidates), dtype=bool, count=len(candidates))
+    proposals = Proposals(rubric, candidates, panel, checks, level, fallback, quota, repeat)
+    proposals.quota_exceptions = dict(quota_exceptions or {})
+    return proposals
 
 
 # -- What if ---------------------------------------------------------------------------------
@@ -199,7 +222,7 @@ def what_if(candidates: Sequence[Candidate], rubric: Rubric, changes: Mapping[st
     {"quota.max_percent": 25, "levels.excellent.min_points": 88}), against the current ones."""
     changed = rubric.with_changes(dict(changes))
     current = current if current is not None else propose(candidates, rubric)
-    proposed = propose(candidates, changed)
+    proposed = propose(candidates, changed, current.quota_exceptions if changed.quota.exception_percent is not None else None)
     diff = []
     for head in (c.head for c in candidates):
         before, after = current.level_of(head), proposed.level_of(head)

@@ -14,7 +14,7 @@ from flask_babel import gettext
 
 from workflow.core.errors import ValidationFailed
 from workflow.scoring.engine.core import HUNDRED, ZERO, Note, quantize
-from workflow.scoring.engine.methods import COMBINE, DEDUCTIONS
+from workflow.scoring.engine.methods import COMBINE, DEDUCTIONS, PROGRESS
 
 if TYPE_CHECKING:
     from workflow.scoring.rubric import Rubric, TaskRules
@@ -45,6 +45,9 @@ class QuantitativeTarget:
     errors: int = 0  # major content errors (sai sót lớn về nội dung)
     delays: int = 0  # delays recorded in the year (chậm tiến độ)
     quality_percent: Decimal = HUNDRED
+    type: str = ""  # the target's type: the rubric may measure its progress its own way
+    progress: str | None = None  # a PROGRESS method that overrides the rubric's (evidence lines)
+    origin: str = ""  # where the line comes from when a fact made it (evidence), in words
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +65,7 @@ class TaskTarget:
     quality_percent: Decimal = HUNDRED
     progress_percent: Decimal | None = None  # how much of an unfinished task was carried out
     exceeded: bool = False  # judged beyond what was required (vượt yêu cầu)
+    origin: str = ""
 
 
 Target = QuantitativeTarget | TaskTarget
@@ -113,6 +117,7 @@ class TargetResult:
     exceeded: bool
     notes: tuple[Note, ...]
     overrides: tuple[AppliedOverride, ...] = ()
+    origin: str = ""  # the fact a computed line comes from (evidence), carried into the trace
 
     @property
     def late(self) -> bool:
@@ -178,36 +183,44 @@ class _Breakdown:
         return value
 
 
-def _progress(target: QuantitativeTarget) -> tuple[Decimal, str]:
-    """How far the figure went from the baseline towards the target, in percent (uncapped)."""
+def _progress(target: QuantitativeTarget, rules: TaskRules) -> tuple[Decimal, str]:
+    """How far the figure went, in percent (uncapped): from the baseline towards the target,
+    or the share of the target reached, as the rubric measures the target's type."""
     assert target.actual is not None
-    increase = target.direction == Direction.INCREASE
-    span = target.target - target.baseline if increase else target.baseline - target.target
-    gained = target.actual - target.baseline if increase else target.baseline - target.actual
-    if span > 0:
-        return gained * HUNDRED / span, "quantity.progress"
-    # The target keeps a level (or sits on the wrong side of the baseline): the figure is
-    # measured against the target itself.
-    if increase:
-        if target.target > 0:
-            return target.actual * HUNDRED / target.target, "quantity.keep_level"
-        return (HUNDRED if target.actual >= target.target else ZERO), "quantity.keep_level"
-    if target.actual > 0:
-        return target.target * HUNDRED / target.actual, "quantity.keep_level"
-    return (HUNDRED if target.actual <= target.target else ZERO), "quantity.keep_level"
+    method = target.progress or rules.progress_by_type.get(target.type, rules.progress)
+    return PROGRESS[method](target.baseline, target.target, target.actual, target.direction == Direction.INCREASE)
+
+
+def _counts(b: _Breakdown, target: Target, done: bool, on_time: bool, rules: TaskRules) -> tuple[int, int]:
+    """The major errors and delays, a council member's changes included."""
+    delays = target.delays
+    if not on_time and rules.timeliness.late_counts_as_delay and delays == 0 and done:
+        delays = 1
+        b.note("delay.late_delivery")
+    return int(b.figure("errors", Decimal(target.errors))), int(b.figure("delays", Decimal(delays)))
+
+
+def _remaining(errors: int, delays: int, rules: TaskRules) -> Decimal:
+    ded = rules.deductions
+    return max(DEDUCTIONS[ded.mode](errors, delays, ded.per_error_percent, ded.per_delay_percent), ded.floor_percent, ZERO)
 
 
 def target_result(target: Target, rubric: Rubric, overrides: Iterable[Override] = ()) -> TargetResult:
     """The result of one target, line by line (see `TargetResult`).
 
-    Order: quantity, quality and timeliness percentages; combined (tasks.combine); capped
-    (tasks.result_cap_percent); errors and delays deducted (tasks.deductions); each figure
-    rounded. A figure a council member overrode replaces the computed one from that step on.
+    Order: quantity, quality and timeliness percentages (as shares of what was assigned when
+    tasks.factors_of says so; less the errors and delays the rubric takes from them); combined
+    (tasks.combine); capped (tasks.result_cap_percent); errors and delays the rubric takes from
+    the result deducted (tasks.deductions); each figure rounded. A figure a council member
+    overrode replaces the computed one from that step on.
     """
     _validate_target(target)
     rules: TaskRules = rubric.tasks
+    ded = rules.deductions
     d = rubric.decimals
     b = _Breakdown(_overrides_by_figure(target.code, overrides, d))
+    if target.origin:
+        b.note("evidence.line", origin=target.origin)
 
     progress: Decimal | None = None
     quality = quantize(target.quality_percent, d)
@@ -219,7 +232,7 @@ def target_result(target: Target, rubric: Rubric, overrides: Iterable[Override] 
             raw = ZERO
             b.note("quantity.not_reported")
         else:
-            raw, code = _progress(target)
+            raw, code = _progress(target, rules)
             progress = quantize(raw, d)
             b.note(code, baseline=target.baseline, target=target.target, actual=target.actual, progress=progress)
             if raw < 0:
@@ -251,7 +264,7 @@ def target_result(target: Target, rubric: Rubric, overrides: Iterable[Override] 
             # Reported done, but the product (văn bản, công trình, …) was not handed over.
             quality = min(quality, rules.no_product_quality_percent)
             b.note("quality.no_product", percent=quality)
-    quality = b.figure("quality_percent", quantize(quality, d))
+    quality = quantize(quality, d)
 
     on_time = target.on_time and done
     timeliness = quantize(HUNDRED, d)
@@ -259,6 +272,23 @@ def target_result(target: Target, rubric: Rubric, overrides: Iterable[Override] 
         lost = target.days_late * rules.timeliness.percent_lost_per_day_late
         timeliness = quantize(max(rules.timeliness.floor_percent, HUNDRED - lost), d)
         b.note("timeliness.late", days=target.days_late, percent=timeliness)
+    if rules.factors_of == "assigned" and quantity < HUNDRED:
+        # Quality and progress count what was done of what was assigned (335 Điều 14 k2 b, c).
+        share = max(quantity, ZERO)
+        quality, timeliness = quantize(quality * share / HUNDRED, d), quantize(timeliness * share / HUNDRED, d)
+        b.note("factors.assigned", share=share, quality=quality, timeliness=timeliness)
+    per_factor = ded.errors_from != "result" or ded.delays_from != "result"
+    if per_factor:
+        errors, delays = _counts(b, target, done, on_time, rules)
+        if ded.errors_from == "quality" and errors:
+            kept = _remaining(errors, 0, rules)
+            before, quality = quality, quantize(quality * kept / HUNDRED, d)
+            b.note("deduction.quality", errors=errors, deduction=quantize(HUNDRED - kept, d), before=before, percent=quality)
+        if ded.delays_from == "timeliness" and delays:
+            kept = _remaining(0, delays, rules)
+            before, timeliness = timeliness, quantize(timeliness * kept / HUNDRED, d)
+            b.note("deduction.timeliness", delays=delays, deduction=quantize(HUNDRED - kept, d), before=before, percent=timeliness)
+    quality = b.figure("quality_percent", quality)
     timeliness = b.figure("timeliness_percent", timeliness)
 
     combined = quantize(COMBINE[rules.combine](quantity, quality, timeliness, rules.factor_weights), d)
@@ -267,19 +297,15 @@ def target_result(target: Target, rubric: Rubric, overrides: Iterable[Override] 
     if capped < combined:
         b.note("result.capped", cap=rules.result_cap_percent)
 
-    delays = target.delays
-    if not on_time and rules.timeliness.late_counts_as_delay and delays == 0 and done:
-        delays = 1
-        b.note("delay.late_delivery")
-    errors = int(b.figure("errors", Decimal(target.errors)))
-    delays = int(b.figure("delays", Decimal(delays)))
-    ded = rules.deductions
-    remaining = DEDUCTIONS[ded.mode](errors, delays, ded.per_error_percent, ded.per_delay_percent)
-    remaining = max(remaining, ded.floor_percent, ZERO)
+    if not per_factor:
+        errors, delays = _counts(b, target, done, on_time, rules)
+    # What is taken from the result: the errors and delays not already taken from a factor.
+    from_result = (errors if ded.errors_from == "result" else 0, delays if ded.delays_from == "result" else 0)
+    remaining = _remaining(*from_result, rules)
     deduction = quantize(HUNDRED - remaining, d)
     result = quantize(capped * remaining / HUNDRED, d)
-    if errors or delays:
-        b.note("deduction", errors=errors, delays=delays, deduction=deduction, percent=result)
+    if any(from_result):
+        b.note("deduction", errors=from_result[0], delays=from_result[1], deduction=deduction, percent=result)
     result = b.figure("result_percent", result)
 
     return TargetResult(
@@ -301,4 +327,5 @@ def target_result(target: Target, rubric: Rubric, overrides: Iterable[Override] 
         exceeded=exceeded,
         notes=tuple(b.notes),
         overrides=tuple(b.applied),
+        origin=target.origin,
     )

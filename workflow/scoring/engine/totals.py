@@ -1,5 +1,6 @@
-"""Step 2, a council member's total: the weighted task-result points (`task_points`), then
-the general criteria added and the subordinate-units rule applied (`total`)."""
+"""Step 2, a council member's total: the weighted task-result points (`task_points`) — for a
+year evaluated by periods, the year's from its periods' (`year_task_points`) — then the general
+criteria added, the subordinate-units rule applied and the evidence's deductions taken (`total`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from flask_babel import gettext
 
 from workflow.core.errors import ValidationFailed
 from workflow.scoring.engine.core import HUNDRED, ZERO, Note, quantize
-from workflow.scoring.engine.methods import SUBORDINATE_TARGETS, WEIGHTING
+from workflow.scoring.engine.evidence import EvidenceDeduction
+from workflow.scoring.engine.methods import SUBORDINATE_TARGETS, WEIGHTING, YEAR_FROM_PERIODS
 from workflow.scoring.engine.targets import TargetResult
 
 if TYPE_CHECKING:
@@ -69,6 +71,7 @@ class Total:
     subordinate_deduction: Decimal
     total: Decimal
     notes: tuple[Note, ...]
+    evidence_deduction: Decimal = ZERO  # points taken by facts (rubric [[evidence]] as "deduction")
 
 
 def total(
@@ -76,12 +79,14 @@ def total(
     task_points: TaskPoints | Decimal,
     subordinate_statuses: Sequence[str],
     rubric: Rubric,
+    deductions: Sequence[EvidenceDeduction] = (),
 ) -> Total:
     """A member's total: the general criteria as scored, plus the task-result points, less
-    what the subordinate-units rule takes when any subordinate unit failed.
+    what the subordinate-units rule takes when any subordinate unit failed, less the points the
+    evidence takes (`evidence.evidence_deductions`), never below 0.
 
     `subordinate_statuses` are the level codes of the head's subordinate units (empty when
-    the head has none).
+    the head has none). For a title with its own sheet, pass `rubric.for_sheet(code)`.
     """
     d = rubric.decimals
     errors: dict[str, list[str]] = {}
@@ -122,4 +127,63 @@ def total(
             notes.append(Note("subordinates.failing", figures))
         else:
             notes.append(Note("subordinates.all_passed", {"count": len(subordinate_statuses)}))
-    return Total(tuple(general), general_points, tasks, part, factor, deduction, general_points + tasks - deduction, tuple(notes))
+    taken = sum((item.points for item in deductions), ZERO)
+    for item in deductions:
+        notes.append(Note("evidence.deduction", {"fact": item.fact, "count": item.count, "points": item.points, "origin": item.origin}))
+    result = max(general_points + tasks - deduction - taken, ZERO)
+    return Total(tuple(general), general_points, tasks, part, factor, deduction, result, tuple(notes), taken)
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodPoints:
+    """One period's task-result points (a month, a quarter), as its own `task_points` gave them."""
+
+    period: str  # how the period is named in the trace ("Tháng 3/2026", or its key)
+    task_points: TaskPoints
+    worked: bool = True  # False: not worked (leave, not yet in post): left out of the year
+
+
+@dataclass(frozen=True, slots=True)
+class YearLine:
+    """A target's line in one period, kept so that every figure of the year traces back."""
+
+    period: str
+    code: str
+    result_percent: Decimal
+    points: Decimal
+    origin: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class YearPoints:
+    points: Decimal  # the year's task-result points (periods.year over the periods worked)
+    max_points: Decimal
+    periods: tuple[tuple[str, Decimal], ...]  # (period, its points), the periods counted
+    skipped: tuple[str, ...]  # the periods not worked
+    lines: tuple[YearLine, ...]
+    notes: tuple[Note, ...]
+
+
+def year_task_points(periods: Sequence[PeriodPoints], rubric: Rubric, results: Sequence[Sequence[TargetResult]] = ()) -> YearPoints:
+    """The year's task-result points from its periods' by the rubric's `[periods] year` (the
+    mean, for 335: "điểm trung bình" of the periods actually worked). The general criteria are
+    scored once, at the year's end (`total`). `results`, when given, are each period's target
+    results, in the same order, so that each line keeps its origin."""
+    if rubric.periods is None:
+        raise ValidationFailed({"periods": [gettext("The rubric does not compute a year from its periods.")]})
+    d = rubric.decimals
+    counted = [p for p in periods if p.worked]
+    skipped = tuple(p.period for p in periods if not p.worked)
+    origins = {(i, r.code): r.origin for i, rs in enumerate(results) for r in rs}
+    lines = tuple(
+        YearLine(p.period, line.code, line.result_percent, line.points, origins.get((i, line.code), ""))
+        for i, p in enumerate(periods) if p.worked for line in p.task_points.lines
+    )
+    if not counted:
+        return YearPoints(quantize(ZERO, d), rubric.tasks.max_points, (), skipped, lines, (Note("periods.none_worked"),))
+    method = rubric.periods.year
+    points = quantize(min(YEAR_FROM_PERIODS[method]([p.task_points.points for p in counted]), rubric.tasks.max_points), d)
+    notes = [Note(f"periods.{method}", {"count": len(counted), "points": points, "max": rubric.tasks.max_points})]
+    if skipped:
+        notes.append(Note("periods.skipped", {"count": len(skipped), "periods": ", ".join(skipped)}))
+    return YearPoints(points, rubric.tasks.max_points, tuple((p.period, p.task_points.points) for p in counted), skipped, lines, tuple(notes))
