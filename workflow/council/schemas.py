@@ -163,7 +163,7 @@ class ProgressRowSchema(BaseSchema):
 
 
 class LevelExplanationSchema(BaseSchema):
-    rules = fields.List(fields.String(), metadata={"description": "What decided the level: condition, discipline, quota, tie, committee."})
+    rules = fields.List(fields.String(), metadata={"description": "What decided the level: condition, discipline, evidence (a fact of another source), quota, tie, committee."})
     sentence = fields.String(metadata={"description": "Which rule put the level below what the points alone give, with its figures."})
 
 
