@@ -105,3 +105,37 @@ def test_the_engine_reads_the_categories_per_regime(scene, rubric, levels):
         why = presenters.live_explanation(panel.proposal(regs[0].id), facts, panel.rubric)
         assert why is not None and why.rules == ("discipline",)
         assert "Bị cấp có thẩm quyền kết luận có biểu hiện suy thoái (8-KL/UBKTTU ngày 2/3/2027, Suy thoái về đạo đức, lối sống)" in why.sentence
+
+
+def test_a_second_year_at_the_lowest_level_is_flagged(scene):
+    """Two consecutive years of "không hoàn thành" (a ground for removal of a leader, Quy định
+    41-QĐ/TW): the committee's published decision of the year before is read, and the proposal
+    is flagged for the decision maker; nothing is decided for them."""
+    from datetime import date
+
+    from workflow.accounts.models import Role
+    from workflow.council.models import CouncilSession, Decision, SessionState
+
+    cycle, regs, seats = scene
+    before = f.year(2026)
+    committee = f.person(Role.COMMITTEE)
+    db.session.add(CouncilSession(cycle_id=before.id, held_on=date(2027, 1, 15), state=SessionState.PUBLISHED))
+    for reg, levels in ((regs[0], ["good", "not_completed"]), (regs[1], ["not_completed", "good"])):
+        last_year = f.registration(cycle=before, head=f.head_of(reg), state="assigned")
+        for number, level in enumerate(levels, start=1):  # versioned: the latest number is in force
+            db.session.add(Decision(cycle_id=before.id, registration_id=last_year.id, number=number, level=level, follows_proposal=False,
+                                    reason="Ban Thường vụ quyết định", decided_by_id=committee.id))
+    db.session.flush()
+    assert proposals.previous_levels(cycle) == {f.head_of(regs[0]).id: "not_completed", f.head_of(regs[1]).id: "good"}
+    _with_rubric(cycle, "config/rubrics/366-heads.toml")
+    from workflow.council import operations
+
+    for reg in regs[:2]:  # both at the lowest level this year (366 Điều 11 k4 4.2)
+        operations.record_discipline(reg, actor=seats["secretary"].person, reference="15-QĐ", reason="Khiển trách", duty_related=True)
+    db.session.flush()
+    panel = proposals.compute(cycle)
+    again, first = panel.proposal(regs[0].id), panel.proposal(regs[1].id)
+    assert again.level == first.level == "not_completed"
+    assert again.repeat_not_completed and again.needs_discussion and regs[0].id in panel.proposals.flagged()
+    assert "history.repeat_not_completed" in {n.code for n in again.notes}
+    assert not first.repeat_not_completed and "history.repeat_not_completed" not in {n.code for n in first.notes}

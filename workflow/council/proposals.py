@@ -22,8 +22,17 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import String, cast, func, literal, select
+from sqlalchemy.orm import aliased
 
-from workflow.council.models import DisciplineCategory, DisciplineRecord, Scorecard, ScorecardState
+from workflow.council.models import (
+    CouncilSession,
+    Decision,
+    DisciplineCategory,
+    DisciplineRecord,
+    Scorecard,
+    ScorecardState,
+    SessionState,
+)
 from workflow.council.rules import rubric_of
 from workflow.cycles.models import Cycle
 from workflow.extensions import db
@@ -131,7 +140,7 @@ def _ratings_sql(dialect: str) -> tuple[Any, Any]:
 
 
 def compute(cycle: Cycle, rubric: Rubric | None = None) -> Panel:
-    """Proposals for every head of the cycle from the submitted scorecards: three statements.
+    """Proposals for every head of the cycle from the submitted scorecards: four statements.
 
     At 10,000 heads × 7 members the reading is most of the work besides the engine itself
     (`bench/council.py`): the database groups the scorecards by head, and rows come back as the
@@ -174,6 +183,22 @@ def discipline_facts(records: Any) -> tuple[bool, tuple[Evidence, ...]]:
     return disciplined, tuple(facts)
 
 
+def previous_levels(cycle: Cycle) -> dict[int, str]:
+    """The level in force of each person evaluated in the year before (the decisions the
+    committee published for the previous cycle), by person: a second year at the lowest level
+    is flagged for the decision maker (`Proposal.repeat_not_completed`), never acted on."""
+    later = aliased(Decision)
+    rows = db.session.execute(
+        select(Registration.head_id, Decision.level)
+        .join(Registration, Registration.id == Decision.registration_id)
+        .join(Cycle, Cycle.id == Decision.cycle_id)
+        .join(CouncilSession, CouncilSession.cycle_id == Cycle.id)
+        .where(Cycle.year == cycle.year - 1, CouncilSession.state == SessionState.PUBLISHED,
+               ~select(later.id).where(later.registration_id == Decision.registration_id, later.number > Decision.number).exists())
+    )
+    return {head: level for head, level in rows}
+
+
 def _compute(cycle: Cycle, rubric: Rubric) -> Panel:
     # Few objects outlive a row here (rows are read one at a time; heads with the same counts
     # share one `Facts`), so that Python's cyclic garbage collector, which runs by the number of
@@ -199,10 +224,11 @@ def _compute(cycle: Cycle, rubric: Rubric) -> Panel:
         key = (*(int(x) for x in n), *cases.get(head, (False, ())))
         facts[head] = shared.get(key) or shared.setdefault(key, _consistent(*key))  # type: ignore[arg-type]
     agency = cycle.name
+    before = previous_levels(cycle)
     candidates = []
     for h in heads:
         head = h.registration_id
         if head not in facts:
             facts[head] = Facts(0, 0, 0, 0, 0, *cases.get(head, (False, ())))
-        candidates.append(Candidate(head, ratings.get(head, {}), facts[head], agency=agency, group=h.group_name))
+        candidates.append(Candidate(head, ratings.get(head, {}), facts[head], agency=agency, group=h.group_name, previous_level=before.get(h.head_id)))
     return Panel(cycle, rubric, heads, candidates, propose(candidates, rubric))
