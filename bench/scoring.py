@@ -9,7 +9,11 @@ and prints both and their ratio (goal: ≤ 3). The table is a temporary one, cre
 here. SQLite always; PostgreSQL too with --postgres URL.
 
     .venv/bin/python bench/scoring.py [--heads 10000] [--members 7] [--repeat 9]
+        [--rubric config/rubrics/366-heads.toml]
         [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/kpi_scoring]
+
+--rubric times another rubric (default: config/rubrics/default.toml); a preset that reads the
+quota literally and maps facts onto the levels does more work per scope and per head.
 """
 
 from __future__ import annotations
@@ -87,9 +91,11 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=9)
     parser.add_argument("--postgres", metavar="URL", help="also time the query on this PostgreSQL database")
+    parser.add_argument("--rubric", default="config/rubrics/default.toml", help="the rubric file to score with")
     args = parser.parse_args()
 
-    rubric = load_rubric()
+    rubric = load_rubric(args.rubric)
+    print(f"rubric {args.rubric} ({rubric.version})")
     candidates = generate(args.heads, args.members)
     proposals = propose(candidates, rubric)
     print(f"{args.heads:,} heads × {args.members} members; fastest and median of {args.repeat} runs, engine and query in turn")

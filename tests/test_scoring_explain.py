@@ -14,7 +14,7 @@ from workflow.scoring.rubric import load_rubric
 
 
 def codes_in_the_engine() -> set[str]:
-    source = Path(engine.__file__).read_text(encoding="utf-8")
+    source = "".join(path.read_text(encoding="utf-8") for path in Path(engine.__file__).parent.glob("*.py"))
     literal = set(re.findall(r'(?:Note|note)\("([a-z_.]+)"', source))
     return literal | {f"combine.{name}" for name in COMBINE} | {f"quota.{s}" for s in (QuotaStatus.WITHIN, QuotaStatus.KEPT)}
 

@@ -530,7 +530,7 @@ def decide_objection(data, objection_id: int):
 @blp.arguments(DisciplineCreateSchema)
 @blp.response(201, DisciplineSchema)
 def record_discipline(data, registration_id: int):
-    record = operations.record_discipline(get_or_404(Registration, registration_id), actor=current_user, reference=data["reference"], reason=data["reason"])
+    record = operations.record_discipline(get_or_404(Registration, registration_id), actor=current_user, **data)
     db.session.flush()
     return record
 

@@ -41,6 +41,7 @@ from workflow.reports.facts import TargetFacts
 from workflow.scoring.engine import (
     Classification,
     Direction,
+    Evidence,
     Facts,
     Override,
     QuantitativeTarget,
@@ -49,6 +50,7 @@ from workflow.scoring.engine import (
     TaskTarget,
     Total,
     classify,
+    evidence_deductions,
     facts_from_results,
     target_result,
     task_points,
@@ -131,6 +133,7 @@ def evaluate(
     *,
     subordinate_statuses: Sequence[str] = (),
     disciplined: bool = False,
+    evidence: Sequence[Evidence] = (),
 ) -> Evaluation:
     """Run the engine on a scorecard. Raises ValidationFailed with field errors (a general
     score out of its limits, an override without a reason)."""
@@ -139,8 +142,9 @@ def evaluate(
         for f in target_facts
     )
     points = task_points(results, rubric)
-    member_total = total({code: _decimal(v, Decimal(0)) for code, v in general.items()}, points, subordinate_statuses, rubric)
-    facts = facts_from_results(results, disciplined=disciplined)
+    member_total = total({code: _decimal(v, Decimal(0)) for code, v in general.items()}, points, subordinate_statuses, rubric,
+                         evidence_deductions(evidence, rubric))
+    facts = facts_from_results(results, disciplined=disciplined, evidence=evidence)
     return Evaluation(results, points, member_total, facts, classify(member_total.total, facts, rubric))
 
 

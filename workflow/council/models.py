@@ -39,6 +39,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -182,9 +183,34 @@ class SelfAssessment(CreatedAt, Versioned, db.Model):
     registration: Mapped[Registration] = relationship()
 
 
+class DisciplineCategory(enum.StrEnum):
+    """The regimes' cases of "không hoàn thành nhiệm vụ" that a record can be (Nghị định 335/2025
+    Điều 20 k4 b–d; Quy định 366-QĐ/TW Điều 11 k4 điểm 4.2; Nghị định 90/2020 Điều 2 k5 as
+    amended by 48/2023 for cán bộ)."""
+
+    DISCIPLINE = "discipline"  # a disciplinary decision (kỷ luật đảng hoặc hành chính)
+    DEGRADATION = "degradation"  # a competent body's conclusion of degradation (kết luận suy thoái)
+    CORRUPTION_IN_AGENCY = "corruption_in_agency"  # the agency led dealt with for tham ô, tham nhũng, lãng phí
+
+
+class DisciplineForm(enum.StrEnum):
+    """The form of a disciplinary decision, lightest first (every one is "từ khiển trách trở lên")."""
+
+    REPRIMAND = "reprimand"  # khiển trách
+    WARNING = "warning"  # cảnh cáo
+    SALARY_DOWNGRADE = "salary_downgrade"  # hạ bậc lương
+    DEMOTION = "demotion"  # giáng chức
+    DISMISSAL = "dismissal"  # cách chức
+    FORCED_RESIGNATION = "forced_resignation"  # buộc thôi việc
+    EXPULSION = "expulsion"  # khai trừ (Party)
+
+
 class DisciplineRecord(CreatedAt, db.Model):
-    """The head was disciplined in the year (Nghị định 48/2023), as recorded by the council's
-    secretary from the disciplinary decision; the levels that refuse a disciplined head read it."""
+    """What the council's secretary recorded, from its decision, that bears on the head's level
+    in the year: a disciplinary decision (its form, and whether the violation was related to
+    duty), a conclusion of degradation, or the head's agency dealt with for corruption or waste
+    (`category`). The rubric decides what each does under its regime (`workflow.council.proposals`
+    gives them to the engine as facts)."""
 
     __tablename__ = "discipline_record"
 
@@ -194,6 +220,10 @@ class DisciplineRecord(CreatedAt, db.Model):
     reference: Mapped[str] = mapped_column(String(200))  # the disciplinary decision's number and date
     reason: Mapped[str] = mapped_column(Text)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    category: Mapped[DisciplineCategory] = mapped_column(enum_column(DisciplineCategory), default=DisciplineCategory.DISCIPLINE,
+                                                         server_default=DisciplineCategory.DISCIPLINE.value)
+    form: Mapped[DisciplineForm | None] = mapped_column(enum_column(DisciplineForm), nullable=True)  # for a disciplinary decision
+    duty_related: Mapped[bool] = mapped_column(default=False, server_default=false())  # liên quan đến hoạt động công vụ
 
     registration: Mapped[Registration] = relationship()
     recorded_by: Mapped[Person] = relationship()

@@ -39,6 +39,8 @@ from workflow.council.models import (
     CouncilMember,
     CouncilSession,
     Decision,
+    DisciplineCategory,
+    DisciplineForm,
     DisciplineRecord,
     LevelProposal,
     Objection,
@@ -68,7 +70,7 @@ from workflow.council.workflow import (
 from workflow.cycles.models import Cycle, CycleState
 from workflow.extensions import db
 from workflow.reports.facts import TargetFacts, year_end_facts
-from workflow.scoring.engine import FIGURES
+from workflow.scoring.engine import FIGURES, Evidence
 from workflow.scoring.rubric import Rubric
 from workflow.targets.models import Registration, RegistrationState
 from workflow.units.models import Unit
@@ -197,12 +199,16 @@ class CardContext:
     rubric: Rubric
     disciplined: bool
     subordinate_statuses: list[str]
+    evidence: tuple[Evidence, ...] = ()
 
 
 def card_context(registration: Registration) -> CardContext:
+    from workflow.council.proposals import discipline_facts
+
     facts = list(year_end_facts(registration).values())
-    disciplined = db.session.scalar(select(DisciplineRecord.id).where(DisciplineRecord.registration_id == registration.id)) is not None
-    return CardContext(facts, rubric_of(registration.cycle), disciplined, subordinate_statuses(registration))
+    records = db.session.scalars(select(DisciplineRecord).where(DisciplineRecord.registration_id == registration.id)).all()
+    disciplined, evidence = discipline_facts(records)
+    return CardContext(facts, rubric_of(registration.cycle), disciplined, subordinate_statuses(registration), evidence)
 
 
 def subordinate_statuses(registration: Registration) -> list[str]:
@@ -347,7 +353,8 @@ def compute(general: dict[str, str], judgements: dict[str, Any], context: CardCo
     if fill_missing:
         general = {c.code: general.get(c.code, "0") for c in context.rubric.general}
     try:
-        return evaluate(context.facts, general, judgements, context.rubric, subordinate_statuses=context.subordinate_statuses, disciplined=context.disciplined)
+        return evaluate(context.facts, general, judgements, context.rubric, subordinate_statuses=context.subordinate_statuses, disciplined=context.disciplined,
+                        evidence=context.evidence)
     except ValidationFailed as exc:
         raise ValidationFailed(_engine_errors(exc, context)) from None
 
@@ -485,20 +492,29 @@ def _require_discipline_changeable(registration: Registration, actor: Person) ->
         raise TransitionRefused(refusal)
 
 
-def record_discipline(registration: Registration, *, actor: Person, reference: str, reason: str) -> DisciplineRecord:
+def record_discipline(registration: Registration, *, actor: Person, reference: str, reason: str,
+                      category: DisciplineCategory = DisciplineCategory.DISCIPLINE, form: DisciplineForm | None = None,
+                      duty_related: bool = False) -> DisciplineRecord:
+    """Record a case of the year that bears on the head's level: a disciplinary decision (its
+    form, and whether the violation was related to duty), a conclusion of degradation, or the
+    head's agency dealt with for corruption or waste."""
     _require_discipline_changeable(registration, actor)
     errors = {}
     if not (reference or "").strip():
         errors["reference"] = [gettext("Give the number and date of the disciplinary decision.")]
     if not (reason or "").strip():
         errors["reason"] = [gettext("This field is required.")]
+    if category != DisciplineCategory.DISCIPLINE and (form is not None or duty_related):
+        errors["form"] = [gettext("Only a disciplinary decision has a form of discipline.")]
     if errors:
         raise ValidationFailed(errors)
     if db.session.scalar(select(DisciplineRecord.id).where(DisciplineRecord.registration_id == registration.id)) is not None:
         raise ValidationFailed({"reference": [gettext("A discipline in the year is already recorded for this head.")]})
-    record = DisciplineRecord(cycle_id=registration.cycle_id, registration_id=registration.id, reference=reference.strip()[:200], reason=reason.strip(), recorded_by_id=actor.id)
+    record = DisciplineRecord(cycle_id=registration.cycle_id, registration_id=registration.id, reference=reference.strip()[:200], reason=reason.strip(),
+                              recorded_by_id=actor.id, category=category, form=form, duty_related=duty_related)
     db.session.add(record)
-    audit.record("council.discipline.record", record, actor=actor, summary=_head_name(registration), reason=reason.strip(), data={"reference": record.reference})
+    audit.record("council.discipline.record", record, actor=actor, summary=_head_name(registration), reason=reason.strip(),
+                 data={"reference": record.reference, "category": category.value, "form": form.value if form else None, "duty_related": duty_related})
     return record
 
 
@@ -665,7 +681,7 @@ def finalise_session(session: CouncilSession, *, actor: Person, version: int | N
     rows = [_frozen(p, h, session.round, session) for p, h in zip(panel.proposals, panel.heads, strict=True)]
     for row, candidate in zip(rows, panel.candidates, strict=True):
         f = candidate.facts
-        row.facts = {"targets": f.targets, "done": f.done, "on_time": f.on_time, "exceeded": f.exceeded, "late": f.late, "disciplined": f.disciplined}
+        row.facts = f.to_json()
     db.session.add_all(rows)
     counts = panel.proposals.counts()
     audit.record("council.session.finalise", session, actor=actor, summary=f"{session.cycle.name}: {len(rows)}",

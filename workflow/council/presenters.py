@@ -16,13 +16,14 @@ from typing import Any
 
 from flask import has_request_context
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
 from workflow.core import formats
 from workflow.council.inputs import Evaluation
-from workflow.council.models import Decision, DisciplineRecord, LevelProposal
+from workflow.council.models import Decision, DisciplineCategory, DisciplineForm, DisciplineRecord, LevelProposal
 from workflow.council.operations import CardContext, self_assessment_of
 from workflow.extensions import db
 from workflow.reports.facts import TargetFacts
@@ -263,9 +264,28 @@ def form_errors(errors: Mapping[str, list[str]]) -> dict[str, list[str]]:
 
 # --- the level sentence ----------------------------------------------------------------------
 
+# The words of the discipline record's categories and forms (the secretary's form, the result page).
+DISCIPLINE_CATEGORIES = {
+    DisciplineCategory.DISCIPLINE: _l("Disciplinary decision"),
+    DisciplineCategory.DEGRADATION: _l("Conclusion of degradation by a competent body"),
+    DisciplineCategory.CORRUPTION_IN_AGENCY: _l("Agency led dealt with for corruption or waste"),
+}
+DISCIPLINE_FORMS = {
+    DisciplineForm.REPRIMAND: _l("Reprimand"),
+    DisciplineForm.WARNING: _l("Warning"),
+    DisciplineForm.SALARY_DOWNGRADE: _l("Salary downgrade"),
+    DisciplineForm.DEMOTION: _l("Demotion"),
+    DisciplineForm.DISMISSAL: _l("Dismissal from post"),
+    DisciplineForm.FORCED_RESIGNATION: _l("Forced resignation"),
+    DisciplineForm.EXPULSION: _l("Expulsion from the Party"),
+}
+
+
 def discipline_note(reference: str, reason: str) -> str:
     """A disciplinary decision as the level sentence names it ("15-QĐ/UBKTTU ngày 10/6/2027, khiển trách")."""
-    return f"{reference}, {reason}"
+    from workflow.council.proposals import discipline_origin
+
+    return discipline_origin(reference, reason)
 
 
 def discipline_notes(cycle_id: int) -> dict[int, str]:
@@ -295,7 +315,7 @@ def frozen_explanation(row: LevelProposal, rubric: Rubric, decision: Decision | 
         return None
     checks = [Check(c["level"], c["condition"], _stored(c["required"]), _stored(c["actual"]), c["passed"]) for c in row.checks]
     quota = next((Note(n["code"], _decimals(n["params"])) for n in row.notes if n["code"] in QUOTA_MOVES), None)
-    facts = Facts(**row.facts) if row.facts else None
+    facts = Facts.from_json(row.facts) if row.facts else None
     trace = level_trace(row.panel_score, checks, quota, rubric)
     level = decision.level if decision is not None else row.level
     reason = decision.reason if decision is not None and not decision.follows_proposal else ""

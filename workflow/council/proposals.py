@@ -7,7 +7,8 @@ submitted scorecards' counts averaged and rounded to the nearest whole number (h
 consistent (on time ≤ done; late = the targets not on time). Members agree on them unless one
 changes a figure; a target counts as done when most members count it done, so one member's
 dissent does not move the facts of a panel of seven.
-"Disciplined in the year" comes from the secretary's `DisciplineRecord`.
+"Disciplined in the year" and the other cases of "không hoàn thành" come from the secretary's
+`DisciplineRecord`, as facts the rubric maps per regime (`discipline_facts`).
 
 The quota's scope: every head of the cycle is classified by the same standing committee, so the
 agency is the same for all; the group is the unit's group (`[quota] scope` in the rubric).
@@ -15,21 +16,29 @@ agency is the same for all; the group is the unit's group (`[quota] scope` in th
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import String, cast, func, literal, select
+from sqlalchemy.orm import aliased
 
-from workflow.council.models import DisciplineRecord, Scorecard, ScorecardState
+from workflow.council.models import (
+    CouncilSession,
+    Decision,
+    DisciplineCategory,
+    DisciplineRecord,
+    Scorecard,
+    ScorecardState,
+    SessionState,
+)
 from workflow.council.rules import rubric_of
 from workflow.cycles.models import Cycle
 from workflow.extensions import db
 from workflow.scoring.engine import (
     Candidate,
+    Evidence,
     Facts,
     Proposal,
     Proposals,
@@ -91,22 +100,22 @@ def flags_of(proposal: Proposal) -> list[str]:
     return flags
 
 
-def _consistent(targets: int, done: int, on_time: int, exceeded: int, disciplined: bool) -> Facts:
+def _consistent(targets: int, done: int, on_time: int, exceeded: int, disciplined: bool, evidence: tuple[Evidence, ...] = ()) -> Facts:
     done = min(done, targets)
     on_time = min(on_time, done)
-    return Facts(targets, done, on_time, min(exceeded, targets), targets - on_time, disciplined=disciplined)
+    return Facts(targets, done, on_time, min(exceeded, targets), targets - on_time, disciplined=disciplined, evidence=evidence)
 
 
-def _plain_rows(stmt: Any) -> list[tuple[Any, ...]]:
-    """The rows of a statement of plain columns, as the database driver returns them: at
-    70,000 scorecards, building SQLAlchemy's row objects costs more than the query itself.
-    The statement's values (numbers and a state) are rendered into it."""
+def _plain_rows(stmt: Any) -> Iterator[tuple[Any, ...]]:
+    """The rows of a statement of plain columns, as the database driver returns them, one at a
+    time: at 70,000 scorecards, building SQLAlchemy's row objects costs more than the query
+    itself. The statement's values (numbers and a state) are rendered into it."""
     connection = db.session.connection()
     sql = str(stmt.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
     cursor = connection.connection.driver_connection.cursor()
     try:
         cursor.execute(sql)
-        return cursor.fetchall()
+        yield from cursor
     finally:
         cursor.close()
 
@@ -131,47 +140,95 @@ def _ratings_sql(dialect: str) -> tuple[Any, Any]:
 
 
 def compute(cycle: Cycle, rubric: Rubric | None = None) -> Panel:
-    """Proposals for every head of the cycle from the submitted scorecards: three statements.
+    """Proposals for every head of the cycle from the submitted scorecards: four statements.
 
     At 10,000 heads × 7 members the reading is most of the work besides the engine itself
     (`bench/council.py`): the database groups the scorecards by head, and rows come back as the
     driver gives them. Totals travel as text and are read as binary floats, which is exact here:
     they have two decimals, and the engine turns them into integers of hundredths, refusing
     anything that is not."""
-    with _collector_paused():
-        return _compute(cycle, rubric or rubric_of(cycle))
+    return _compute(cycle, rubric or rubric_of(cycle))
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Tens of thousands of small objects with no reference cycles are made here; Python's
-    cyclic garbage collector would scan them again and again (it doubled the time, and made it
-    erratic). Reference counting still frees everything."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+# The facts a record gives (its category; a disciplinary decision also "discipline.any", and,
+# for a violation related to duty, "discipline.duty_reprimand_or_more": every form is from
+# khiển trách up). "Disciplined in the year" (Facts.disciplined, Nghị định 48/2023) is a
+# disciplinary decision of any kind.
+DISCIPLINE_FACTS = {
+    DisciplineCategory.DISCIPLINE: "discipline.any",
+    DisciplineCategory.DEGRADATION: "discipline.degradation",
+    DisciplineCategory.CORRUPTION_IN_AGENCY: "discipline.corruption_in_agency",
+}
+DUTY_RELATED = "discipline.duty_reprimand_or_more"
+
+
+def discipline_origin(reference: str, reason: str) -> str:
+    """A record as the level sentence names it ("15-QĐ/UBKTTU ngày 10/6/2027, khiển trách")."""
+    return f"{reference}, {reason}"
+
+
+def discipline_facts(records: Any) -> tuple[bool, tuple[Evidence, ...]]:
+    """Whether the head was disciplined in the year, and the facts of their records (objects
+    or rows with category, duty_related, reference, reason and id)."""
+    disciplined = False
+    facts: list[Evidence] = []
+    for r in records:
+        category = DisciplineCategory(r.category)
+        origin, ref = discipline_origin(r.reference, r.reason), f"discipline_record:{r.id}"
+        facts.append(Evidence(DISCIPLINE_FACTS[category], Decimal(1), origin, ref=ref))
+        if category == DisciplineCategory.DISCIPLINE:
+            disciplined = True
+            if r.duty_related:
+                facts.append(Evidence(DUTY_RELATED, Decimal(1), origin, ref=ref))
+    return disciplined, tuple(facts)
+
+
+def previous_levels(cycle: Cycle) -> dict[int, str]:
+    """The level in force of each person evaluated in the year before (the decisions the
+    committee published for the previous cycle), by person: a second year at the lowest level
+    is flagged for the decision maker (`Proposal.repeat_not_completed`), never acted on."""
+    later = aliased(Decision)
+    rows = db.session.execute(
+        select(Registration.head_id, Decision.level)
+        .join(Registration, Registration.id == Decision.registration_id)
+        .join(Cycle, Cycle.id == Decision.cycle_id)
+        .join(CouncilSession, CouncilSession.cycle_id == Cycle.id)
+        .where(Cycle.year == cycle.year - 1, CouncilSession.state == SessionState.PUBLISHED,
+               ~select(later.id).where(later.registration_id == Decision.registration_id, later.number > Decision.number).exists())
+    )
+    return {head: level for head, level in rows}
 
 
 def _compute(cycle: Cycle, rubric: Rubric) -> Panel:
+    # Few objects outlive a row here (rows are read one at a time; heads with the same counts
+    # share one `Facts`), so that Python's cyclic garbage collector, which runs by the number of
+    # objects that stay, has little to scan; it is never paused (that would be process-wide).
     heads = heads_of(cycle.id)
     joined, counts = _ratings_sql(db.engine.dialect.name)
+    records: dict[int, list[Any]] = {}
+    for record in db.session.execute(select(DisciplineRecord.id, DisciplineRecord.registration_id, DisciplineRecord.category,
+                                            DisciplineRecord.duty_related, DisciplineRecord.reference, DisciplineRecord.reason)
+                                     .where(DisciplineRecord.cycle_id == cycle.id)):
+        records.setdefault(record.registration_id, []).append(record)
+    cases = {head: discipline_facts(found) for head, found in records.items()}
+    ratings: dict[int, dict[int, float]] = {}
+    facts: dict[int, Facts] = {}
+    shared: dict[tuple[Any, ...], Facts] = {}
     rows = _plain_rows(
         select(Scorecard.registration_id, joined, *counts)
         .where(Scorecard.cycle_id == cycle.id, Scorecard.state == ScorecardState.SUBMITTED)
         .group_by(Scorecard.registration_id)
     )
-    disciplined = set(db.session.scalars(select(DisciplineRecord.registration_id).where(DisciplineRecord.cycle_id == cycle.id)))
-    scored: dict[int, tuple[dict[int, float], Facts]] = {}
     for head, text, *n in rows:
-        ratings = {int(m): float(t) for m, _, t in (item.partition(":") for item in text.split(","))}
-        scored[head] = (ratings, _consistent(*(int(x) for x in n), head in disciplined))  # type: ignore[call-arg]
+        ratings[head] = {int(m): float(t) for m, _, t in (item.partition(":") for item in text.split(","))}
+        key = (*(int(x) for x in n), *cases.get(head, (False, ())))
+        facts[head] = shared.get(key) or shared.setdefault(key, _consistent(*key))  # type: ignore[arg-type]
     agency = cycle.name
+    before = previous_levels(cycle)
     candidates = []
     for h in heads:
-        ratings, facts = scored.get(h.registration_id) or ({}, Facts(0, 0, 0, 0, 0, disciplined=h.registration_id in disciplined))
-        candidates.append(Candidate(h.registration_id, ratings, facts, agency=agency, group=h.group_name))
+        head = h.registration_id
+        if head not in facts:
+            facts[head] = Facts(0, 0, 0, 0, 0, *cases.get(head, (False, ())))
+        candidates.append(Candidate(head, ratings.get(head, {}), facts[head], agency=agency, group=h.group_name, previous_level=before.get(h.head_id)))
     return Panel(cycle, rubric, heads, candidates, propose(candidates, rubric))

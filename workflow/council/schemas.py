@@ -7,6 +7,8 @@ from marshmallow import fields
 from workflow.core.pagination import PageArgs
 from workflow.core.schemas import BaseSchema, Day, Text, WholeNumber, between, one_of
 from workflow.council.models import (
+    DisciplineCategory,
+    DisciplineForm,
     ObjectionState,
     Position,
     ScorecardState,
@@ -161,7 +163,7 @@ class ProgressRowSchema(BaseSchema):
 
 
 class LevelExplanationSchema(BaseSchema):
-    rules = fields.List(fields.String(), metadata={"description": "What decided the level: condition, discipline, quota, tie, committee."})
+    rules = fields.List(fields.String(), metadata={"description": "What decided the level: condition, discipline, evidence (a fact of another source), quota, tie, committee."})
     sentence = fields.String(metadata={"description": "Which rule put the level below what the points alone give, with its figures."})
 
 
@@ -382,8 +384,14 @@ class RatersSchema(BaseSchema):
 
 
 class DisciplineCreateSchema(BaseSchema):
-    reference = Text(required=True, max_length=200)
-    reason = Text(required=True, max_length=2000)
+    reference = Text(required=True, max_length=200, metadata={"description": "The decision's number and date."})
+    reason = Text(required=True, max_length=2000, metadata={"description": "What it was for, as the decision says."})
+    category = fields.Enum(DisciplineCategory, by_value=True, load_default=DisciplineCategory.DISCIPLINE, metadata={
+        "description": "discipline: a disciplinary decision; degradation: a competent body's conclusion of degradation; "
+                       "corruption_in_agency: the agency the head leads was dealt with for corruption or waste."})
+    form = fields.Enum(DisciplineForm, by_value=True, load_default=None, allow_none=True,
+                       metadata={"description": "The form of a disciplinary decision (only for category discipline)."})
+    duty_related = fields.Boolean(load_default=False, metadata={"description": "The violation was related to public duty."})
 
 
 class DisciplineSchema(BaseSchema):
@@ -391,6 +399,9 @@ class DisciplineSchema(BaseSchema):
     registration_id = fields.Integer()
     reference = fields.String()
     reason = fields.String()
+    category = fields.Enum(DisciplineCategory, by_value=True)
+    form = fields.Enum(DisciplineForm, by_value=True, allow_none=True)
+    duty_related = fields.Boolean()
     created_at = fields.DateTime()
 
 

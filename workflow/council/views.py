@@ -689,6 +689,7 @@ def result_context(registration: Registration, officials: bool) -> dict[str, Any
         "window": operations.objection_window(session), "officials": officials, "level_names": presenters.level_names(rubric),
         "level_tone": _level_tone(rubric), "discipline": discipline,
         "discipline_refusal": operations.discipline_refusal(registration),
+        "discipline_categories": presenters.DISCIPLINE_CATEGORIES, "discipline_forms": presenters.DISCIPLINE_FORMS,
         # The subordinate-units rule (the level of the collectives led) lowers the points themselves.
         "subordinate_notes": [describe(n, rubric) for n in evaluation.total.notes if n.code == "subordinates.failing"],
     }
@@ -734,7 +735,7 @@ def discipline(registration_id: int):
         flash(gettext("The discipline record was removed."), "success")
     else:
         data = load_form(DisciplineCreateSchema())
-        operations.record_discipline(registration, actor=current_user, reference=data["reference"], reason=data["reason"])
+        operations.record_discipline(registration, actor=current_user, **data)
         flash(gettext("The discipline in the year was recorded."), "success")
     return redirect(url_for("council.result", registration_id=registration.id))
 

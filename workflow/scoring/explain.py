@@ -22,8 +22,9 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from workflow.core import formats
-from workflow.scoring.engine import Check, Facts, LevelTrace, Note
-from workflow.scoring.rubric import Rubric
+from workflow.scoring.engine import Check, Facts, FailedCondition, LevelTrace, Note
+from workflow.scoring.engine.evidence import triggered
+from workflow.scoring.rubric import EvidenceRule, Rubric
 
 MESSAGES = {
     "override": _l("%(figure)s changed by %(by)s from %(original)s to %(value)s. Reason: %(reason)s"),
@@ -32,6 +33,7 @@ MESSAGES = {
     "quantity.not_reported": _l("No year-end figure was reported: quantity 0%%."),
     "quantity.progress": _l("From %(baseline)s towards %(target)s, reached %(actual)s: %(progress)s%% of the way."),
     "quantity.keep_level": _l("The target keeps the level %(target)s; reached %(actual)s: %(progress)s%%."),
+    "quantity.share": _l("Reached %(actual)s of the %(target)s assigned: %(progress)s%%."),
     "quantity.wrong_way": _l("The figure moved away from the target: quantity 0%%."),
     "quantity.capped": _l("Quantity counted at most %(cap)s%%."),
     "quantity.exceeded": _l("Exceeded: %(progress)s%%, above %(above)s%%."),
@@ -42,6 +44,17 @@ MESSAGES = {
     "combine.product": _l("Quantity %(quantity)s%% × quality %(quality)s%% × timeliness %(timeliness)s%% = %(percent)s%%."),
     "combine.weighted": _l("Weighted quantity %(quantity)s%%, quality %(quality)s%%, timeliness %(timeliness)s%% = %(percent)s%%."),
     "combine.minimum": _l("The lowest of quantity %(quantity)s%%, quality %(quality)s%%, timeliness %(timeliness)s%% = %(percent)s%%."),
+    "combine.mean": _l("The mean of quantity %(quantity)s%%, quality %(quality)s%% and timeliness %(timeliness)s%% = %(percent)s%%."),
+    "factors.assigned": _l("Quality and timeliness count on the %(share)s%% of what was assigned that was done: quality %(quality)s%%, timeliness %(timeliness)s%%."),
+    "deduction.quality": _l("Major errors: %(errors)s. %(deduction)s%% of the quality deducted: %(before)s%% → %(percent)s%%."),
+    "deduction.timeliness": _l("Delays: %(delays)s. %(deduction)s%% of the timeliness deducted: %(before)s%% → %(percent)s%%."),
+    "evidence.line": _l("Computed from: %(origin)s."),
+    "evidence.deduction": _l("%(points)s points deducted for %(fact)s (%(count)s): %(origin)s."),
+    "periods.mean": _l("The year's task-result points are the mean of %(count)s periods worked: %(points)s of %(max)s."),
+    "periods.none_worked": _l("No period worked in the year: no task-result points."),
+    "periods.skipped": _l("Periods not worked, left out: %(periods)s."),
+    "quota.exception": _l("An exception to the quota applies in %(scope)s: up to %(percent)s%%, by decision %(decision)s."),
+    "history.repeat_not_completed": _l("Proposed as %(level)s for the second year running: for the decision maker to consider."),
     "result.capped": _l("Result counted at most %(cap)s%%."),
     "delay.late_delivery": _l("Delivered late: counted as one delay."),
     "deduction": _l("Major errors: %(errors)s; delays: %(delays)s. %(deduction)s%% of the result deducted, leaving %(percent)s%%."),
@@ -92,6 +105,11 @@ CHECKS = {
         _l("%(actual)s%% of targets behind schedule (at most %(required)s%%)."),
     ),
     "refuse_if_disciplined": (_l("Disciplined in the year: this level is not open."), _l("Not disciplined in the year.")),
+}
+# A fact the rubric maps onto the levels ("fact:<kind>"): above or below a threshold, or present.
+FACT_CHECKS = {
+    "threshold": (_l("%(fact)s: %(actual)s, beyond %(required)s: this level is not open."), _l("%(fact)s: %(actual)s (limit %(required)s).")),
+    "present": (_l("%(fact)s: this level is not open."), _l("No %(fact)s.")),
 }
 
 FIGURES = {
@@ -150,7 +168,25 @@ def describe(note: Note, rubric: Rubric | None = None) -> str:
     return str(message) % _params(dict(note.params), rubric)
 
 
-def describe_check(check: Check) -> str:
+def _fact_rule(condition: str, rubric: Rubric | None) -> EvidenceRule | None:
+    kind = condition.removeprefix("fact:")
+    return next((r for r in rubric.evidence if r.fact == kind), None) if rubric is not None else None
+
+
+def fact_label(condition: str, rubric: Rubric | None) -> str:
+    """The rubric's name of the fact a level condition "fact:<kind>" reads."""
+    rule = _fact_rule(condition, rubric)
+    if rule is None:
+        return condition.removeprefix("fact:")
+    return rule.name.get(str(get_locale()) if has_app_context() else "vi")
+
+
+def describe_check(check: Check, rubric: Rubric | None = None) -> str:
+    if check.condition.startswith("fact:"):
+        failed, passed = FACT_CHECKS["present" if isinstance(check.required, bool) else "threshold"]
+        figures = {"fact": fact_label(check.condition, rubric), "actual": "—" if check.actual in (None, True) else _number(check.actual),
+                   "required": "" if isinstance(check.required, bool) else _number(check.required)}
+        return str(passed if check.passed else failed) % figures
     failed, passed = CHECKS[check.condition]
     if check.actual is None:
         actual = "—"
@@ -173,6 +209,12 @@ CONDITION_CLAUSES = {
     "max_late_percent": _l("%(count)s/%(total)s targets behind schedule (%(actual)s%%), more than the %(required)s%% allowed for %(levels)s"),
     "refuse_if_disciplined": _l("disciplined in the year%(reference)s, which rules out %(levels)s"),
 }
+# A fact the rubric maps onto the levels: its name, where it comes from, and its figure.
+FACT_CLAUSES = {
+    "present": _l("%(fact)s%(origin)s, which rules out %(levels)s"),
+    "above": _l("%(fact)s%(origin)s: %(actual)s, above the %(required)s that rules out %(levels)s"),
+    "below": _l("%(fact)s%(origin)s: %(actual)s, below the %(required)s that rules out %(levels)s"),
+}
 # The count of targets each share condition looks at (`Facts`).
 CONDITION_FACTS = {"min_on_time_percent": "on_time", "min_exceeded_percent": "exceeded", "min_done_percent": "done", "max_late_percent": "late"}
 
@@ -192,7 +234,9 @@ LEVEL_FRAMES = {
 @dataclass(frozen=True)
 class LevelExplanation:
     """Why a level is below what the points alone give: the kinds of rule that decided it
-    ("condition", "discipline", "quota", "tie", "committee") and the sentence that says so."""
+    ("condition", "discipline", "evidence", "quota", "tie", "committee") and the sentence that
+    says so. A fact the rubric maps onto the levels is named by the rubric, with its origin (the
+    disciplinary decision, the vote) and its figure."""
 
     rules: tuple[str, ...]
     sentence: str
@@ -210,6 +254,11 @@ def _clauses(trace: LevelTrace, rubric: Rubric, facts: Facts | None, discipline:
     clauses: list[str] = []
     for failed in trace.failed:
         levels = _names(failed.levels, rubric)
+        if failed.condition.startswith("fact:"):
+            kind = failed.condition.removeprefix("fact:")
+            rules.append("discipline" if kind.startswith("discipline.") else "evidence")
+            clauses.append(_fact_clause(failed, kind, rubric, facts, levels))
+            continue
         if failed.condition == "refuse_if_disciplined":
             rules.append("discipline")
             clauses.append(str(CONDITION_CLAUSES[failed.condition]) % {"reference": f" ({discipline})" if discipline else "", "levels": levels})
@@ -226,6 +275,19 @@ def _clauses(trace: LevelTrace, rubric: Rubric, facts: Facts | None, discipline:
         rules.append("quota" if trace.quota.code == "quota.demoted" else "tie")
         clauses.append(str(QUOTA_CLAUSES[trace.quota.code]) % _params(dict(trace.quota.params), rubric))
     return rules, clauses
+
+
+def _fact_clause(failed: FailedCondition, kind: str, rubric: Rubric, facts: Facts | None, levels: str) -> str:
+    rule = _fact_rule(failed.condition, rubric)
+    found = [e for e in (facts.evidence if facts is not None else ()) if e.kind == kind]
+    hit = triggered(rule, found) if rule is not None else None
+    origin = (hit or (found[0] if found else None))
+    figures = {"fact": fact_label(failed.condition, rubric), "origin": f" ({origin.origin})" if origin is not None and origin.origin else "",
+               "levels": levels, "actual": "—" if failed.actual in (None, True) else _number(Decimal(failed.actual)),
+               "required": "" if isinstance(failed.required, bool) else _number(Decimal(failed.required))}
+    if isinstance(failed.required, bool) or rule is None:
+        return str(FACT_CLAUSES["present"]) % figures
+    return str(FACT_CLAUSES["above" if rule.above is not None else "below"]) % figures
 
 
 def explain_level(trace: LevelTrace, rubric: Rubric, *, facts: Facts | None, level: str | None, reason: str = "",

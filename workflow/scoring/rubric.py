@@ -14,7 +14,9 @@ What does not live here: the computations (`workflow.scoring.engine`).
 from __future__ import annotations
 
 import copy
+import dataclasses
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from decimal import Decimal
@@ -30,12 +32,18 @@ from workflow.rules import RulesError, located_errors, resolve
 from workflow.scoring.engine import (
     AGGREGATIONS,
     COMBINE,
+    DEDUCTED_FROM,
     DEDUCTIONS,
     DISAGREEMENT,
+    EVIDENCE_USES,
+    FACTORS_OF,
+    LEVEL_USES,
+    PROGRESS,
     QUOTA_ROUNDING,
     QUOTA_SCOPES,
     SUBORDINATE_TARGETS,
     WEIGHTING,
+    YEAR_FROM_PERIODS,
 )
 
 DEFAULT_RUBRIC = "config/rubrics/default.toml"
@@ -94,6 +102,8 @@ class Deductions:
     per_delay_percent: Decimal
     mode: str
     floor_percent: Decimal
+    errors_from: str = "result"  # "result" or "quality" (DEDUCTED_FROM)
+    delays_from: str = "result"  # "result" or "timeliness"
 
 
 @dataclass(frozen=True)
@@ -112,6 +122,9 @@ class TaskRules:
     weighting: str
     timeliness: Timeliness
     deductions: Deductions
+    progress: str = "baseline"  # a PROGRESS method for quantitative targets
+    progress_by_type: Mapping[str, str] = field(default_factory=dict)  # a target type's own method
+    factors_of: str = "done"  # FACTORS_OF: what quality and timeliness are a share of
 
 
 @dataclass(frozen=True)
@@ -143,6 +156,44 @@ class Quota:
     base_levels: tuple[str, ...]
     scope: str
     rounding: str
+    reading: str = "inclusive"  # "literal": the base is those who end at base_levels
+    exception_percent: Decimal | None = None  # an exception by decision (335 Điều 20 k5 b); None: none
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A title's own scoring sheet (biểu điểm theo chức danh): its general criteria, and its
+    task-result points when they differ from the track's."""
+
+    code: str
+    name: Localized
+    general: tuple[Criterion, ...]
+    tasks_max_points: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class EvidenceRule:
+    """How the facts of one kind an evidence source gives enter the scoring (`use`, one of
+    EVIDENCE_USES), with the figures that use needs."""
+
+    fact: str
+    use: str
+    name: Localized
+    criterion: str | None = None
+    threshold: Decimal | None = None
+    weight: Decimal | None = None
+    points: Decimal | None = None
+    max_points: Decimal | None = None
+    above: Decimal | None = None
+    below: Decimal | None = None
+    levels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Periods:
+    """How the year's result comes from its periods (months, quarters)."""
+
+    year: str  # a YEAR_FROM_PERIODS method for the task-result points
 
 
 @dataclass(frozen=True)
@@ -166,6 +217,9 @@ class Rubric:
     levels: tuple[Level, ...]
     quota: Quota
     aggregation: Aggregation
+    sheets: tuple[Sheet, ...] = ()
+    evidence: tuple[EvidenceRule, ...] = ()
+    periods: Periods | None = None
     source: str = field(default="<rubric>", compare=False)
 
     def level(self, code: str) -> Level:
@@ -181,6 +235,32 @@ class Rubric:
     @property
     def lowest_level(self) -> Level:
         return self.levels[-1]
+
+    def sheet(self, code: str) -> Sheet:
+        for sheet in self.sheets:
+            if sheet.code == code:
+                return sheet
+        raise KeyError(code)
+
+    def for_sheet(self, code: str | None) -> Rubric:
+        """The rubric as a title with the sheet `code` is scored by: the sheet's general
+        criteria (and task-result points); the rubric itself for no sheet."""
+        if not code:
+            return self
+        try:
+            sheet = self.sheet(code)
+        except KeyError:
+            raise RubricError([f"{self.source}: sheets: " + gettext("No scoring sheet %(code)s in the rubric.", code=code)]) from None
+        tasks = self.tasks if sheet.tasks_max_points is None else dataclasses.replace(self.tasks, max_points=sheet.tasks_max_points)
+        return dataclasses.replace(self, general=sheet.general, tasks=tasks)
+
+    def evidence_for(self, *uses: str) -> tuple[EvidenceRule, ...]:
+        return tuple(rule for rule in self.evidence if rule.use in uses)
+
+    def closed_by(self, rule: EvidenceRule) -> tuple[str, ...]:
+        """The levels an evidence rule acting on the level closes: those it names, else every
+        level but the lowest (where a head goes when no other level is open)."""
+        return rule.levels or tuple(level.code for level in self.levels[:-1])
 
     def to_snapshot(self) -> dict[str, Any]:
         """A JSON-safe dict (numbers as strings, so nothing is lost to binary floating point)."""
@@ -312,6 +392,8 @@ class DeductionsSchema(_Loads):
     per_delay_percent = _percent(required=True)
     mode = _choice(DEDUCTIONS, required=True)
     floor_percent = _percent(required=True)
+    errors_from = _choice(DEDUCTED_FROM["errors_from"], load_default="result")
+    delays_from = _choice(DEDUCTED_FROM["delays_from"], load_default="result")
 
 
 class TaskRulesSchema(_Loads):
@@ -329,6 +411,9 @@ class TaskRulesSchema(_Loads):
     weighting = _choice(WEIGHTING, required=True)
     timeliness = fields.Nested(TimelinessSchema, required=True)
     deductions = fields.Nested(DeductionsSchema, required=True)
+    progress = _choice(PROGRESS, load_default="baseline")
+    progress_by_type = fields.Dict(keys=fields.String(validate=_CODE), values=_choice(PROGRESS), load_default=dict)
+    factors_of = _choice(FACTORS_OF, load_default="done")
 
 
 class SubordinateRuleSchema(_Loads):
@@ -361,6 +446,40 @@ class QuotaSchema(_Loads):
     base_levels = fields.List(fields.String(validate=_CODE), required=True, validate=validate.Length(min=1))
     scope = _choice(QUOTA_SCOPES, required=True)
     rounding = _choice(QUOTA_ROUNDING, required=True)
+    # Absent in rubrics (and snapshots) written before the option: today's reading.
+    reading = _choice(("literal", "inclusive"), load_default="inclusive")
+    exception_percent = _percent(load_default=None)
+
+
+class SheetSchema(_Loads):
+    made = Sheet
+
+    code = fields.String(required=True, validate=_CODE)
+    name = fields.Nested(LocalizedSchema, required=True)
+    general = fields.List(fields.Nested(CriterionSchema), required=True, validate=validate.Length(min=1, max=50))
+    tasks_max_points = _number(load_default=None, exclusive_min=True, maximum=1000)
+
+
+class EvidenceRuleSchema(_Loads):
+    made = EvidenceRule
+
+    fact = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$", error=_l("Use lower-case words joined by dots.")))
+    use = _choice(EVIDENCE_USES, required=True, data_key="as")
+    name = fields.Nested(LocalizedSchema, required=True)
+    criterion = fields.String(load_default=None, validate=_CODE)
+    threshold = _number(load_default=None, exclusive_min=True, maximum=1000000)
+    weight = _number(load_default=None, exclusive_min=True, maximum=1000)
+    points = _number(load_default=None, exclusive_min=True, maximum=1000)
+    max_points = _number(load_default=None, exclusive_min=True, maximum=1000)
+    above = _number(load_default=None, maximum=1000000)
+    below = _number(load_default=None, maximum=1000000)
+    levels = fields.List(fields.String(validate=_CODE), load_default=list)
+
+
+class PeriodsSchema(_Loads):
+    made = Periods
+
+    year = _choice(YEAR_FROM_PERIODS, required=True)
 
 
 class AggregationSchema(_Loads):
@@ -388,6 +507,9 @@ class RubricSchema(_Loads):
     levels = fields.List(fields.Nested(LevelSchema), required=True, validate=validate.Length(min=2, max=20))
     quota = fields.Nested(QuotaSchema, required=True)
     aggregation = fields.Nested(AggregationSchema, required=True)
+    sheets = fields.List(fields.Nested(SheetSchema), load_default=list, validate=validate.Length(max=200))
+    evidence = fields.List(fields.Nested(EvidenceRuleSchema), load_default=list, validate=validate.Length(max=100))
+    periods = fields.Nested(PeriodsSchema, load_default=None)
 
 
 def _schema_keys(schema: type[BaseSchema]) -> set[str]:
@@ -480,7 +602,69 @@ def _cross_check(data: dict[str, Any]) -> dict[str, list[str]]:
     aggregation: Aggregation = data["aggregation"]
     if aggregation.disagreement_points.as_tuple().exponent < -decimals:  # type: ignore[operator]
         add("aggregation.disagreement_points", gettext("At most %(places)s decimal places.", places=decimals))
+    if quota.reading == "literal" and quota.level in quota.base_levels:
+        add("quota.base_levels", gettext("Read literally, the base is those rated at the base levels: it cannot include the limited level %(code)s.",
+                                         code=quota.level))
+    if quota.exception_percent is not None and quota.exception_percent < quota.max_percent:
+        add("quota.exception_percent", gettext("An exception allows more than the quota: at least %(min)s.", min=quota.max_percent))
+    _check_sheets(data, add)
+    _check_evidence(data, codes, add)
     return problems
+
+
+def _check_sheets(data: dict[str, Any], add: Any) -> None:
+    seen: set[str] = set()
+    for i, sheet in enumerate(data["sheets"]):
+        if sheet.code in seen:
+            add(f"sheets.{i}.code", gettext("The code %(code)s is used twice.", code=sheet.code))
+        seen.add(sheet.code)
+        _unique(sheet.general, f"sheets.{i}.general", add)
+        tasks = data["tasks"].max_points if sheet.tasks_max_points is None else sheet.tasks_max_points
+        general_sum = sum((c.max_points for c in sheet.general), Decimal(0))
+        if general_sum + tasks != data["total_points"]:
+            add(f"sheets.{i}.general", gettext(
+                "The general criteria (%(general)s) and the task results (%(tasks)s) add up to %(sum)s, not %(total)s.",
+                general=general_sum, tasks=tasks, sum=general_sum + tasks, total=data["total_points"]))
+
+
+# What each use of a fact needs, and what it may not have.
+_EVIDENCE_NEEDS = {
+    "criterion": ("criterion",),
+    "target_line": ("threshold", "weight"),
+    "deduction": ("points",),
+    "condition": (),
+    "not_completed": (),
+}
+_EVIDENCE_KEYS = ("criterion", "threshold", "weight", "points", "max_points", "above", "below")
+
+
+def _check_evidence(data: dict[str, Any], codes: set[str], add: Any) -> None:
+    criteria = {c.code for c in data["general"]} | {c.code for sheet in data["sheets"] for c in sheet.general}
+    lowest = data["levels"][-1].code
+    on_level: set[str] = set()
+    for i, rule in enumerate(data["evidence"]):
+        needs = _EVIDENCE_NEEDS[rule.use]
+        allowed = set(needs) | ({"max_points"} if rule.use == "deduction" else set()) | ({"above", "below"} if rule.use == "condition" else set())
+        for key in needs:
+            if getattr(rule, key) is None:
+                add(f"evidence.{i}.{key}", gettext("Required when a fact is used as %(use)s.", use=rule.use))
+        for key in _EVIDENCE_KEYS:
+            if key not in allowed and getattr(rule, key) is not None:
+                add(f"evidence.{i}.{key}", gettext("Not used when a fact is used as %(use)s.", use=rule.use))
+        if rule.use == "criterion" and rule.criterion is not None and rule.criterion not in criteria:
+            add(f"evidence.{i}.criterion", gettext("Unknown criterion %(code)s.", code=rule.criterion))
+        if rule.use == "condition" and (rule.above is None) == (rule.below is None):
+            add(f"evidence.{i}", gettext("Give one of above or below: the value that closes the levels."))
+        if rule.levels and rule.use != "condition":
+            add(f"evidence.{i}.levels", gettext("Not used when a fact is used as %(use)s.", use=rule.use))
+        for j, code in enumerate(rule.levels):
+            if code not in codes or code == lowest:
+                add(f"evidence.{i}.levels.{j}", gettext("Unknown level %(code)s (known: %(known)s).", code=code,
+                                                        known=", ".join(level.code for level in data["levels"][:-1])))
+        if rule.use in LEVEL_USES:
+            if rule.fact in on_level:
+                add(f"evidence.{i}.fact", gettext("This fact already acts on the level in another entry."))
+            on_level.add(rule.fact)
 
 
 def _unique(items: tuple[Any, ...], key: str, add: Any) -> None:
@@ -560,8 +744,11 @@ __all__ = [
     "Level",
     "Localized",
     "Quota",
+    "EvidenceRule",
+    "Periods",
     "Rubric",
     "RubricError",
+    "Sheet",
     "ScoringRulesSchema",
     "SubordinateRule",
     "TaskRules",
