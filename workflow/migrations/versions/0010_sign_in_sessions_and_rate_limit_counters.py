@@ -48,14 +48,14 @@ def upgrade():
     with op.batch_alter_table('sign_in_session', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_sign_in_session_person_id'), ['person_id'], unique=False)
 
-    with op.batch_alter_table('person', schema=None) as batch_op:
-        batch_op.drop_column('auth_epoch')
+    # In place (SQLite ≥ 3.35 drops a column itself): batch mode would copy `person`, which the
+    # rows of many tables refer to, and SQLite refuses to drop the original then.
+    op.drop_column('person', 'auth_epoch')
 
 
 def downgrade():
     # Every session cookie of the newer version names a row dropped here: all are signed out.
-    with op.batch_alter_table('person', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('auth_epoch', sa.Integer(), nullable=False, server_default='0'))
+    op.add_column('person', sa.Column('auth_epoch', sa.Integer(), nullable=False, server_default='0'))
 
     with op.batch_alter_table('sign_in_session', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sign_in_session_person_id'))
