@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import factories as f
-from council_support import council, finalised, open_scoring, reported_registration, score
+from council_support import awaiting_decisions
 from workflow.accounts import operations as accounts
 from workflow.accounts.models import Role
 from workflow.admin.audit_display import ACTIONS, LINKS, OBJECTS
@@ -58,11 +58,7 @@ def test_every_kind_of_object_has_words_and_links_point_at_real_columns():
 
 def test_the_page_says_what_was_done_on_what_in_words_with_a_link(as_person):
     cycle = f.year(2027)
-    registration = reported_registration(cycle)
-    open_scoring(cycle)
-    seats = council(cycle, members=1)
-    score(seats["m1"], registration)
-    session = finalised(cycle, seats)
+    registration, _, session = awaiting_decisions(cycle)
     committee = f.person(Role.COMMITTEE, full_name="Hoàng Thế Dũng")
     proposal = queries.frozen_proposals(session)[registration.id]
     decision = operations.decide(proposal, actor=committee, level="completed", reason="Thanh tra tỉnh kết luận chậm tiến độ")

@@ -12,7 +12,7 @@ from html import unescape
 import pytest
 
 import factories as f
-from council_support import council, finalised, open_scoring, reported_registration, score
+from council_support import awaiting_decisions
 from workflow.accounts.models import Role
 from workflow.council import queries
 
@@ -29,11 +29,7 @@ def _refusal(page: str) -> dict:
 def decisions(app):
     """A finalised proposal list waiting for the committee's decisions."""
     cycle = f.year(2027)
-    registration = reported_registration(cycle)
-    open_scoring(cycle)
-    seats = council(cycle, members=1)
-    score(seats["m1"], registration)
-    finalised(cycle, seats)
+    registration, seats, _ = awaiting_decisions(cycle)
     return cycle, registration, seats
 
 
