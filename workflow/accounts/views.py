@@ -8,7 +8,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from workflow.accounts import operations
-from workflow.accounts.models import ApiToken
+from workflow.accounts.models import ROLE_LABELS, ApiToken
 from workflow.accounts.passwords import verify_password
 from workflow.accounts.schemas import LocaleSchema, LoginSchema, PasswordChangeSchema, TokenCreateSchema
 from workflow.core import audit
@@ -20,6 +20,11 @@ from workflow.core.web import error_response, is_api_request, load_form, safe_ne
 from workflow.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
+
+
+@bp.context_processor
+def labels() -> dict[str, object]:
+    return {"ROLE_LABELS": ROLE_LABELS}
 
 
 def _login_failed() -> bool:
