@@ -2,7 +2,8 @@
 uses, at laptop (1366×768) and phone width, in Vietnamese and in English. Each page is
 photographed under tests/screenshots/<test>/ (to be looked at), has no serious or critical
 axe-core violation, does not scroll sideways on a phone (wide tables scroll inside their
-`.table-responsive` box), and shows every status badge with words, not colour alone.
+`.table-responsive` box), and shows every status badge with words, not colour alone. At laptop
+width its visible text has no code words and its navigation is one line (tests/page_words.py).
 
 And the scoring form completed with the keyboard alone: Tab, typing and Enter, no pointer.
 """
@@ -16,6 +17,7 @@ import pytest
 from sqlalchemy import select
 
 import factories as f
+import page_words
 from browser import LAPTOP, PHONE, axe_violations, describe, sign_in_page
 from council_support import council, open_scoring, reported_registration
 from workflow.accounts.models import Person
@@ -125,6 +127,7 @@ def _pages(d: Demo) -> dict[str | None, list[tuple[str, str]]]:
             ("outbox-message", f"/admin/outbox/{d.notification}"),
             ("audit", "/admin/audit"),
             ("council", f"/council/{c25}"),
+            ("cycle-scored", f"/admin/cycles/{c25}"),
             ("account", "/account"),
         ],
         "chuyenvien1": [
@@ -170,6 +173,7 @@ def _pages(d: Demo) -> dict[str | None, list[tuple[str, str]]]:
             ("my-results", "/council/results"),
             ("result", f"/council/results/{d.head_registration_2025}"),
             ("self-assessment", f"/council/self-assessment/{d.head_registration_2025}"),
+            ("account", "/account"),
             ("forbidden", "/admin"),
             ("not-found", f"/registrations/{d.head_registration_2027 + 100000}"),
         ],
@@ -218,6 +222,7 @@ def _check(page, shot: Path, viewport: str) -> list[str]:
 @pytest.mark.real_commits
 def test_every_main_page_is_accessible_and_fits(request, app, live_server, browser_context):
     demo = _load_demo(app)
+    names = page_words.demo_names()
     folder = SCREENSHOTS / request.node.name
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.png"):
@@ -245,6 +250,8 @@ def test_every_main_page_is_accessible_and_fits(request, app, live_server, brows
                         _settle(page)
                     label = f"{role}-{name}-{viewport}-{locale}"
                     problems = _check(page, folder / f"{label}.png", viewport)
+                    if viewport == "laptop":
+                        problems += page_words.code_words(page, locale, names) + page_words.layout(page)
                     if problems:
                         failures[f"{label} ({path})"] = problems
     assert not failures, "\n".join(f"{label}: {'; '.join(p)}" for label, p in failures.items())
