@@ -6,6 +6,7 @@ every main page of every role:
   and on a Vietnamese page no code of a role, level, state or kind (`head`, `good`, `draft`).
   People's usernames, e-mail addresses and web addresses are the readers' own, so they are left
   out of the scan.
+- `forbidden_links(page, seen)`: no link on the page leads to a page that refuses the person.
 - `layout(page)`: at laptop width every entry of the top navigation is one line high and the
   whole bar is one row inside the page's width; every list box shows its chosen entry in full;
   a grid of who scored whom shows every member without scrolling sideways.
@@ -85,6 +86,27 @@ HIDDEN_MEMBERS = """() => [...document.querySelectorAll('table.matrix thead th')
   const box = th.closest('.table-responsive').getBoundingClientRect(), r = th.getBoundingClientRect();
   return r.right > box.right + 1;
 }).map(th => th.innerText.split('\\n')[0])"""
+
+
+LINKS = """() => [...new Set([...document.querySelectorAll('a[href]')].map(a => a.href))]"""
+NOT_PAGES = re.compile(r"/(logout|static|api)/|\.(xlsx|pdf|ics)(\?|$)|/evidence/|/html$")
+
+
+def forbidden_links(page, seen: set[str]) -> list[str]:
+    """The links of this site on the page that refuse the person who sees them (a link is shown
+    only to those allowed to follow it). Each kind of address is followed once per person."""
+    base = page.url.split("/", 3)[:3]
+    refused = []
+    for href in page.evaluate(LINKS):
+        if href.split("/", 3)[:3] != base or NOT_PAGES.search(href) or href.split("#")[0] == page.url.split("#")[0]:
+            continue  # another site, a file, or this very page (its skip link)
+        kind = re.sub(r"\d+", "N", href.split("#")[0])
+        if kind in seen:
+            continue
+        seen.add(kind)
+        if page.request.get(href, max_redirects=0).status == 403:
+            refused.append(href.split("/", 3)[3])
+    return [f"links that refuse this person: {refused}"] if refused else []
 
 
 def layout(page) -> list[str]:

@@ -3,7 +3,8 @@ uses, at laptop (1366×768) and phone width, in Vietnamese and in English. Each 
 photographed under tests/screenshots/<test>/ (to be looked at), has no serious or critical
 axe-core violation, does not scroll sideways on a phone (wide tables scroll inside their
 `.table-responsive` box), and shows every status badge with words, not colour alone. At laptop
-width its visible text has no code words and its navigation is one line (tests/page_words.py).
+width its visible text has no code words, its navigation is one line and its links all open for
+the person (tests/page_words.py).
 
 And the scoring form completed with the keyboard alone: Tab, typing and Enter, no pointer.
 """
@@ -160,6 +161,8 @@ def _pages(d: Demo) -> dict[str | None, list[tuple[str, str]]]:
         ],
         "hoidong1": [
             ("dashboard", "/"),
+            ("council", f"/council/{c25}"),
+            ("session", f"/council/{c25}/session"),
             ("scoring-list", f"/council/{c25}/mine"),
             ("scoring-form", f"/council/{c25}/score/{d.scored_registration}"),
         ],
@@ -235,6 +238,7 @@ def test_every_main_page_is_accessible_and_fits(request, app, live_server, brows
         else:
             page.goto(f"{live_server.url}/login")
         role = username or "visitor"
+        followed: set[str] = set()
         for locale in LOCALES:
             _switch_locale(page, locale)
             for name, path in pages:
@@ -252,6 +256,7 @@ def test_every_main_page_is_accessible_and_fits(request, app, live_server, brows
                     problems = _check(page, folder / f"{label}.png", viewport)
                     if viewport == "laptop":
                         problems += page_words.code_words(page, locale, names) + page_words.layout(page)
+                        problems += page_words.forbidden_links(page, followed)
                     if problems:
                         failures[f"{label} ({path})"] = problems
     assert not failures, "\n".join(f"{label}: {'; '.join(p)}" for label, p in failures.items())
