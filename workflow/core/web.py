@@ -67,10 +67,6 @@ def error_response(error: DomainError | HTTPException, *, status: int | None = N
                 loc: flatten_errors(msgs) if isinstance(msgs, dict) else {"_schema": [str(m) for m in msgs]}
                 for loc, msgs in data["messages"].items()
             }
-    if not is_api_request():
-        again = refused_form_page(code, message, errors)
-        if again is not None:
-            return again
     if is_api_request():
         body: dict[str, Any] = {"code": code, "status": HTTP_STATUS_CODES.get(code, ""), "message": message}
         if errors:
@@ -79,7 +75,8 @@ def error_response(error: DomainError | HTTPException, *, status: int | None = N
             body["details"] = {k: v for k, v in error.details.items() if v is not None}
         response = jsonify(body)
     else:
-        response = Response(render_template("errors/error.html", code=code, message=message, errors=errors))
+        response = refused_form_page(code, message, errors) or Response(
+            render_template("errors/error.html", code=code, message=message, errors=errors))
     response.status_code = code
     if isinstance(error, HTTPException) and code == 405 and error.valid_methods:  # type: ignore[attr-defined]
         response.headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
