@@ -7,7 +7,7 @@ from workflow.extensions import db
 
 # The actions as the page words them (in Vietnamese, the default language).
 REGISTRATION_SUBMITTED = '<td class="audit-action">Gửi bản đăng ký để thẩm định</td>'
-REPORT_SUBMITTED = '<td class="audit-action">Đã gửi báo cáo</td>'
+REPORT_SUBMITTED = '<td class="audit-action">Người đứng đầu gửi báo cáo</td>'
 
 
 def _entries(actor, n, action="registration.submit"):

@@ -69,11 +69,11 @@ def test_the_page_says_what_was_done_on_what_in_words_with_a_link(as_person):
 
     page = as_person(admin).get("/admin/audit").get_data(as_text=True)
     text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
-    assert "Mức xếp loại do Ban Thường vụ quyết định" in text
+    assert "Ban Thường vụ quyết định xếp loại" in text
     assert f"{head.full_name} — {registration.unit.name}" in text
     assert "Mức xếp loại: Hoàn thành nhiệm vụ" in text
     assert f'href="/council/results/{registration.id}">Quyết định xếp loại</a>' in page  # the decision, linked to the head's result
-    assert "Vai trò: Hội đồng tư vấn" in text and "Được giao vai trò" in text
+    assert "Vai trò: Hội đồng tư vấn" in text and "Giao vai trò" in text
     assert "Chức danh trong Hội đồng: Chủ tịch" in text
     for code in ("council.committee.decide", "council_decision", f"#{decision.id}", ": completed", "account.role_grant", "council@", "(chair)"):
         assert code not in text, code
@@ -87,8 +87,8 @@ def test_filtering_by_area_and_kind_of_object_in_words(as_person):
     db.session.flush()
     client = as_person(admin)
     page = client.get("/admin/audit?area=accounts").get_data(as_text=True)
-    assert "Được giao vai trò" in page and f"{head.username} — Sở Tư pháp" in page and "Vai trò: Người đứng đầu" in page
+    assert "Giao vai trò" in page and f"{head.username} — Sở Tư pháp" in page and "Vai trò: Người đứng đầu" in page
     page = client.get("/admin/audit?area=units").get_data(as_text=True)
-    assert "Được giao vai trò" not in page
+    assert "Giao vai trò" not in page
     page = client.get(f"/admin/audit?object_type=person&object_id={head.id}").get_data(as_text=True)
     assert "Chỉ những thay đổi của một đối tượng: Tài khoản." in page
