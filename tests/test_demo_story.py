@@ -48,9 +48,11 @@ def test_the_demo_tells_its_years_in_order(app):
             assert created < made < r.submitted_at < r.assigned_at < started, r.unit.code
             assert r.decision_date <= r.assigned_at.date()
 
-    # Reports: opened, submitted, accepted, in order.
+    # Reports: opened, submitted, accepted, in order; 2025's all accepted before scoring opened.
     for report in db.session.scalars(select(QuarterlyReport).where(QuarterlyReport.accepted_at.is_not(None))):
         assert report.created_at <= report.first_submitted_at <= report.accepted_at
+    last_accepted = db.session.scalar(select(func.max(QuarterlyReport.accepted_at)).join(Registration).where(Registration.cycle_id == cycles[2025].id))
+    assert last_accepted < _opened(cycles[2025], "open_scoring")
 
     # The 2025 evaluation: scored after scoring opened, finalised, decided, published, objected to.
     cycle = cycles[2025]

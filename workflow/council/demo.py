@@ -4,10 +4,10 @@ and dated as it happened (`workflow.demo.steps.at`).
 The cycle was created in November 2024 with the rules of its year; every head registered in
 December and was officially assigned their targets on 20 January 2025; the four quarterly reports
 came in before each due date and were accepted; the council was seated in December 2025 and the
-heads filed their self-assessments; scoring opened on 12 January 2026 and the seven council
-people scored everyone they are not recused from (the chair, head of the Organisation Board,
-never scores herself, and members never score the head of their own unit; one member declared a
-conflict); the secretary recorded a discipline; the session met on 15 January with six of seven
+heads filed their self-assessments; scoring opened on 13 January 2026, the day after the last
+reports were due, and the seven council people scored everyone they are not recused from (the
+chair, head of the Organisation Board, never scores herself, and members never score the head of
+their own unit; one member declared a conflict); the secretary recorded a discipline; the session met on 15 January with six of seven
 members and the chair finalised the list; the committee accepted the proposals but one, which it
 changed with a reason, and chose one of two heads tied at the quota's cut; the decisions were
 published on 20 January 2026, and the head whose task was late for want of the ministry's
@@ -128,7 +128,7 @@ def _report(ctx: DemoContext, registration: Registration, head: Person, staff: P
     early = {t.id: rng.randint(3, 30) for t in tasks}
     for quarter in (1, 2, 3, 4):
         window = window_for(registration.cycle, quarter)
-        submitted = local(window.due_on - timedelta(days=rng.randint(1, 6)), 10)
+        submitted = local(window.due_on - timedelta(days=rng.randint(3, 8)), 10)
         with at(window.opens_on, 7):
             report = QuarterlyReport(registration=registration, quarter=quarter, due_on=window.due_on)
             db.session.add(report)
@@ -156,8 +156,8 @@ def _report(ctx: DemoContext, registration: Registration, head: Person, staff: P
             db.session.flush()
             reports.submit(report, actor=head, version=report.version, now=submitted)
             db.session.flush()
-        with at(submitted.date() + timedelta(days=3), 14):
-            reports.take_step(report, "accept", actor=staff, version=report.version, now=submitted + timedelta(days=3))
+        with at(submitted.date() + timedelta(days=2), 14) as accepted:
+            reports.take_step(report, "accept", actor=staff, version=report.version, now=accepted)
             db.session.flush()
     for position, t in enumerate(registration.targets):
         if t.id in finals:
@@ -225,7 +225,7 @@ def evaluated_year(ctx: DemoContext) -> None:
             db.session.flush()
             operations.submit_self_assessment(item, actor=ctx.heads[code], version=item.version)
 
-    with at(date(2026, 1, 12), 8):
+    with at(date(2026, 1, 13), 8):  # the day after the last quarter's reports were due
         advance_cycle(cycle, "open_scoring", actor=admin, version=cycle.version)
         db.session.flush()
     bias = {username: rng.gauss(0, 0.35) for username in seats}
@@ -251,7 +251,7 @@ def evaluated_year(ctx: DemoContext) -> None:
                 first = next(t for t in registration.targets if t.kind == TargetKind.QUANTITATIVE)
                 judgements = {str(first.id): {"overrides": [{"figure": "quality_percent", "value": "90",
                                                              "reason": "Theo kết luận kiểm tra, 3/40 km đường nghiệm thu phải sửa chữa lại."}]}}
-            with at(date(2026, 1, 12) + timedelta(days=rng.randint(0, 2)), 8 + rng.randint(0, 8), rng.randint(0, 59)):
+            with at(date(2026, 1, 13) + timedelta(days=rng.randint(0, 1)), 9 + rng.randint(0, 7), rng.randint(0, 59)):
                 card = operations.open_scorecard(seat, registration, actor=person)
                 db.session.flush()
                 operations.save_scorecard(card, {"general": general, "judgements": judgements}, actor=person, version=card.version)
@@ -259,7 +259,7 @@ def evaluated_year(ctx: DemoContext) -> None:
                 operations.submit_scorecard(card, actor=person, version=card.version)
     db.session.flush()
 
-    with at(date(2026, 1, 13), 16):
+    with at(date(2026, 1, 14), 17):
         session = operations.open_session(cycle, actor=secretary, held_on=date(2026, 1, 15), place="Hội trường Tỉnh ủy")
         db.session.flush()
     with at(date(2026, 1, 15), 16):
