@@ -148,3 +148,12 @@ def five_at_the_top(cycle: Cycle, group: Any, *, committee: Person | None = None
     operations.accept_all(session, actor=committee)
     db.session.flush()
     return regs, session, committee
+def awaiting_decisions(cycle: Cycle, members: int = 1) -> tuple[Registration, dict[str, CouncilMember], Any]:
+    """One head reported on, scored by every member and on the list the chair finalised: the
+    committee's decisions are next. Returns (registration, seats, session)."""
+    registration = reported_registration(cycle)
+    open_scoring(cycle)
+    seats = council(cycle, members=members)
+    for i in range(1, members + 1):
+        score(seats[f"m{i}"], registration)
+    return registration, seats, finalised(cycle, seats)

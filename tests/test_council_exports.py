@@ -54,6 +54,8 @@ def test_workbook_cell_by_cell(decided):
     targets = list(book["Chỉ tiêu"].iter_rows(values_only=True))
     revenue = next(r for r in targets if r[0] == "Huyện ủy Tam Đảo" and r[1] == "Thu ngân sách nhà nước trên địa bàn")
     assert revenue[4:12] == (1000.0, 1200.0, 40.0, 1037.5, 1075.0, 1112.5, 1150.0, 1150.0)
+    task = next(r for r in targets if r[0] == "Huyện ủy Tam Đảo" and r[2] == "Nhiệm vụ")
+    assert task[10] == "Đã hoàn thành, đã bàn giao sản phẩm"  # the milestone in words, as the report says it
     cards = list(book["Điểm thành viên"].iter_rows(values_only=True))
     assert cards[0][3:6] == ("Phẩm chất chính trị, tư tưởng", "Đạo đức, lối sống", "Ý thức tổ chức kỷ luật, tác phong, lề lối làm việc")
     mine = [r for r in cards[1:] if r[0] == "Sở Tài nguyên và Môi trường" and r[2] == seats["m2"].person.full_name]

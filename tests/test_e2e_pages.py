@@ -4,7 +4,9 @@ photographed under tests/screenshots/<test>/ (to be looked at), has no serious o
 axe-core violation, does not scroll sideways on a phone (wide tables scroll inside their
 `.table-responsive` box), shows every status badge with words, not colour alone, and writes
 dates, times and numbers the Vietnamese way in both languages (dd/mm/yyyy, HH:MM, 1.234,5: no
-two-digit year, no date in another format, no decimal point).
+two-digit year, no date in another format, no decimal point). At laptop width its visible text
+has no code words, its navigation is one line and its links all open for the person
+(tests/page_words.py).
 
 And the scoring form completed with the keyboard alone: Tab, typing and Enter, no pointer.
 """
@@ -20,6 +22,7 @@ import pytest
 from sqlalchemy import select
 
 import factories as f
+import page_words
 from browser import LAPTOP, PHONE, axe_violations, describe, sign_in_page
 from council_support import council, open_scoring, reported_registration
 from workflow.accounts.models import Person
@@ -157,6 +160,7 @@ def _pages(d: Demo) -> dict[str | None, list[tuple[str, str]]]:
             ("outbox-message", f"/admin/outbox/{d.notification}"),
             ("audit", "/admin/audit"),
             ("council", f"/council/{c25}"),
+            ("cycle-scored", f"/admin/cycles/{c25}"),
             ("account", "/account"),
         ],
         "chuyenvien1": [
@@ -189,6 +193,8 @@ def _pages(d: Demo) -> dict[str | None, list[tuple[str, str]]]:
         ],
         "hoidong1": [
             ("dashboard", "/"),
+            ("council", f"/council/{c25}"),
+            ("session", f"/council/{c25}/session"),
             ("scoring-list", f"/council/{c25}/mine"),
             ("scoring-form", f"/council/{c25}/score/{d.scored_registration}"),
         ],
@@ -202,6 +208,7 @@ def _pages(d: Demo) -> dict[str | None, list[tuple[str, str]]]:
             ("my-results", "/council/results"),
             ("result", f"/council/results/{d.head_registration_2025}"),
             ("self-assessment", f"/council/self-assessment/{d.head_registration_2025}"),
+            ("account", "/account"),
             ("forbidden", "/admin"),
             ("not-found", f"/registrations/{d.head_registration_2027 + 100000}"),
         ],
@@ -250,6 +257,7 @@ def _check(page, shot: Path, viewport: str) -> list[str]:
 @pytest.mark.real_commits
 def test_every_main_page_is_accessible_and_fits(request, app, live_server, browser_context):
     demo = _load_demo(app)
+    names = page_words.demo_names()
     folder = SCREENSHOTS / request.node.name
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.png"):
@@ -262,6 +270,7 @@ def test_every_main_page_is_accessible_and_fits(request, app, live_server, brows
         else:
             page.goto(f"{live_server.url}/login")
         role = username or "visitor"
+        followed: set[str] = set()
         for locale in LOCALES:
             _switch_locale(page, locale)
             for name, path in pages:
@@ -281,6 +290,9 @@ def test_every_main_page_is_accessible_and_fits(request, app, live_server, brows
                         _settle(page)
                     label = f"{role}-{name}-{viewport}-{locale}"
                     problems = _check(page, folder / f"{label}.png", viewport)
+                    if viewport == "laptop":
+                        problems += page_words.code_words(page, locale, names) + page_words.layout(page)
+                        problems += page_words.forbidden_links(page, followed)
                     if problems:
                         failures[f"{label} ({path})"] = problems
     assert not failures, "\n".join(f"{label}: {'; '.join(p)}" for label, p in failures.items())

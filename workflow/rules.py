@@ -35,6 +35,24 @@ def registered_sections() -> list[str]:
     return sorted(_SECTIONS)
 
 
+def section_labels() -> dict[str, str]:
+    """The sections of the rules, as the pages name them."""
+    from flask_babel import gettext
+
+    return {
+        "registration": gettext("Registration of targets"),
+        "reports": gettext("Quarterly reports and reminders"),
+        "calendar": gettext("Reporting calendar"),
+        "council": gettext("The advisory council"),
+        "scoring": gettext("Scoring rubric"),
+        "rubric": gettext("Scoring rubric fixed for the cycle"),
+    }
+
+
+def section_label(name: str) -> str:
+    return section_labels().get(name) or name.replace("_", " ")
+
+
 def resolve(path: str | Path) -> Path:
     path = Path(path)
     return path if path.is_absolute() else PROJECT_ROOT / path

@@ -172,8 +172,11 @@ def sign_out_everywhere(person: Person, *, actor: Person) -> None:
     audit.record("account.sign_out_everywhere", person, actor=actor, summary=person.username)
 
 
-def _role_label(role: Role, unit_id: int | None) -> str:
-    return f"{role.value}@{unit_id}" if unit_id is not None else role.value
+def _role_summary(person: Person, unit_id: int | None) -> str:
+    """Who was given or lost a role, and the unit a head leads; the role itself is in the
+    entry's data, shown in words by the audit log."""
+    unit = db.session.get(Unit, unit_id) if unit_id is not None else None
+    return f"{person.username} — {unit.name}" if unit is not None else person.username
 
 
 def grant_role(
@@ -221,7 +224,7 @@ def grant_role(
         "account.role_grant",
         person,
         actor=actor,
-        summary=f"{person.username}: {_role_label(role, unit_id)}",
+        summary=_role_summary(person, unit_id),
         data={"role": role.value, "unit_id": unit_id},
     )
     return grant
@@ -237,7 +240,7 @@ def revoke_role(grant: RoleGrant, *, actor: Person, reason: str | None = None) -
         "account.role_revoke",
         person,
         actor=actor,
-        summary=f"{person.username}: {_role_label(grant.role, grant.unit_id)}",
+        summary=_role_summary(person, grant.unit_id),
         reason=reason,
         data={"role": grant.role.value, "unit_id": grant.unit_id},
     )

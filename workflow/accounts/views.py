@@ -10,7 +10,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from workflow.accounts import operations, sessions, throttle
-from workflow.accounts.models import ApiToken
+from workflow.accounts.models import ROLE_LABELS, ApiToken
 from workflow.accounts.passwords import verify_password
 from workflow.accounts.schemas import LocaleSchema, LoginSchema, PasswordChangeSchema, TokenCreateSchema
 from workflow.core import audit
@@ -29,6 +29,11 @@ def sign_in(person) -> None:
     sessions.begin(person)
     login_user(person)
     start_session()
+
+
+@bp.context_processor
+def labels() -> dict[str, object]:
+    return {"ROLE_LABELS": ROLE_LABELS}
 
 
 def _end_this_session() -> None:

@@ -19,7 +19,7 @@ from workflow.cycles.models import Cycle, CycleState
 from workflow.cycles.schemas import CycleCreateSchema, CycleStepSchema, CycleUpdateSchema
 from workflow.cycles.workflow import CYCLE_WORKFLOW
 from workflow.extensions import db
-from workflow.rules import RulesError, load_rules
+from workflow.rules import RulesError, load_rules, section_label
 
 
 def _cycles_page(outcome: FormOutcome, values: Any):
@@ -75,7 +75,7 @@ def _cycle_page(cycle: Cycle, outcome: FormOutcome | None = None, *, form: str =
             states=list(CycleState),
             file_version=file_version,
             file_problem=file_problem,
-            sections=sorted(k for k in cycle.rules if k != "version"),
+            sections=sorted(section_label(k) for k in cycle.rules if k != "version"),
         ),
         outcome.status,
     )

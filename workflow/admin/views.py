@@ -23,6 +23,7 @@ from sqlalchemy.orm import joinedload
 from workflow import policy
 from workflow.accounts.models import ROLE_LABELS, Person, Role, RoleGrant
 from workflow.core import formats
+from workflow.admin import audit_display
 from workflow.core.audit import AuditEntry
 from workflow.core.errors import DomainError, StaleObject, ValidationFailed
 from workflow.core.inputs import whole_number
@@ -103,10 +104,12 @@ def audit_log():
     policy.require(current_user, "admin.audit.view")
     args = request.args
     stmt = select(AuditEntry).options(joinedload(AuditEntry.actor)).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-    filters = {k: (args.get(k) or "").strip()[:100] for k in ("actor", "action", "object_type", "object_id", "q", "since", "until")}
+    filters = {k: (args.get(k) or "").strip()[:100] for k in ("actor", "area", "action", "object_type", "object_id", "q", "since", "until")}
     if filters["actor"]:
         stmt = stmt.join(Person, AuditEntry.actor_id == Person.id).where(Person.username == filters["actor"].lower())
-    if filters["action"]:
+    if filters["area"] in audit_display.AREAS:
+        stmt = stmt.where(or_(*(AuditEntry.action.startswith(prefix, autoescape=True) for prefix in audit_display.area_prefixes(filters["area"]))))
+    if filters["action"]:  # one action or a family of them, from a link
         stmt = stmt.where(AuditEntry.action.startswith(filters["action"], autoescape=True))
     if filters["object_type"]:
         stmt = stmt.where(AuditEntry.object_type == filters["object_type"])
@@ -124,5 +127,8 @@ def audit_log():
     if until:
         stmt = stmt.where(AuditEntry.at < datetime.combine(until + timedelta(days=1), time.min, zone))
     page = paginate(stmt, *page_args(50))
-    actions = sorted({a.split(".")[0] for a in policy.actions()} | {"account", "unit", "unit_group", "cycle", "backup"})
-    return render_template("admin/audit.html", page=page, filters=filters, actions=actions)
+    return render_template(
+        "admin/audit.html", page=page, rows=audit_display.rows(page.items), filters=filters,
+        areas=[(key, str(label)) for key, (label, _) in audit_display.AREAS.items()],
+        objects=sorted(((key, str(label)) for key, label in audit_display.OBJECTS.items()), key=lambda o: o[1]),
+    )

@@ -1,9 +1,14 @@
-"""The declarative base, column types and mixins shared by every model."""
+"""The declarative base, column types and mixins shared by every model, and the clock they
+and the operations read (`utcnow`)."""
 
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Enum, Integer, MetaData, TypeDecorator
@@ -19,8 +24,31 @@ NAMING_CONVENTION = {
 }
 
 
+# A moment that stands for "now" while a story is told at its own times (the demo province's
+# past years): set by `simulated_time`, read by `utcnow`, so every timestamp an operation and
+# the columns' defaults write is that of the story.
+_simulated: ContextVar[tuple[datetime, float] | None] = ContextVar("simulated_now", default=None)
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    simulated = _simulated.get()
+    if simulated is None:
+        return datetime.now(UTC)
+    moment, set_at = simulated
+    return moment + timedelta(seconds=time.monotonic() - set_at)  # runs on, so steps keep their order
+
+
+@contextmanager
+def simulated_time(moment: datetime) -> Iterator[datetime]:
+    """`utcnow()` is `moment` (an aware datetime), running on from there, inside the block,
+    which is given the moment."""
+    if moment.tzinfo is None:
+        raise ValueError("simulated_time needs an aware datetime")
+    token = _simulated.set((moment.astimezone(UTC), time.monotonic()))
+    try:
+        yield moment
+    finally:
+        _simulated.reset(token)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

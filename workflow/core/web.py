@@ -3,16 +3,18 @@
 Views load, check and delegate: they read a form through the same marshmallow schema the API
 uses (`load_form`), call an operation, and redirect. Every error, from a view or the API, ends
 in `error_response`, so a user always gets a readable page or a JSON body of one shape:
-{"code", "status", "message", "errors"}.
+{"code", "status", "message", "errors"}. A form a browser posted from one of our pages and that
+was refused comes back on that page (`refused_form_page`), never on an error page.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
-from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from flask_babel import gettext
 from marshmallow import Schema, ValidationError, fields
 from werkzeug.datastructures import MultiDict
@@ -87,12 +89,81 @@ def error_response(error: DomainError | HTTPException, *, status: int | None = N
             body["details"] = {k: v for k, v in error.details.items() if v is not None}
         response = jsonify(body)
     else:
-        response = Response(render_template("errors/error.html", code=code, message=message, errors=errors))
+        response = refused_form_page(code, message, errors) or Response(
+            render_template("errors/error.html", code=code, message=message, errors=errors))
     response.status_code = code
     if isinstance(error, HTTPException) and code == 405 and error.valid_methods:  # type: ignore[attr-defined]
         response.headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
     if code == 401 and is_api_request():
         response.headers["WWW-Authenticate"] = 'Bearer realm="kpi"'
+    return response
+
+
+# What a refused form never sends back to the page: secrets, and the form's own machinery.
+_NOT_KEPT = ("csrf_token", "version")
+
+
+def _asks_for_a_page() -> bool:
+    """A browser submitting a form asks for HTML by name; a script's fetch asks for anything."""
+    return any(mimetype in ("text/html", "application/xhtml+xml") for mimetype, _ in request.accept_mimetypes)
+
+
+def _page_of_origin() -> str | None:
+    """The page of this site the form was posted from (path and query), from the Referer."""
+    referrer = request.referrer or ""
+    root = request.root_url
+    if not referrer.startswith(root):
+        return None
+    parts = urlsplit(referrer)
+    path = "/" + parts.path[len(urlsplit(root).path):].lstrip("/")
+    return path + (f"?{parts.query}" if parts.query else "")
+
+
+def refused_form_page(code: int, message: str, errors: dict[str, Any] | None) -> Response | None:
+    """A form of a page refused (a rule, a field, a stale version, no permission): the page it was
+    posted from, shown again under the refusal's status, with the refusal's messages, which
+    static/js/app.js puts beside the fields they concern, and everything the person typed put
+    back into the form. One mechanism for every form; the API and scripts get their usual error.
+
+    None when this is not a browser's form post, or when that page cannot be shown again (it is
+    gone, or it needs what the refusal was about): the error page is shown instead.
+    """
+    if request.method != "POST" or code < 400 or code >= 500 or code in (401, 405) or not _asks_for_a_page():
+        return None
+    page = _page_of_origin()
+    if page is None:
+        return None
+    db.session.rollback()  # nothing of the refused request is kept, and the page reads the database as it is
+    path, _, query = page.partition("?")
+    g.refused_form = {
+        "action": request.full_path.rstrip("?"),
+        "page": page,
+        "message": message,
+        "errors": flatten_errors(errors or {}),
+        "values": {name: request.form.getlist(name) for name in request.form if name not in _NOT_KEPT and "password" not in name},
+    }
+    environ = dict(request.environ)
+    environ.update({
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": unquote(path).encode("utf-8").decode("latin-1"),
+        "QUERY_STRING": query,
+        "CONTENT_LENGTH": "0",
+        "CONTENT_TYPE": "",
+        "wsgi.input": io.BytesIO(b""),
+    })
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        with app.request_context(environ):
+            response = app.make_response(app.dispatch_request())
+    except Exception:  # the page itself refuses now (gone, not allowed): the error page says why
+        log.info("the page of a refused form cannot be shown again: %s", page, exc_info=True)
+        db.session.rollback()
+        g.pop("refused_form", None)
+        return None
+    if response.status_code != 200 or response.mimetype != "text/html":
+        g.pop("refused_form", None)
+        return None
+    response.status_code = code
     return response
 
 

@@ -35,6 +35,7 @@ from workflow.council.models import Decision, Scorecard, ScorecardState
 from workflow.council.presenters import level_names
 from workflow.cycles.models import Cycle
 from workflow.extensions import db
+from workflow.reports.display import milestone_labels
 from workflow.reports.models import QuarterlyReport, ReportEntry, ReportState
 from workflow.targets.models import Registration, Target, TargetKind
 
@@ -62,6 +63,7 @@ def write_workbook(cycle: Cycle, target: Any) -> None:
     panel = proposals.compute(cycle)
     rubric = panel.rubric
     names = level_names(rubric)
+    milestones = milestone_labels()
     members = queries.members(cycle.id)
     member_names = {m.id: m.person.full_name for m in members}
     latest = select(Decision.registration_id, func.max(Decision.number).label("n")).where(Decision.cycle_id == cycle.id).group_by(Decision.registration_id).subquery()
@@ -103,7 +105,7 @@ def write_workbook(cycle: Cycle, target: Any) -> None:
             .where(QuarterlyReport.registration_id.in_(ids), QuarterlyReport.state == ReportState.ACCEPTED)
         )
         for target_id, quarter, actual, status in rows:
-            values[target_id][quarter] = _number(actual) if actual is not None else (status.value if status else None)
+            values[target_id][quarter] = _number(actual) if actual is not None else (milestones[status] if status else None)
         for t in db.session.scalars(select(Target).where(Target.registration_id.in_(ids), Target.dropped.is_(False)).order_by(Target.registration_id, Target.position)):
             quarters = [values[t.id].get(q) for q in (1, 2, 3, 4)]
             final = next((v for v in reversed(quarters) if v is not None), None)

@@ -105,7 +105,8 @@ def appoint_member(cycle: Cycle, person: Person, position: Position | str, *, ac
             raise ValidationFailed({"position": [gettext("The council already has a %(position)s: %(name)s.", position=position_label(position).lower(), name=holder.person.full_name)]})
     member = CouncilMember(cycle_id=cycle.id, person=person, position=position)
     db.session.add(member)
-    audit.record("council.member.appoint", member, actor=actor, summary=f"{cycle.name}: {person.full_name} ({position.value})")
+    audit.record("council.member.appoint", member, actor=actor, summary=f"{cycle.name}: {person.full_name}",
+                 data={"position": position.value})
     return member
 
 
@@ -428,7 +429,7 @@ def submit_scorecard(card: Scorecard, *, actor: Person, version: int | None) -> 
     card.n_targets, card.n_done, card.n_on_time, card.n_exceeded, card.n_late = facts.targets, facts.done, facts.on_time, facts.exceeded, facts.late
     card.submitted_at = utcnow()
     card.reopen_reason = ""
-    audit.record("council.scorecard.submit", card, actor=actor, summary=f"{card.member.person.full_name} → {_head_name(card.registration)}: {formats.number(card.total, '#,##0.00')}",
+    audit.record("council.scorecard.submit", card, actor=actor, summary=f"{card.member.person.full_name} → {_head_name(card.registration)}",
                  data={"from": old.value, "to": new.value, "total": str(card.total), "level": card.level})
     return evaluation
 
@@ -465,7 +466,7 @@ def remind_member(member: CouncilMember, *, actor: Person, today: date | None = 
         raise DomainError(gettext("%(name)s has scored every head; there is nothing to remind them of.", name=member.person.full_name))
     day = today or WorkingCalendar(calendar_rules(member.cycle)).local_date(utcnow())
     queued = mail.reminder(member, left, day)
-    audit.record("council.secretary.remind", member, actor=actor, summary=f"{member.person.full_name}: {len(left)}",
+    audit.record("council.secretary.remind", member, actor=actor, summary=member.person.full_name,
                  data={"left": len(left), "queued": queued, "day": day.isoformat()})
     return queued
 
@@ -610,7 +611,7 @@ def open_session(cycle: Cycle, *, actor: Person, held_on: date, place: str = "")
         raise ValidationFailed({"held_on": [gettext("The session of this cycle is already recorded.")]})
     session = CouncilSession(cycle_id=cycle.id, held_on=held_on, place=(place or "").strip()[:200], notes="")
     db.session.add(session)
-    audit.record("council.session.open", session, actor=actor, summary=f"{cycle.name}: {formats.day(held_on)}")
+    audit.record("council.session.open", session, actor=actor, summary=cycle.name, data={"held_on": held_on.isoformat()})
     return session
 
 
@@ -684,8 +685,8 @@ def finalise_session(session: CouncilSession, *, actor: Person, version: int | N
         row.facts = f.to_json()
     db.session.add_all(rows)
     counts = panel.proposals.counts()
-    audit.record("council.session.finalise", session, actor=actor, summary=f"{session.cycle.name}: {len(rows)}",
-                 data={"round": session.round, "counts": counts, "present": [m.id for m in session.attendees]})
+    audit.record("council.session.finalise", session, actor=actor, summary=session.cycle.name,
+                 data={"heads": len(rows), "round": session.round, "counts": counts, "present": [m.id for m in session.attendees]})
     return len(rows)
 
 
@@ -760,7 +761,7 @@ def decide(proposal: LevelProposal, *, actor: Person, level: str | None, reason:
         objection_id=objection.id if objection is not None else None,
     )
     db.session.add(decision)
-    audit.record("council.committee.decide", decision, actor=actor, summary=f"{_head_name(proposal.registration)}: {level}", reason=reason,
+    audit.record("council.committee.decide", decision, actor=actor, summary=_head_name(proposal.registration), reason=reason,
                  data={"number": decision.number, "proposal": proposal.level, "level": level, "follows_proposal": follows,
                        "previous": current.level if current else None})
     return decision

@@ -188,7 +188,7 @@ class Slot:
 SLOT_LABELS = {
     "not_started": _l("Not started"),
     "draft": _l("Draft"),
-    "submitted": _l("Scorecard submitted"),
+    "submitted": _l("Scored"),
     "reopened": _l("Reopened"),
     "recused": _l("Recused"),
 }

@@ -82,7 +82,7 @@ def snapshot_rubric(cycle: Cycle, actor: Any) -> None:
         return
     rubric = rubric_from_rules(cycle.rules or {})
     cycle.rules = {**cycle.rules, "rubric": rubric.to_snapshot()}
-    audit.record("cycle.rubric_snapshot", cycle, actor=actor, summary=f"{cycle.name}: {rubric.version}", data={"rubric_version": rubric.version})
+    audit.record("cycle.rubric_snapshot", cycle, actor=actor, summary=cycle.name, data={"rubric_version": rubric.version})
 
 
 def settings_editable_reason(cycle: Cycle) -> str | None:

@@ -125,7 +125,7 @@ def refresh_rules(cycle: Cycle, *, actor: Person, version: int | None, rules_fil
         "cycle.rules_update",
         cycle,
         actor=actor,
-        summary=f"{cycle.name}: {old_version} → {cycle.rules_version}",
+        summary=cycle.name,
         data={"old_version": old_version, "new_version": cycle.rules_version, "sections": sorted(k for k in rules if k != "version")},
     )
     return old_version, cycle.rules_version

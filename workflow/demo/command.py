@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import click
 from sqlalchemy import select
 
@@ -10,14 +12,14 @@ from workflow.accounts import operations as accounts
 from workflow.accounts.models import Person, Role
 from workflow.accounts.passwords import hash_password
 from workflow.core.transaction import unit_of_work
-from workflow.cycles.models import CycleState
-from workflow.cycles.operations import create_cycle
 from workflow.demo import province
-from workflow.demo.steps import DemoContext, run_all
+from workflow.demo.steps import DemoContext, at, run_all
 from workflow.extensions import db
 from workflow.units.models import Unit, UnitGroup
 
-DEMO_YEARS = {2026: CycleState.EXECUTION, 2027: CycleState.REGISTRATION}
+# When the province began to use the system: its people and units were set up then; each
+# cycle is created by the demo step that tells its year.
+SET_UP = date(2024, 11, 4)
 
 
 def build_province(ctx: DemoContext) -> None:
@@ -65,8 +67,6 @@ def build_province(ctx: DemoContext) -> None:
         person(username, full_name, title, ctx.units[unit_code] if unit_code else None)
     for username, _ in province.COUNCIL:
         accounts.grant_role(ctx.people[username], Role.COUNCIL, actor=admin)
-    for year, state in DEMO_YEARS.items():
-        ctx.cycles[year] = create_cycle(year, actor=admin, state=state)
     db.session.flush()
 
 
@@ -98,7 +98,8 @@ def demo() -> None:
     click.echo("Loading the demo province…")
     ctx = DemoContext()
     with unit_of_work():
-        build_province(ctx)
+        with at(SET_UP, 8):
+            build_province(ctx)
         run_all(ctx, click.echo)
     for note in ctx.notes:
         click.echo(note)

@@ -129,8 +129,8 @@ def retry(notification: Notification, *, actor: Person) -> None:
     notification.next_attempt_at = None
     notification.failed_at = None
     audit.record(
-        "notifications.retry", notification, actor=actor, summary=f"{notification.kind} → {notification.to_address}",
-        data={"last_error": notification.last_error},
+        "notifications.retry", notification, actor=actor, summary=notification.to_address,
+        data={"last_error": notification.last_error, "kind": notification.kind},
     )
 
 
@@ -151,7 +151,7 @@ def retry_all_failed(*, actor: Person) -> int:
 
 def cancel(notification: Notification, *, actor: Person, reason: str | None = None) -> None:
     OUTBOX.fire(notification, "cancel", actor=actor)
-    audit.record("notifications.cancel", notification, actor=actor, summary=f"{notification.kind} → {notification.to_address}", reason=reason)
+    audit.record("notifications.cancel", notification, actor=actor, summary=notification.to_address, reason=reason, data={"kind": notification.kind})
 
 
 def cancel_queued(*, reason: str, actor: Person | None = None, recipient: Any = None, cycle: Any = None, quarter: int | None = None, kinds: list[str] | None = None) -> int:

@@ -14,6 +14,7 @@ from workflow.core.pagination import paginate
 from workflow.dashboard import panel
 from workflow.core.web import get_or_404, load_form, page_args, safe_next
 from workflow.notifications import operations
+from workflow.notifications.display import kind_label
 from workflow.notifications.models import STATE_LABELS, STATE_TONES, Notification, State
 from workflow.notifications.queries import OutboxFilters, kinds, outbox_query, state_counts
 from workflow.notifications.schemas import CancelSchema
@@ -34,7 +35,8 @@ def index():
         page=page,
         filters=filters,
         counts=state_counts(),
-        kinds=kinds(),
+        kinds=[(kind, kind_label(kind)) for kind in kinds()],
+        kind_label=kind_label,
         states=[(s.value, STATE_LABELS[s], STATE_TONES[s]) for s in State],
         status=scheduler_status(current_app.config["KPI"]),
         workflow=operations.OUTBOX,
@@ -46,7 +48,7 @@ def detail(notification_id: int):
     policy.require(current_user, "notifications.view")
     notification = get_or_404(Notification, notification_id)
     return render_template(
-        "notifications/detail.html", n=notification, available=operations.OUTBOX.available(notification, current_user)
+        "notifications/detail.html", n=notification, available=operations.OUTBOX.available(notification, current_user), kind_label=kind_label
     )
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from workflow.accounts.models import Person
 from workflow.calendar import WorkingCalendar, calendar_rules
-from workflow.demo.steps import DemoContext, step
+from workflow.demo.steps import DemoContext, during, step
 from workflow.extensions import db
 from workflow.reports import operations as ops
 from workflow.reports import progress
@@ -131,6 +131,7 @@ def reports(ctx: DemoContext) -> None:
     evidence = {(code, quarter): kind for code, quarter, kind in EVIDENCE}
     requests = {(code, quarter): (kind, body) for code, quarter, kind, body, *_ in REQUESTS}
     raised: dict[tuple[str, int], Any] = {}
+    raised_at: dict[tuple[str, int], datetime] = {}
     made: dict[tuple[str, int], QuarterlyReport] = {}
     for quarter in (1, 2, 3):
         window = cal.window(YEAR, quarter)
@@ -142,36 +143,44 @@ def reports(ctx: DemoContext) -> None:
             submitted_on = window.due_on + timedelta(days=days) if days else window.due_on - timedelta(days=rng.choice([1, 2, 3, 6]))
             moment = _moment(submitted_on, 10, cal)
             opened = _moment(window.opens_on + timedelta(days=2), 9, cal)
-            report = made[code, quarter] = ops.open_report(registration, quarter, actor=head, now=opened)
-            db.session.flush()
+            with during(opened):
+                report = made[code, quarter] = ops.open_report(registration, quarter, actor=head, now=opened)
+                db.session.flush()
             targets = targets_in_force(registration)
             entries = [_entry(code, quarter, t, rng, window.quarter_ends_on) for t in targets]
             if quarter == 3 and code in Q3_DRAFT:
-                ops.save_entries(report, entries[: max(1, len(entries) // 2)], actor=head, version=report.version, now=opened)
+                with during(opened + timedelta(days=rng.randint(3, 10))) as now:
+                    ops.save_entries(report, entries[: max(1, len(entries) // 2)], actor=head, version=report.version, now=now)
                 continue
-            ops.save_entries(report, entries, actor=head, version=report.version, now=moment)
-            if (code, quarter) in evidence:
-                data, name = _evidence(code, quarter, evidence[code, quarter])
-                ops.add_evidence(report, io.BytesIO(data), name, actor=head, target_id=targets[0].id)
-            if (code, quarter) in requests:
-                kind, body = requests[code, quarter]
-                raised[code, quarter] = ops.raise_request(report, kind, body, actor=head)
-            db.session.flush()
-            ops.submit(report, actor=head, version=report.version, now=moment)
-            db.session.flush()
+            with during(moment):
+                ops.save_entries(report, entries, actor=head, version=report.version, now=moment)
+                if (code, quarter) in evidence:
+                    data, name = _evidence(code, quarter, evidence[code, quarter])
+                    ops.add_evidence(report, io.BytesIO(data), name, actor=head, target_id=targets[0].id)
+                if (code, quarter) in requests:
+                    kind, body = requests[code, quarter]
+                    raised[code, quarter] = ops.raise_request(report, kind, body, actor=head)
+                    raised_at[code, quarter] = moment
+                db.session.flush()
+                ops.submit(report, actor=head, version=report.version, now=moment)
+                db.session.flush()
             reviewed = moment + timedelta(days=2)
             if (code, quarter) == RETURN[:2]:
-                ops.take_step(report, "return", actor=staff_of[code], version=report.version, reason=RETURN[2], now=reviewed)
-                db.session.flush()
-                ops.submit(report, actor=head, version=report.version, now=moment + timedelta(days=4))
-                db.session.flush()
+                with during(reviewed):
+                    ops.take_step(report, "return", actor=staff_of[code], version=report.version, reason=RETURN[2], now=reviewed)
+                    db.session.flush()
+                with during(moment + timedelta(days=4)) as again:
+                    ops.submit(report, actor=head, version=report.version, now=again)
+                    db.session.flush()
                 reviewed = moment + timedelta(days=5)
             if not (quarter == 3 and code in Q3_AWAITING):
-                ops.take_step(report, "accept", actor=staff_of[code], version=report.version, now=reviewed)
+                with during(reviewed):
+                    ops.take_step(report, "accept", actor=staff_of[code], version=report.version, now=reviewed)
         db.session.flush()
     for code, quarter, _, _, direction, author in REQUESTS:
         if direction:
             request = raised[code, quarter]
-            ops.give_direction(request, direction, actor=ctx.people[author], version=request.version)
+            with during(raised_at[code, quarter] + timedelta(days=6)):
+                ops.give_direction(request, direction, actor=ctx.people[author], version=request.version)
     submitted = sum(1 for r in made.values() if r.ever_submitted)
     ctx.notes.append(f"Reports: {len(made)} opened for 2026 Q1–Q3 ({submitted} submitted), {len(raised)} requests for support.")

@@ -93,7 +93,7 @@ def open_windows(now: datetime) -> dict[str, int]:
             count = len(db.session.execute(stmt).all())
             if count:
                 audit.record("report.open_window", actor=None, object_type="quarterly_report",
-                             summary=f"{cycle.name}: quý {q}", data={"cycle_id": cycle.id, "quarter": q, "count": count})
+                             summary=cycle.name, data={"cycle_id": cycle.id, "quarter": q, "year": cycle.year, "count": count})
             opened += count
     return {"opened": opened}
 

@@ -115,7 +115,7 @@ def open_report(registration: Registration, quarter: int, *, actor: Person, now:
         raise TransitionRefused(reason)
     report = QuarterlyReport(registration=registration, quarter=quarter, due_on=window_of(registration, quarter).due_on)
     db.session.add(report)
-    audit.record("report.open", report, actor=actor, summary=f"{registration.unit.name}: quý {quarter}/{registration.cycle.year}")
+    audit.record("report.open", report, actor=actor, summary=registration.unit.name)
     return report
 
 
@@ -232,7 +232,8 @@ def missing_entries(report: QuarterlyReport) -> dict[int, dict[str, list[str]]]:
 
 
 def _summary(report: QuarterlyReport) -> str:
-    return f"{report.registration.unit.name}: quý {report.quarter}/{report.registration.cycle.year}"
+    """The unit, as the audit log names it; the log finds the quarter from the report itself."""
+    return report.registration.unit.name
 
 
 def submit(report: QuarterlyReport, *, actor: Person, version: int | None, now: datetime | None = None) -> None:

@@ -1,19 +1,23 @@
-"""Demo step: every 2026 registration officially assigned, and the 2027 registrations in every
-state (draft, submitted, under review with warnings and proposals, returned, assigned, one
-with an amendment requested and one amended), all made through the real operations."""
+"""Demo step: every 2026 registration officially assigned (registered in December 2025 from what
+each head achieved in 2025, assigned on 20 January 2026), and the 2027 registrations in every
+state (draft, submitted, under review with warnings and proposals, returned, assigned on 3
+December 2026, one with an amendment requested and one amended), all made through the real
+operations and dated as they happened."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from workflow.accounts.models import Person
-from workflow.demo.steps import DemoContext, step
+from workflow.cycles.operations import advance_cycle, create_cycle
+from workflow.demo.steps import RULES, DemoContext, at, step
 from workflow.extensions import db
 from workflow.targets import operations
 from workflow.targets.demo_data import UNITS
 from workflow.targets.models import Registration, Target
+from workflow.targets.queries import registration_of
 
 SHARES = (Decimal("0.2"), Decimal("0.45"), Decimal("0.7"), Decimal("1"))
 CENT = Decimal("0.01")
@@ -52,8 +56,27 @@ def _milestones(due: date) -> dict[str, str]:
     return {f"milestone_q{q}": texts.get(q, "") for q in range(1, 5)}
 
 
-def target_values(spec: tuple, year: int) -> dict[str, Any]:
-    """The values of one demo target in `year` (2027 as written, 2026 one step behind)."""
+def _a_year_earlier(baseline: Decimal, target: Decimal) -> tuple[Decimal, Decimal]:
+    """The (baseline, target) the same target had a year before: that year's target was this
+    year's baseline, reached by the same step, or by the same ratio where a step back would fall
+    to zero or below (a figure that doubled)."""
+    step = target - baseline
+    earlier = baseline - step
+    if step > 0 and earlier <= 0:
+        earlier = baseline * baseline / target
+    return earlier, baseline
+
+
+def _written_like(value: Decimal, *examples: Decimal) -> Decimal:
+    """A figure written as the registration writes its others (whole numbers stay whole)."""
+    whole = all(e == e.to_integral_value() for e in examples)
+    return value.quantize(Decimal(1) if whole else Decimal("0.1"))
+
+
+def target_values(spec: tuple, year: int, baseline: Decimal | None = None) -> dict[str, Any]:
+    """The values of one demo target in `year`: 2027 as written; each earlier year one step
+    behind (its target is the next year's baseline). `baseline`, when given, is the head's real
+    result of the year before (2026 starts from what 2025 achieved)."""
     tags = spec[7] if spec[0] == "Q" else spec[6]
     flags = {"is_new": "N" in tags, "is_difficult": "D" in tags, "is_focal": "F" in tags, "is_bottleneck": "B" in tags}
     if spec[0] == "T":
@@ -62,13 +85,15 @@ def target_values(spec: tuple, year: int) -> dict[str, Any]:
         due_date = date(year, month, day)
         return {"kind": "task", "title": title, "field": field, "product": product, "due_date": due_date,
                 "weight": Decimal(weight), **_milestones(due_date), **flags}
-    _, title, field, measure, baseline, target, weight, _, *rest = spec
+    _, title, field, measure, first, goal, weight, _, *rest = spec
     direction = rest[0] if rest else "higher"
-    baseline, target = Decimal(str(baseline)), Decimal(str(target))
-    if year < 2027:
-        baseline, target = max(Decimal(0), baseline - (target - baseline)), baseline
-    return {"kind": "quantitative", "title": title, "field": field, "measure": measure, "baseline": baseline, "target_value": target,
-            "direction": direction, "weight": Decimal(weight), **_plan(baseline, target, "C" in tags), **flags}
+    start, target = Decimal(str(first)), Decimal(str(goal))
+    for _ in range(2027 - year):
+        start, target = _a_year_earlier(start, target)
+    start = baseline if baseline is not None else start
+    start, target = (_written_like(v, Decimal(str(first)), Decimal(str(goal))) for v in (start, target))
+    return {"kind": "quantitative", "title": title, "field": field, "measure": measure, "baseline": start, "target_value": target,
+            "direction": direction, "weight": Decimal(weight), **_plan(start, target, "C" in tags), **flags}
 
 
 def _register(ctx: DemoContext, code: str, year: int, previous: list[Target] | None = None) -> Registration:
@@ -76,7 +101,8 @@ def _register(ctx: DemoContext, code: str, year: int, previous: list[Target] | N
     registration = operations.create_registration(ctx.cycles[year], unit, actor=head)
     db.session.flush()
     for i, spec in enumerate(UNITS[code]):
-        values = target_values(spec, year)
+        # 2026 starts from what the head really achieved in 2025.
+        values = target_values(spec, year, ctx.results.get((code, i)) if year == 2026 else None)
         if previous and values["kind"] == "quantitative":
             values["previous_target_id"] = previous[i].id
         operations.add_target(registration, values, actor=head)
@@ -92,34 +118,59 @@ def _assign(registration: Registration, committee: Person, number: str, day: dat
     _step(registration, "assign", committee, decision={"decision_number": number, "decision_date": day, "signer_id": committee.id})
 
 
+def _day(first: date, number: int, spread: int) -> date:
+    """Heads do not all act on the same day: the `number`th of them acts within `spread` days."""
+    return first + timedelta(days=number % spread)
+
+
 @step(30, "registrations of targets: 2026 assigned, 2027 in every state")
 def registrations(ctx: DemoContext) -> None:
-    secretary, deputy = ctx.people["thuongvu1"], ctx.people["thuongvu2"]
+    secretary, deputy, admin = ctx.people["thuongvu1"], ctx.people["thuongvu2"], ctx.admin
     staff_of = {code: db.session.get(Person, unit.staff_officer_id) for code, unit in ctx.units.items()}
+    with at(date(2025, 11, 14), 9):
+        ctx.cycles[2026] = create_cycle(2026, actor=admin, rules_file=str(RULES / "2026.toml"))
+        db.session.flush()
     assigned_2026: dict[str, list[Target]] = {}
     for number, code in enumerate(UNITS, start=1):
-        registration = _register(ctx, code, 2026)
-        _step(registration, "submit", ctx.heads[code])
-        _step(registration, "forward", staff_of[code])
-        _assign(registration, secretary, f"{100 + number}-QĐ/TU", date(2026, 1, 20))
+        earlier = registration_of(ctx.cycles[2025].id, ctx.units[code].id) if 2025 in ctx.cycles else None
+        with at(_day(date(2025, 12, 1), number, 5), 9):
+            registration = _register(ctx, code, 2026, list(earlier.targets) if earlier else None)
+        with at(_day(date(2025, 12, 8), number, 6), 16):
+            _step(registration, "submit", ctx.heads[code])
+        with at(_day(date(2026, 1, 5), number, 5), 10):
+            _step(registration, "forward", staff_of[code])
+        with at(date(2026, 1, 20), 15):
+            _assign(registration, secretary, f"{100 + number}-QĐ/TU", date(2026, 1, 20))
         assigned_2026[code] = list(registration.targets)
+    with at(date(2026, 1, 21), 8):
+        advance_cycle(ctx.cycles[2026], "start_execution", actor=admin, version=ctx.cycles[2026].version)
+        db.session.flush()
 
+    with at(date(2026, 10, 15), 9):
+        ctx.cycles[2027] = create_cycle(2027, actor=admin)
+        db.session.flush()
     made: dict[str, Registration] = {}
     for state, codes in STATES_2027.items():
-        for code in codes:
-            registration = made[code] = _register(ctx, code, 2027, assigned_2026[code])
+        for number, code in enumerate(codes):
             head, staff = ctx.heads[code], staff_of[code]
+            with at(_day(date(2026, 11, 2), number, 5), 9):
+                registration = made[code] = _register(ctx, code, 2027, assigned_2026[code])
             if state == "draft":
                 continue
-            _step(registration, "submit", head)
-            if state == "returned":
-                _step(registration, "return", staff, reason=RETURN_REASONS[code])
-            elif state in ("reviewed", "assigned"):
-                _step(registration, "forward", staff)
-    _review_with_warnings_and_proposals(ctx, made, staff_of)
-    _committee_adjusts(ctx, made, staff_of)
-    for number, code in enumerate(STATES_2027["assigned"], start=1):
-        _assign(made[code], secretary if number % 2 else deputy, f"{number}-QĐ/TU", date(2026, 11, 16))
+            with at(_day(date(2026, 11, 9), number, 5), 16):
+                _step(registration, "submit", head)
+            with at(_day(date(2026, 11, 16), number, 5), 10):
+                if state == "returned":
+                    _step(registration, "return", staff, reason=RETURN_REASONS[code])
+                elif state in ("reviewed", "assigned"):
+                    _step(registration, "forward", staff)
+    with at(date(2026, 11, 24), 9):
+        _review_with_warnings_and_proposals(ctx, made, staff_of)
+    with at(date(2026, 11, 27), 14):
+        _committee_adjusts(ctx, made, staff_of)
+    with at(date(2026, 12, 3), 15):
+        for number, code in enumerate(STATES_2027["assigned"], start=1):
+            _assign(made[code], secretary if number % 2 else deputy, f"{number}-QĐ/TU", date(2026, 12, 3))
     _amendments(ctx, made)
     ctx.notes.append(f"Registrations: 45 assigned for 2026; {len(made)} for 2027 in every state.")
 
@@ -178,16 +229,19 @@ def _committee_adjusts(ctx: DemoContext, made: dict[str, Registration], staff_of
 def _amendments(ctx: DemoContext, made: dict[str, Registration]) -> None:
     """One amendment requested by a head and waiting for the committee; one approved."""
     home = made["SNV"]
-    operations.request_amendment(home, [{"kind": "change", "target_id": home.targets[1].id, "values": {"due_date": "2027-11-30"}}],
-                                 actor=ctx.heads["SNV"], reason="Lộ trình sắp xếp đơn vị hành chính cấp xã được Trung ương điều chỉnh.")
+    with at(date(2026, 12, 4), 10):
+        operations.request_amendment(home, [{"kind": "change", "target_id": home.targets[1].id, "values": {"due_date": "2027-11-30"}}],
+                                     actor=ctx.heads["SNV"], reason="Lộ trình sắp xếp đơn vị hành chính cấp xã được Trung ương điều chỉnh.")
     digital = made["STTTT"]
-    amendment = operations.request_amendment(
-        digital,
-        [{"kind": "change", "target_id": digital.targets[0].id, "values": {"target_value": "80", "plan_q4": "80"}},
-         {"kind": "change", "target_id": digital.targets[3].id, "values": {"weight": "15"}},
-         {"kind": "change", "target_id": digital.targets[0].id, "values": {"weight": "35"}}],
-        actor=ctx.people["thuongvu2"], reason="Tỉnh được chọn thí điểm dịch vụ công trực tuyến toàn trình; nâng chỉ tiêu và tỷ trọng.",
-    )
-    db.session.flush()
-    operations.decide_amendment(amendment, "approve", actor=ctx.people["thuongvu1"], version=amendment.version,
-                                note="Đồng ý điều chỉnh.", decision_number="210-QĐ/TU", decision_date=date(2026, 11, 20))
+    with at(date(2026, 12, 4), 11):
+        amendment = operations.request_amendment(
+            digital,
+            [{"kind": "change", "target_id": digital.targets[0].id, "values": {"target_value": "80", "plan_q4": "80"}},
+             {"kind": "change", "target_id": digital.targets[3].id, "values": {"weight": "15"}},
+             {"kind": "change", "target_id": digital.targets[0].id, "values": {"weight": "35"}}],
+            actor=ctx.people["thuongvu2"], reason="Tỉnh được chọn thí điểm dịch vụ công trực tuyến toàn trình; nâng chỉ tiêu và tỷ trọng.",
+        )
+        db.session.flush()
+    with at(date(2026, 12, 5), 15):
+        operations.decide_amendment(amendment, "approve", actor=ctx.people["thuongvu1"], version=amendment.version,
+                                    note="Đồng ý điều chỉnh.", decision_number="210-QĐ/TU", decision_date=date(2026, 12, 5))

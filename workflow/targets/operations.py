@@ -134,7 +134,7 @@ def take_step(
         f"registration.{step}",
         registration,
         actor=actor,
-        summary=f"{registration.unit.name}: {REGISTRATION.label(old)} → {REGISTRATION.label(new)}",
+        summary=registration.unit.name,
         reason=reason,
         data={"from": old.value, "to": new.value, **({"decision_number": registration.decision_number} if step == "assign" else {})},
     )
@@ -447,7 +447,7 @@ def create_proposal(registration: Registration, item: dict[str, Any], *, actor: 
     )
     db.session.add(proposal)
     registration.touch()
-    audit.record("proposal.create", proposal, actor=actor, summary=f"{registration.unit.name}: {checked['kind']}", reason=reason)
+    audit.record("proposal.create", proposal, actor=actor, summary=registration.unit.name, reason=reason, data={"kind": checked["kind"]})
     return proposal
 
 
@@ -469,8 +469,8 @@ def decide_proposal(proposal: Proposal, step: str, *, actor: Person, version: in
         proposal.decided_by_id = actor.id
         proposal.decided_at = utcnow()
     proposal.decision_note = note.strip()
-    audit.record(f"proposal.{step}", proposal, actor=actor, summary=f"{registration.unit.name}: {proposal.kind.value}",
-                 reason=note, data={"from": old.value, "to": new.value})
+    audit.record(f"proposal.{step}", proposal, actor=actor, summary=registration.unit.name,
+                 reason=note, data={"from": old.value, "to": new.value, "kind": proposal.kind.value})
 
 
 # --- comments --------------------------------------------------------------------------------
@@ -499,7 +499,7 @@ def request_amendment(registration: Registration, items: list[dict[str, Any]], *
     checked = [check_item(registration, item, prefix=f"items.{i}.") for i, item in enumerate(items)]
     amendment = Amendment(registration_id=registration.id, requested_by_id=actor.id, reason=reason.strip(), items=checked)
     db.session.add(amendment)
-    audit.record("amendment.request", amendment, actor=actor, summary=f"{registration.unit.name}: {len(checked)}", reason=reason)
+    audit.record("amendment.request", amendment, actor=actor, summary=registration.unit.name, reason=reason, data={"items": len(checked)})
     return amendment
 
 
@@ -514,7 +514,7 @@ def add_amendment_item(amendment: Amendment, item: dict[str, Any], *, actor: Per
         raise ValidationFailed({"items": [gettext("Between 1 and 20 changes.")]})
     checked = check_item(amendment.registration, item)
     amendment.items = [*amendment.items, checked]
-    audit.record("amendment.add_item", amendment, actor=actor, summary=f"{amendment.registration.unit.name}: {checked['kind']}")
+    audit.record("amendment.add_item", amendment, actor=actor, summary=amendment.registration.unit.name, data={"kind": checked["kind"]})
 
 
 def decide_amendment(

@@ -75,7 +75,7 @@ def field_labels() -> dict[str, str]:
 class magnitude(validate.Validator):
     def __call__(self, value: Any) -> Any:
         if abs(value) > MAX_MAGNITUDE:
-            raise ValidationError(gettext("Must be between -10^15 and 10^15."))
+            raise ValidationError(gettext("Too large: a number has at most 15 digits before the decimal comma."))
         return value
 
 

@@ -52,4 +52,60 @@ window.KPI = window.KPI || {};
   }
   scrollableTables();
   window.addEventListener("resize", scrollableTables);
+
+  // A refused form comes back on its page (workflow.core.web.refused_form_page): put back what
+  // the person typed, and each message beside the field it concerns; messages about no field of
+  // the form go at its top. The address becomes the page's again, so reloading reloads the page.
+  function restoreRefusedForm() {
+    var box = document.querySelector("[data-refusal]");
+    if (!box) { return; }
+    var refusal = JSON.parse(box.getAttribute("data-refusal"));
+    if (window.history && window.history.replaceState) { window.history.replaceState(null, "", refusal.page); }
+    var form = Array.prototype.find.call(document.forms, function (candidate) {
+      var url = new URL(candidate.action, window.location.href);
+      return candidate.method.toLowerCase() === "post" && url.pathname + url.search === refusal.action;
+    });
+    if (!form) { return; }
+    var skipped = ["hidden", "file", "password", "submit", "button", "reset", "image"];
+    Object.keys(refusal.values).forEach(function (name) {
+      var typed = refusal.values[name], used = 0;
+      Array.prototype.forEach.call(form.elements, function (el) {
+        if (el.name !== name || skipped.indexOf(el.type) >= 0 || el.tagName === "BUTTON") { return; }
+        if (el.type === "checkbox" || el.type === "radio") {
+          el.checked = typed.indexOf(el.value) >= 0;
+        } else if (el.multiple) {
+          Array.prototype.forEach.call(el.options, function (o) { o.selected = typed.indexOf(o.value) >= 0; });
+        } else if (used < typed.length) {
+          el.value = typed[used++];
+        }
+        el.dispatchEvent(new Event("input", { bubbles: true }));
+      });
+    });
+    var general = [];
+    Object.keys(refusal.errors).forEach(function (name) {
+      var field = form.elements.namedItem(name);
+      if (field && field.length !== undefined && !field.tagName) { field = field[0]; }
+      if (!field || field.type === "hidden") { general = general.concat(refusal.errors[name]); return; }
+      var id = (field.id || "refused-" + name.replace(/[^\w-]/g, "-")) + "-refused";
+      var note = document.createElement("div");
+      note.className = "invalid-feedback d-block";
+      note.id = id;
+      note.textContent = refusal.errors[name].join(" ");
+      var anchor = field.closest(".input-group, .form-check") || field;
+      anchor.insertAdjacentElement("afterend", note);
+      field.classList.add("is-invalid");
+      field.setAttribute("aria-invalid", "true");
+      field.setAttribute("aria-describedby", ((field.getAttribute("aria-describedby") || "") + " " + id).trim());
+    });
+    if (general.length) {
+      var alert = document.createElement("div");
+      alert.className = "alert alert-danger small";
+      alert.setAttribute("role", "alert");
+      alert.textContent = general.join(" ");
+      form.insertAdjacentElement("afterbegin", alert);
+    }
+    var first = form.querySelector(".is-invalid");
+    if (first && first.scrollIntoView) { first.scrollIntoView({ block: "center" }); }
+  }
+  restoreRefusedForm();
 })();

@@ -1,0 +1,92 @@
+"""The demo province tells its years in order: every event is dated when it happened in the story
+(never at the moment the demo was loaded), each step after the one it follows; each cycle keeps
+the rules of its own year; a head's 2026 baseline is the result they really reached in 2025;
+the levels spread as a province's do; the head who objects has a reason to."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from workflow.core.audit import AuditEntry
+from workflow.council import queries
+from workflow.council.models import Decision, Objection, Scorecard, SelfAssessment
+from workflow.cycles.models import Cycle
+from workflow.extensions import db
+from workflow.reports.models import QuarterlyReport, ReportEntry
+from workflow.targets.models import Registration, Target, TargetKind
+
+pytestmark = pytest.mark.real_commits
+
+
+def _opened(cycle: Cycle, step: str) -> datetime:
+    return db.session.scalar(select(AuditEntry.at).where(AuditEntry.action == f"cycle.{step}", AuditEntry.object_id == cycle.id))
+
+
+def test_the_demo_tells_its_years_in_order(app):
+    loaded = datetime.now(UTC)
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    cycles = {c.year: c for c in db.session.scalars(select(Cycle))}
+
+    # Nothing is stamped with the moment of loading: the story ends before it.
+    assert db.session.scalar(select(func.max(AuditEntry.at))) < loaded - timedelta(hours=1)
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.at >= loaded)) == 0
+
+    # Each cycle keeps the rules of its year.
+    assert {year: c.rules_version.split(".")[0] for year, c in cycles.items()} == {2025: "2025", 2026: "2026", 2027: "2027"}
+
+    # Registrations: created, submitted, assigned, in that order, before execution starts.
+    for year in (2025, 2026):
+        started = _opened(cycles[year], "start_execution")
+        created = _opened(cycles[year], "create")
+        for r in db.session.scalars(select(Registration).where(Registration.cycle_id == cycles[year].id)):
+            made = db.session.scalar(select(AuditEntry.at).where(AuditEntry.action == "registration.create", AuditEntry.object_id == r.id))
+            assert created < made < r.submitted_at < r.assigned_at < started, r.unit.code
+            assert r.decision_date <= r.assigned_at.date()
+
+    # Reports: opened, submitted, accepted, in order; 2025's all accepted before scoring opened.
+    for report in db.session.scalars(select(QuarterlyReport).where(QuarterlyReport.accepted_at.is_not(None))):
+        assert report.created_at <= report.first_submitted_at <= report.accepted_at
+    last_accepted = db.session.scalar(select(func.max(QuarterlyReport.accepted_at)).join(Registration).where(Registration.cycle_id == cycles[2025].id))
+    assert last_accepted < _opened(cycles[2025], "open_scoring")
+
+    # The 2025 evaluation: scored after scoring opened, finalised, decided, published, objected to.
+    cycle = cycles[2025]
+    session = queries.session_of(cycle.id)
+    scoring = _opened(cycle, "open_scoring")
+    assert scoring.date() > date(2026, 1, 1)
+    cards = db.session.scalars(select(Scorecard).where(Scorecard.cycle_id == cycle.id)).all()
+    assert cards and all(scoring < c.submitted_at < session.finalised_at for c in cards)
+    assessed = db.session.scalars(select(SelfAssessment.submitted_at).join(Registration).where(Registration.cycle_id == cycle.id)).all()
+    assert all(_opened(cycle, "start_execution") < at < scoring for at in assessed)
+    decisions = db.session.scalars(select(Decision).where(Decision.cycle_id == cycle.id)).all()
+    assert all(session.finalised_at < d.decided_at < session.published_at for d in decisions)
+    objection = db.session.scalar(select(Objection).where(Objection.cycle_id == cycle.id))
+    assert session.published_at < objection.filed_at
+
+    # A head's 2026 baseline is what they reached at the end of 2025.
+    final = {e.target_id: e.actual for e in db.session.scalars(
+        select(ReportEntry).join(QuarterlyReport).join(Registration).where(Registration.cycle_id == cycle.id, QuarterlyReport.quarter == 4))}
+    targets_2026 = db.session.scalars(select(Target).join(Registration).where(
+        Registration.cycle_id == cycles[2026].id, Target.kind == TargetKind.QUANTITATIVE)).all()
+    assert len(targets_2026) > 80
+    for t in targets_2026:
+        assert t.previous_target_id in final, t.title
+        assert t.baseline == final[t.previous_target_id], t.title
+        assert t.baseline > 0
+
+    # The levels spread as a province's do: mostly good, a few excellent within the quota, few
+    # below "completed"; and the head who objects has a late task behind the objection.
+    levels = Counter(d.level for d in queries.latest_decisions(cycle.id).values())
+    heads = sum(levels.values())
+    assert levels.most_common(1)[0][0] == "good"
+    assert 0 < levels["excellent"] <= heads * 0.2 and 0 < levels["completed"] and levels["not_completed"] <= heads * 0.1
+    objector = objection.registration
+    assert queries.latest_decisions(cycle.id)[objector.id].level == "not_completed"
+    late = db.session.scalars(select(ReportEntry).join(Target).join(QuarterlyReport).where(
+        QuarterlyReport.registration_id == objector.id, QuarterlyReport.quarter == 4, Target.kind == TargetKind.TASK)).all()
+    assert any(e.delivered_on is None or e.delivered_on > e.target.due_date for e in late)

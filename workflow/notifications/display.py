@@ -1,0 +1,45 @@
+"""Words for the kinds of message the outbox holds, as an administrator reads them (the outbox
+list, its filter, a message's page and the audit log). A kind is the code a message is filed
+under; the reminders of a report carry their number of days in it."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import gettext
+
+
+def kind_labels() -> dict[str, str]:
+    """The kinds that do not depend on a number of days."""
+    return {
+        "registration_returned": gettext("Registration returned to the head"),
+        "registration_assigned": gettext("Targets officially assigned"),
+        "report_window_open": gettext("Reminder: the report window is open"),
+        "report_due_today": gettext("Reminder: the report is due today"),
+        "report_accepted": gettext("Report accepted"),
+        "report_returned": gettext("Report returned to the head"),
+        "report_reopened": gettext("Report reopened"),
+        "report_escalation": gettext("Late reports, to the staff officer"),
+        "direction_given": gettext("Direction on a request for support"),
+        "council_reminder": gettext("Reminder to a council member"),
+        "scorecard_reopened": gettext("Scorecard reopened"),
+        "council_result": gettext("Evaluation result published"),
+        "objection_decided": gettext("Answer to an objection"),
+        "test_message": gettext("Test message"),
+    }
+
+
+_DUE_IN = re.compile(r"report_due_in_(\d+)")
+_OVERDUE = re.compile(r"report_overdue_(\d+)")
+
+
+def kind_label(kind: str) -> str:
+    """The kind in words; a kind the application does not know is shown as sent, under a name
+    that says so (the outbox keeps messages of every release)."""
+    if kind in (known := kind_labels()):
+        return known[kind]
+    if match := _DUE_IN.fullmatch(kind):
+        return gettext("Reminder: the report is due in %(days)s day(s)", days=int(match.group(1)))
+    if match := _OVERDUE.fullmatch(kind):
+        return gettext("Reminder: the report is %(days)s day(s) late", days=int(match.group(1)))
+    return gettext("Other message")
