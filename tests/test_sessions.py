@@ -104,6 +104,7 @@ def test_the_account_page_lists_the_browsers_and_signs_out_everywhere(app):
     page = office.get("/account").get_data(as_text=True)
     table = page[page.index('data-testid="sign-ins"'):page.index("</table>", page.index('data-testid="sign-ins"'))]
     assert "Firefox/128.0" in table and "Android 14" in table and table.count("<tr>") == 3
+    assert "Firefox · Windows" in table and "Chrome · Android" in table  # in words, the full text as a tooltip
     assert table.count("Trình duyệt này") == 1  # the browser showing the page is marked
     assert 'action="/account/sign-out-everywhere"' in page and "Đăng xuất khỏi mọi nơi" in page
     response = office.post("/account/sign-out-everywhere")

@@ -95,3 +95,17 @@ def prune(now: datetime) -> dict[str, int]:
         delete(SignInSession).where(SignInSession.created_at <= _oldest_allowed()).execution_options(synchronize_session=False)
     ).rowcount
     return {"sessions": sessions, "counters": prune_expired()}
+
+
+_BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chromium/", "Chromium"),
+             ("Chrome/", "Chrome"), ("CriOS/", "Chrome"), ("Safari/", "Safari"))
+_SYSTEMS = (("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Windows", "Windows"),
+            ("Mac OS X", "macOS"), ("CrOS", "ChromeOS"), ("Linux", "Linux"))
+
+
+def browser_name(agent: str) -> str:
+    """The browser and system a person recognises ("Chrome · Windows"), from the user agent kept
+    with the session; the raw text (with its version numbers) stays for the tooltip."""
+    browser = next((name for mark, name in _BROWSERS if mark in agent), "")
+    system = next((name for mark, name in _SYSTEMS if mark in agent), "")
+    return " · ".join(part for part in (browser, system) if part)

@@ -113,7 +113,7 @@ def _tokens():
 
 def _account_page(*, errors=None, values=None, status: int = 200, new_token=None, **extra):
     page = render_template(
-        "accounts/account.html", tokens=_tokens(), sign_ins=sessions.of(current_user), is_current=sessions.is_current,
+        "accounts/account.html", tokens=_tokens(), sign_ins=sessions.of(current_user), is_current=sessions.is_current, browser_name=sessions.browser_name,
         errors=errors or {}, values=values or {}, new_token=new_token, **extra,
     )
     return page, status

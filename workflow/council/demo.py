@@ -213,7 +213,7 @@ def evaluated_year(ctx: DemoContext) -> None:
         operations.declare_conflict(seats[member], registrations[head_code], reason, actor=ctx.people[member])
     secretary = ctx.people["hoidong.thuky"]
     with at(date(YEAR, 12, 5), 9):
-        operations.record_discipline(registrations[DISCIPLINED], actor=secretary, reference="25-QĐ/UBKTTU ngày 12/8/2025",
+        operations.record_discipline(registrations[DISCIPLINED], actor=secretary, reference="25-QĐ/UBKTTU ngày 12/08/2025",
                                      reason="Khiển trách do buông lỏng quản lý để xảy ra khai thác cát trái phép kéo dài.")
         db.session.flush()
     for code, registration in registrations.items():

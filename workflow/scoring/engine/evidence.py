@@ -38,7 +38,7 @@ class Evidence:
 
     kind: str
     value: Decimal = Decimal(1)
-    origin: str = ""  # in words, for the trace and the level sentence ("25-QĐ/UBKTTU ngày 12/8/2025, cảnh cáo")
+    origin: str = ""  # in words, for the trace and the level sentence ("25-QĐ/UBKTTU ngày 12/08/2025, cảnh cáo")
     period: str = ""  # the period it belongs to, when not the year
     ref: str = ""  # the source's own reference (e.g. "discipline_record:7", "fact:12")
 
