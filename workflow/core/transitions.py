@@ -2,7 +2,8 @@
 
 A step names the policy action that must be allowed, the states it leaves from, the state it
 reaches and guards that may refuse it with a reason a user can read. `Workflow.fire` is the only
-way a state changes; `Workflow.available` decides which buttons a page shows.
+way a state changes; `Workflow.check` raises the refusal of a step before it is taken;
+`Workflow.available` decides which buttons a page shows.
 """
 
 from __future__ import annotations
@@ -95,11 +96,17 @@ class Workflow(Generic[S]):
                 return Refusal(transition, reason)
         return None
 
-    def fire(self, obj: Any, name: str, *, actor: Any, reason: str | None = None) -> tuple[S, S]:
-        """Check and take a step; returns (old state, new state). Callers write the audit entry."""
+    def check(self, obj: Any, name: str, *, actor: Any) -> None:
+        """Raise the refusal of step `name` (PermissionDenied when `actor` may never take it,
+        TransitionRefused with the guard's reason otherwise). Operations call it before anything
+        else is looked at (the version, the form's fields), so a refused step says why first."""
         refusal = self.refusal(obj, name, actor=actor)
         if refusal is not None:
             raise (PermissionDenied if refusal.forbidden else TransitionRefused)(refusal.reason)
+
+    def fire(self, obj: Any, name: str, *, actor: Any, reason: str | None = None) -> tuple[S, S]:
+        """Check and take a step; returns (old state, new state). Callers write the audit entry."""
+        self.check(obj, name, actor=actor)
         transition = self._by_name[name]
         if transition.reason_required and not (reason or "").strip():
             raise ValidationFailed({"reason": [gettext("Please give a reason.")]})

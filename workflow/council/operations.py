@@ -76,12 +76,6 @@ from workflow.targets.models import Registration, RegistrationState
 from workflow.units.models import Unit
 
 
-def _refuse(workflow: Any, obj: Any, step: str, actor: Person) -> None:
-    refusal = workflow.refusal(obj, step, actor=actor)
-    if refusal is not None:
-        raise (PermissionDenied if refusal.forbidden else TransitionRefused)(refusal.reason)
-
-
 def _head_name(registration: Registration) -> str:
     return f"{registration.head.full_name} — {registration.unit.name}"
 
@@ -413,7 +407,7 @@ def preview(card: Scorecard, data: dict[str, Any], *, actor: Person) -> tuple[Ev
 
 def submit_scorecard(card: Scorecard, *, actor: Person, version: int | None) -> Evaluation:
     """Lock the card and store the engine's total, level and counts with it."""
-    _refuse(SCORECARD, card, "submit", actor)
+    SCORECARD.check(card, "submit", actor=actor)
     check_version(card, version)
     context = card_context(card.registration)
     general, judgements, errors = clean_inputs({"general": card.general, "judgements": card.judgements}, context, card, actor.full_name, complete=True)
@@ -437,7 +431,7 @@ def submit_scorecard(card: Scorecard, *, actor: Person, version: int | None) -> 
 def reopen_scorecard(card: Scorecard, *, actor: Person, version: int | None, reason: str) -> None:
     """The secretary opens a submitted card again (it stops counting until resubmitted); the
     member is told by e-mail."""
-    _refuse(SCORECARD, card, "reopen", actor)
+    SCORECARD.check(card, "reopen", actor=actor)
     check_version(card, version)
     old, new = SCORECARD.fire(card, "reopen", actor=actor, reason=reason)
     card.reopen_reason = reason.strip()
@@ -564,7 +558,7 @@ def save_self_assessment(registration: Registration, data: dict[str, Any], *, ac
 
 
 def submit_self_assessment(item: SelfAssessment, *, actor: Person, version: int | None) -> None:
-    _refuse(SELF_ASSESSMENT, item, "submit", actor)
+    SELF_ASSESSMENT.check(item, "submit", actor=actor)
     reason = _self_assessment_open(item.registration)
     if reason:
         raise TransitionRefused(reason)
@@ -672,7 +666,7 @@ def finalise_session(session: CouncilSession, *, actor: Person, version: int | N
     """The chair freezes the proposal list as it stands into a new round; returns its size."""
     from workflow.council.proposals import compute as compute_panel
 
-    _refuse(SESSION, session, "finalise", actor)
+    SESSION.check(session, "finalise", actor=actor)
     check_version(session, version)
     panel = compute_panel(session.cycle)
     SESSION.fire(session, "finalise", actor=actor)
@@ -691,7 +685,7 @@ def finalise_session(session: CouncilSession, *, actor: Person, version: int | N
 
 
 def reopen_session(session: CouncilSession, *, actor: Person, version: int | None, reason: str) -> None:
-    _refuse(SESSION, session, "reopen", actor)
+    SESSION.check(session, "reopen", actor=actor)
     check_version(session, version)
     SESSION.fire(session, "reopen", actor=actor, reason=reason)
     session.reopen_reason = reason.strip()
@@ -708,7 +702,7 @@ def publish(session: CouncilSession, *, actor: Person, version: int | None, now:
     """The committee publishes its decisions: every head is told, and the objection window
     opens for `objection_days` calendar days (to the end of its last day). Returns how many
     heads were told."""
-    _refuse(SESSION, session, "publish", actor)
+    SESSION.check(session, "publish", actor=actor)
     check_version(session, version)
     SESSION.fire(session, "publish", actor=actor)
     at = now or utcnow()
@@ -852,7 +846,7 @@ def file_objection(registration: Registration, text: str, *, actor: Person, now:
 def decide_objection(objection: Objection, step: str, *, actor: Person, version: int | None, outcome: str, level: str | None = None) -> Decision | None:
     """Uphold (a new decision version with `level`) or reject (the decision stands); the outcome
     is written and the head told."""
-    _refuse(OBJECTION, objection, step, actor)
+    OBJECTION.check(objection, step, actor=actor)
     check_version(objection, version)
     if not (outcome or "").strip():
         raise ValidationFailed({"outcome": [gettext("Write the committee's answer.")]})

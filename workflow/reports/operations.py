@@ -51,12 +51,6 @@ class FileTooLarge(ValidationFailed):
     status_code = 413
 
 
-def _refuse_step(workflow: Any, obj: Any, step: str, actor: Person) -> None:
-    refusal = workflow.refusal(obj, step, actor=actor)
-    if refusal is not None:
-        raise (PermissionDenied if refusal.forbidden else TransitionRefused)(refusal.reason)
-
-
 # --- the calendar of a report ----------------------------------------------------------------
 
 
@@ -270,7 +264,7 @@ def take_step(report: QuarterlyReport, step: str, *, actor: Person, version: int
     if step == "submit":
         submit(report, actor=actor, version=version, now=now)
         return
-    _refuse_step(REPORT, report, step, actor)
+    REPORT.check(report, step, actor=actor)
     check_version(report, version)
     old, new = REPORT.fire(report, step, actor=actor, reason=reason)
     reason = (reason or "").strip()
@@ -393,7 +387,7 @@ def raise_request(report: QuarterlyReport, kind: RequestKind | str, body: str, *
 
 def give_direction(request: SupportRequest, body: str, *, actor: Person, version: int | None) -> SupportDirection:
     """Answer a request with a direction (chỉ đạo); the head is told by e-mail."""
-    _refuse_step(REQUEST, request, "answer", actor)
+    REQUEST.check(request, "answer", actor=actor)
     check_version(request, version)
     if not (body or "").strip():
         raise ValidationFailed({"body": [gettext("Write the direction.")]})
@@ -407,7 +401,7 @@ def give_direction(request: SupportRequest, body: str, *, actor: Person, version
 
 
 def close_request(request: SupportRequest, *, actor: Person, version: int | None, note: str = "") -> None:
-    _refuse_step(REQUEST, request, "close", actor)
+    REQUEST.check(request, "close", actor=actor)
     check_version(request, version)
     old, new = REQUEST.fire(request, "close", actor=actor)
     audit.record("support.close", request, actor=actor, summary=_summary(request.report), reason=note, data={"from": old.value, "to": new.value})

@@ -68,13 +68,6 @@ def _lock(registration: Registration) -> None:
         db.session.expire(registration, ["targets"])
 
 
-def _check_step(workflow: Any, obj: Any, step: str, actor: Person) -> None:
-    """Refuse a step before anything else is looked at (the version, the form's fields)."""
-    refusal = workflow.refusal(obj, step, actor=actor)
-    if refusal is not None:
-        raise (PermissionDenied if refusal.forbidden else TransitionRefused)(refusal.reason)
-
-
 def create_registration(cycle: Cycle, unit: Unit, *, actor: Person) -> Registration:
     """A new, empty registration of `unit` for `cycle`, written by its head."""
     policy.require(actor, "registration.create", unit)
@@ -109,7 +102,7 @@ def take_step(
 ) -> None:
     """Submit, forward, return or officially assign a registration."""
     _lock(registration)
-    _check_step(REGISTRATION, registration, step, actor)
+    REGISTRATION.check(registration, step, actor=actor)
     check_version(registration, version)
     if step == "submit" and (problem := weights_add_up(registration)):
         raise ValidationFailed({"weight": [problem]}, problem)
@@ -454,7 +447,7 @@ def create_proposal(registration: Registration, item: dict[str, Any], *, actor: 
 def decide_proposal(proposal: Proposal, step: str, *, actor: Person, version: int | None, note: str = "") -> None:
     """Accept (applying the change as a revision), reject (with a note) or withdraw."""
     _lock(proposal.registration)
-    _check_step(PROPOSAL, proposal, step, actor)
+    PROPOSAL.check(proposal, step, actor=actor)
     check_version(proposal, version)
     registration = proposal.registration
     old, new = PROPOSAL.fire(proposal, step, actor=actor, reason=note)
@@ -523,7 +516,7 @@ def decide_amendment(
 ) -> None:
     """Approve (applying every change as one revision of kind "amended") or reject."""
     _lock(amendment.registration)
-    _check_step(AMENDMENT, amendment, step, actor)
+    AMENDMENT.check(amendment, step, actor=actor)
     check_version(amendment, version)
     registration = amendment.registration
     old, new = AMENDMENT.fire(amendment, step, actor=actor, reason=note)
