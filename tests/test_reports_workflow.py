@@ -15,6 +15,7 @@ from workflow.core.errors import PermissionDenied, StaleObject, TransitionRefuse
 from workflow.extensions import db
 from workflow.notifications.models import Notification
 from workflow.reports import operations as ops
+from workflow.reports import queries
 from workflow.reports.models import MilestoneStatus, ReportState, ReportVersion, RequestState, VersionKind
 from workflow.reports.workflow import REPORT
 
@@ -202,7 +203,7 @@ def test_a_dropped_target_is_not_in_force(reg, head):
     with pytest.raises(ValidationFailed) as exc:
         ops.save_entries(report, [{"target_id": rate.id, "actual": Decimal("93")}], actor=head, version=report.version, now=APRIL_5)
     assert list(exc.value.errors) == ["entries.0.target_id"]
-    assert rate.id not in ops.missing_entries(report)
+    assert rate.id not in queries.missing_entries(report)
 
 
 # --- submitting -------------------------------------------------------------------------------
@@ -263,13 +264,13 @@ def test_lateness_follows_the_reporting_calendar(reg, head, local, late):
 
 def test_a_holiday_moves_the_due_date(head, reg):
     # Q2 is due 10 July 2027, a Saturday; Q3 on 10 October, a Sunday: both move to Monday.
-    assert ops.window_of(reg, 2).due_on.isoformat() == "2027-07-12"
-    assert ops.window_of(reg, 3).due_on.isoformat() == "2027-10-11"
+    assert queries.window_of(reg, 2).due_on.isoformat() == "2027-07-12"
+    assert queries.window_of(reg, 3).due_on.isoformat() == "2027-10-11"
     rules = dict(reg.cycle.rules)
     rules["calendar"] = {**rules["calendar"], "extra_holidays": ["2027-04-12", "2027-04-13"]}
     reg.cycle.rules = rules
     db.session.flush()
-    assert ops.window_of(reg, 1).due_on.isoformat() == "2027-04-14"
+    assert queries.window_of(reg, 1).due_on.isoformat() == "2027-04-14"
 
 
 # --- returns, acceptance, reopening, versions -------------------------------------------------

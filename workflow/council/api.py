@@ -324,7 +324,7 @@ def raters(cycle_id: int):
 # --- the session -----------------------------------------------------------------------------
 
 def _session_body(session: Any) -> Any:
-    status = operations.quorum_status(session)
+    status = queries.quorum_status(session)
     body = {c: getattr(session, c) for c in ("id", "cycle_id", "held_on", "place", "notes", "state", "round", "finalised_at", "published_at",
                                              "objection_deadline", "version")}
     body["attendee_ids"] = [m.id for m in session.attendees]
@@ -550,7 +550,7 @@ def remove_discipline(data, registration_id: int):
 def get_self_assessment(registration_id: int):
     registration = get_or_404(Registration, registration_id)
     policy.require(current_user, "council.self_assessment.edit", registration)
-    item = operations.self_assessment_of(registration)
+    item = queries.self_assessment_of(registration)
     if item is None:
         raise NotFound(gettext("This page or item does not exist, or was removed."))
     return with_etag(item, item)
@@ -561,7 +561,7 @@ def get_self_assessment(registration_id: int):
 @blp.response(200, SelfAssessmentSchema)
 def save_self_assessment(data, registration_id: int):
     registration = get_or_404(Registration, registration_id)
-    item = operations.self_assessment_of(registration)
+    item = queries.self_assessment_of(registration)
     version = claimed_version(item, data.pop("version")) if item is not None else None
     item = operations.save_self_assessment(registration, data, actor=current_user, version=version)
     db.session.flush()
@@ -572,7 +572,7 @@ def save_self_assessment(data, registration_id: int):
 @blp.arguments(ExpectedVersionSchema)
 @blp.response(200, SelfAssessmentSchema)
 def submit_self_assessment(data, registration_id: int):
-    item = operations.self_assessment_of(get_or_404(Registration, registration_id))
+    item = queries.self_assessment_of(get_or_404(Registration, registration_id))
     if item is None:
         raise NotFound(gettext("This page or item does not exist, or was removed."))
     version = claimed_version(item, data["version"])

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from workflow.accounts.models import Person, Role
-from workflow.council import operations, queries
+from workflow.council import queries
 from workflow.council.models import (
     Objection,
     ObjectionState,
@@ -36,7 +36,7 @@ def member_panel(person: Person) -> dict[str, Any] | None:
     member = queries.member_of(person, cycle.id) if cycle else None
     if member is None:
         return None
-    left = operations.to_score(member)
+    left = queries.to_score(member)
     session = queries.session_of(cycle.id)
     ctx: dict[str, Any] = {"cycle": cycle, "member": member, "left": left[:6], "count": len(left), "session": session}
     if member.position in (Position.SECRETARY, Position.CHAIR):
@@ -45,7 +45,7 @@ def member_panel(person: Person) -> dict[str, Any] | None:
         ).all()
         ctx["cards"] = {state.value: n for state, n in states}
         ctx["heads"] = queries.head_count(cycle.id)
-        ctx["quorum"] = operations.quorum_status(session) if session else None
+        ctx["quorum"] = queries.quorum_status(session) if session else None
     return ctx
 
 
@@ -56,7 +56,7 @@ def committee_panel(person: Person) -> dict[str, Any] | None:
         return None
     session = queries.session_of(cycle.id)
     pending = db.session.scalar(select(func.count()).select_from(Objection).where(Objection.cycle_id == cycle.id, Objection.state == ObjectionState.FILED)) or 0
-    return {"cycle": cycle, "session": session, "undecided": operations.undecided_count(session) if session and session.round else None,
+    return {"cycle": cycle, "session": session, "undecided": queries.undecided_count(session) if session and session.round else None,
             "objections": pending}
 
 
@@ -77,9 +77,9 @@ def head_panel(person: Person) -> dict[str, Any] | None:
         session = queries.session_of(cycle.id)
         published = session is not None and session.state == SessionState.PUBLISHED
         decision = queries.latest_decision(registration.id) if published else None
-        is_open, deadline = operations.objection_window(session)
+        is_open, deadline = queries.objection_window(session)
         items.append({"registration": registration, "cycle": cycle, "published": published, "decision": decision,
                       "objection_open": is_open, "deadline": deadline,
-                      "self_assessment": operations.self_assessment_of(registration) if cycle.state != CycleState.CLOSED else None,
+                      "self_assessment": queries.self_assessment_of(registration) if cycle.state != CycleState.CLOSED else None,
                       "names": level_names(rubric_of(cycle)) if published else {}})
     return {"items": items} if items else None

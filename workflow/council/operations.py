@@ -9,11 +9,8 @@ causes. Nothing here commits.
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 from flask_babel import gettext
@@ -56,7 +53,6 @@ from workflow.council.models import (
 from workflow.council.rules import (
     CouncilRulesSchema,
     council_rules,
-    quorum_fraction,
     rubric_of,
     settings_editable_reason,
 )
@@ -69,11 +65,8 @@ from workflow.council.workflow import (
 )
 from workflow.cycles.models import Cycle, CycleState
 from workflow.extensions import db
-from workflow.reports.facts import TargetFacts, year_end_facts
-from workflow.scoring.engine import FIGURES, Evidence
-from workflow.scoring.rubric import Rubric
+from workflow.scoring.engine import FIGURES
 from workflow.targets.models import Registration, RegistrationState
-from workflow.units.models import Unit
 
 
 def _head_name(registration: Registration) -> str:
@@ -186,41 +179,10 @@ def open_scorecard(member: CouncilMember, registration: Registration, *, actor: 
     return card
 
 
-@dataclass(frozen=True)
-class CardContext:
-    """What the engine needs about a head besides the member's inputs."""
-
-    facts: list[TargetFacts]
-    rubric: Rubric
-    disciplined: bool
-    subordinate_statuses: list[str]
-    evidence: tuple[Evidence, ...] = ()
-
-
-def card_context(registration: Registration) -> CardContext:
-    from workflow.council.proposals import discipline_facts
-
-    facts = list(year_end_facts(registration).values())
-    records = db.session.scalars(select(DisciplineRecord).where(DisciplineRecord.registration_id == registration.id)).all()
-    disciplined, evidence = discipline_facts(records)
-    return CardContext(facts, rubric_of(registration.cycle), disciplined, subordinate_statuses(registration), evidence)
-
-
-def subordinate_statuses(registration: Registration) -> list[str]:
-    """The decided levels of the units under the head's unit in the same cycle (the
-    subordinate-units rule); units without a decision yet are left out."""
-    children = select(Unit.id).where(Unit.parent_id == registration.unit_id)
-    regs = list(db.session.scalars(select(Registration.id).where(Registration.cycle_id == registration.cycle_id, Registration.unit_id.in_(children))))
-    if not regs:
-        return []
-    decisions = queries.latest_decisions(registration.cycle_id)
-    return [decisions[r].level for r in regs if r in decisions]
-
-
 _JUDGEMENT_KEYS = {"errors", "delays", "quality_percent", "exceeded", "overrides"}
 
 
-def clean_inputs(data: dict[str, Any], context: CardContext, card: Scorecard | None, by: str, *, complete: bool) -> tuple[dict[str, str], dict[str, Any], dict[str, list[str]]]:
+def clean_inputs(data: dict[str, Any], context: queries.CardContext, card: Scorecard | None, by: str, *, complete: bool) -> tuple[dict[str, str], dict[str, Any], dict[str, list[str]]]:
     """The general scores and judgements as stored (numbers as text), with an error per field.
     `complete`: every general criterion must be scored (submitting)."""
     rubric = context.rubric
@@ -327,7 +289,7 @@ def clean_inputs(data: dict[str, Any], context: CardContext, card: Scorecard | N
     return general, judgements, errors
 
 
-def _engine_errors(exc: ValidationFailed, context: CardContext) -> dict[str, list[str]]:
+def _engine_errors(exc: ValidationFailed, context: queries.CardContext) -> dict[str, list[str]]:
     """The engine names fields "<target code>.<figure>" and "general.<code>"; the form names
     them "judgements.<target id>.overrides.<figure>" (or the judgement's own field)."""
     out: dict[str, list[str]] = {}
@@ -342,7 +304,7 @@ def _engine_errors(exc: ValidationFailed, context: CardContext) -> dict[str, lis
     return out
 
 
-def compute(general: dict[str, str], judgements: dict[str, Any], context: CardContext, *, fill_missing: bool = False) -> Evaluation:
+def compute(general: dict[str, str], judgements: dict[str, Any], context: queries.CardContext, *, fill_missing: bool = False) -> Evaluation:
     """The engine's figures for a card's inputs; `fill_missing` scores an unscored criterion 0
     (the live total of a draft)."""
     if fill_missing:
@@ -370,7 +332,7 @@ def save_scorecard(card: Scorecard, data: dict[str, Any], *, actor: Person, vers
     field, when a value is out of its limits or a changed figure has no reason."""
     _require_editable(card, actor)
     check_version(card, version)
-    context = card_context(card.registration)
+    context = queries.card_context(card.registration)
     general, judgements, errors = clean_inputs(data, context, card, actor.full_name, complete=False)
     if not errors:
         try:
@@ -397,7 +359,7 @@ def preview(card: Scorecard, data: dict[str, Any], *, actor: Person) -> tuple[Ev
     (evaluation, complete). Unscored criteria count 0 and `complete` is False."""
     if not policy.can(actor, "council.member.score", card):
         raise PermissionDenied(gettext("You are not allowed to do this."))
-    context = card_context(card.registration)
+    context = queries.card_context(card.registration)
     general, judgements, errors = clean_inputs(data, context, card, actor.full_name, complete=False)
     if errors:
         raise ValidationFailed(errors)
@@ -409,7 +371,7 @@ def submit_scorecard(card: Scorecard, *, actor: Person, version: int | None) -> 
     """Lock the card and store the engine's total, level and counts with it."""
     SCORECARD.check(card, "submit", actor=actor)
     check_version(card, version)
-    context = card_context(card.registration)
+    context = queries.card_context(card.registration)
     general, judgements, errors = clean_inputs({"general": card.general, "judgements": card.judgements}, context, card, actor.full_name, complete=True)
     if errors:
         raise ValidationFailed(errors, gettext("The scorecard cannot be submitted yet: score every criterion first."))
@@ -443,19 +405,11 @@ def reopen_scorecard(card: Scorecard, *, actor: Person, version: int | None, rea
     mail.scorecard_reopened(card, number + 1)
 
 
-def to_score(member: CouncilMember) -> list[Registration]:
-    """The heads the member has still to score (not recused, card not submitted)."""
-    heads = queries.heads(member.cycle_id)
-    states = queries.card_states(member.cycle_id)
-    recused = queries.recusals(member.cycle_id, [member], heads)
-    return [r for r in heads if (member.id, r.id) not in recused and states.get((member.id, r.id)) != ScorecardState.SUBMITTED]
-
-
 def remind_member(member: CouncilMember, *, actor: Person, today: date | None = None) -> bool:
     """The secretary sends the member a reminder of the heads left to score; at most one per
     member and day (a second click that day queues nothing). Returns whether one was queued."""
     policy.require(actor, "council.secretary.remind", member)
-    left = to_score(member)
+    left = queries.to_score(member)
     if not left:
         raise DomainError(gettext("%(name)s has scored every head; there is nothing to remind them of.", name=member.person.full_name))
     day = today or WorkingCalendar(calendar_rules(member.cycle)).local_date(utcnow())
@@ -467,22 +421,9 @@ def remind_member(member: CouncilMember, *, actor: Person, today: date | None = 
 
 # --- facts about the head --------------------------------------------------------------------
 
-def discipline_refusal(registration: Registration) -> str | None:
-    """Why the discipline in the year of this head cannot be recorded or removed now, or None.
-    The levels read it: once the chair has frozen the proposal list it would change a result
-    nobody scored, and once the decisions are published a result changes only through an
-    objection or a new decision version."""
-    session = queries.session_of(registration.cycle_id)
-    if session is None or session.state == SessionState.OPEN:
-        return None
-    if session.state == SessionState.PUBLISHED:
-        return gettext("The decisions are published: a published result changes only through an objection or a new decision version.")
-    return gettext("The proposal list is final; the chair must reopen it before the discipline record changes.")
-
-
 def _require_discipline_changeable(registration: Registration, actor: Person) -> None:
     policy.require(actor, "council.secretary.discipline", registration)
-    refusal = discipline_refusal(registration)
+    refusal = queries.discipline_refusal(registration)
     if refusal:
         raise TransitionRefused(refusal)
 
@@ -522,10 +463,6 @@ def remove_discipline(record: DisciplineRecord, *, actor: Person, reason: str) -
     db.session.delete(record)
 
 
-def self_assessment_of(registration: Registration) -> SelfAssessment | None:
-    return db.session.scalar(select(SelfAssessment).where(SelfAssessment.registration_id == registration.id))
-
-
 def _self_assessment_open(registration: Registration) -> str | None:
     if registration.state != RegistrationState.ASSIGNED or registration.cycle.state not in (CycleState.EXECUTION, CycleState.SCORING):
         return gettext("The self-assessment is written at the end of the year, once the targets were assigned.")
@@ -540,7 +477,7 @@ def save_self_assessment(registration: Registration, data: dict[str, Any], *, ac
     reason = _self_assessment_open(registration)
     if reason:
         raise TransitionRefused(reason)
-    item = self_assessment_of(registration)
+    item = queries.self_assessment_of(registration)
     if item is None:
         item = SelfAssessment(registration_id=registration.id, summary="", shortcomings="")
         db.session.add(item)
@@ -576,26 +513,6 @@ def submit_self_assessment(item: SelfAssessment, *, actor: Person, version: int 
 
 
 # --- the session -----------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class QuorumStatus:
-    present: int
-    total: int
-    needed: int
-    fraction: str
-
-    @property
-    def met(self) -> bool:
-        return self.total > 0 and self.present >= self.needed
-
-
-def quorum_status(session: CouncilSession) -> QuorumStatus:
-    total = len(queries.members(session.cycle_id))
-    rules = council_rules(session.cycle)
-    fraction: Fraction = quorum_fraction(rules)
-    needed = math.ceil(fraction * total)
-    return QuorumStatus(len(session.attendees), total, max(needed, 1), rules["quorum"])
-
 
 def open_session(cycle: Cycle, *, actor: Person, held_on: date, place: str = "") -> CouncilSession:
     policy.require(actor, "council.secretary.session", cycle)
@@ -690,12 +607,6 @@ def reopen_session(session: CouncilSession, *, actor: Person, version: int | Non
     SESSION.fire(session, "reopen", actor=actor, reason=reason)
     session.reopen_reason = reason.strip()
     audit.record("council.session.reopen", session, actor=actor, summary=session.cycle.name, reason=reason.strip(), data={"round": session.round})
-
-
-def undecided_count(session: CouncilSession) -> int:
-    proposals = queries.frozen_proposals(session)
-    decided = queries.latest_decisions(session.cycle_id)
-    return sum(1 for r in proposals if r not in decided)
 
 
 def publish(session: CouncilSession, *, actor: Person, version: int | None, now: datetime | None = None) -> int:
@@ -811,19 +722,11 @@ def record_quota_exception(session: CouncilSession, group_id: int | None, *, act
 
 # --- objections ------------------------------------------------------------------------------
 
-def objection_window(session: CouncilSession | None, at: datetime | None = None) -> tuple[bool, date | None]:
-    """(open now, last day) of the objection window."""
-    if session is None or session.state != SessionState.PUBLISHED or session.objection_deadline is None:
-        return False, None
-    today = WorkingCalendar(calendar_rules(session.cycle)).local_date(at or utcnow())
-    return today <= session.objection_deadline, session.objection_deadline
-
-
 def file_objection(registration: Registration, text: str, *, actor: Person, now: datetime | None = None) -> Objection:
     """The head objects to their published decision, within the window; one pending at a time."""
     policy.require(actor, "council.objection.file", registration)
     session = queries.session_of(registration.cycle_id)
-    is_open, deadline = objection_window(session, now)
+    is_open, deadline = queries.objection_window(session, now)
     if not is_open:
         if deadline is None:
             raise TransitionRefused(gettext("An objection can be filed once the committee has published its decisions."))

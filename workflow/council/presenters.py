@@ -24,7 +24,7 @@ from werkzeug.datastructures import MultiDict
 from workflow.core import formats
 from workflow.council.inputs import Evaluation
 from workflow.council.models import Decision, DisciplineCategory, DisciplineForm, DisciplineRecord, LevelProposal
-from workflow.council.operations import CardContext, self_assessment_of
+from workflow.council.queries import CardContext, self_assessment_of
 from workflow.extensions import db
 from workflow.reports.facts import TargetFacts
 from workflow.reports.models import (

@@ -1,6 +1,7 @@
 """Read-side queries of the council: membership, recusal, the heads of a cycle, scorecards and
-the progress matrix, decisions in force. Each runs a fixed number of statements whatever the
-number of rows.
+the progress matrix, what the engine needs to score a head (`card_context`), the session's
+quorum and objection window, decisions in force. Each runs a fixed number of statements
+whatever the number of rows.
 
 Recusal (không tham gia chấm) is computed, never stored: a member does not score
 - themself (they head the unit evaluated, or registered it),
@@ -11,28 +12,42 @@ Recusal (không tham gia chấm) is computed, never stored: a member does not sc
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
+from fractions import Fraction
 from typing import Any
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, exists, false, func, not_, or_, select, true
 from sqlalchemy.orm import joinedload
 
 from workflow.accounts.models import Person, Role
+from workflow.calendar import WorkingCalendar, calendar_rules
+from workflow.core.errors import NotFound
+from workflow.core.models import utcnow
 from workflow.council.models import (
     ConflictDeclaration,
     CouncilMember,
     CouncilSession,
     Decision,
+    DisciplineRecord,
     LevelProposal,
     Position,
     Scorecard,
     ScorecardState,
+    SelfAssessment,
     SessionState,
 )
+from workflow.council.proposals import discipline_facts
+from workflow.council.rules import council_rules, quorum_fraction, rubric_of
 from workflow.cycles.models import Cycle
 from workflow.extensions import db
+from workflow.reports.facts import TargetFacts, year_end_facts
+from workflow.scoring.engine import Evidence
+from workflow.scoring.rubric import Rubric
 from workflow.targets.models import Registration, RegistrationState
 from workflow.units.models import Unit
 
@@ -233,8 +248,6 @@ def scores_seen_by(person: Any, cycle: Cycle) -> Any:
         conditions.append(Registration.unit_id.in_(person.head_unit_ids))
     member = member_of(person, cycle.id)
     if member is not None:
-        from workflow.council.rules import council_rules
-
         if not council_rules(cycle)["hide_scores_until_submitted"] or (session is not None and session.state != SessionState.OPEN):
             return true()
         submitted = select(Scorecard.registration_id).where(Scorecard.member_id == member.id, Scorecard.state == ScorecardState.SUBMITTED)
@@ -282,10 +295,6 @@ def sees_every_score(person: Any, cycle: Cycle) -> bool:
 def of_cycle(cycle_id: int, model: type, ident: Any) -> Any:
     """An object of the cycle (a seat, a card, an objection, a registration) by id, or 404, also
     when the id belongs to another cycle."""
-    from flask_babel import gettext
-
-    from workflow.core.errors import NotFound
-
     obj = db.session.get(model, ident)
     if obj is None or obj.cycle_id != cycle_id:
         raise NotFound(gettext("This page or item does not exist, or was removed."))
@@ -295,10 +304,6 @@ def of_cycle(cycle_id: int, model: type, ident: Any) -> Any:
 # --- session, proposals and decisions --------------------------------------------------------
 
 def session_or_404(cycle_id: int) -> CouncilSession:
-    from flask_babel import gettext
-
-    from workflow.core.errors import NotFound
-
     session = session_of(cycle_id)
     if session is None:
         raise NotFound(gettext("The council's secretary has not recorded the session yet."))
@@ -351,3 +356,97 @@ def latest_decision(registration_id: int) -> Decision | None:
 
 def decision_count(cycle_id: int) -> int:
     return db.session.scalar(select(func.count()).select_from(Decision).where(Decision.cycle_id == cycle_id)) or 0
+
+
+# --- what a member scores ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CardContext:
+    """What the engine needs about a head besides the member's inputs."""
+
+    facts: list[TargetFacts]
+    rubric: Rubric
+    disciplined: bool
+    subordinate_statuses: list[str]
+    evidence: tuple[Evidence, ...] = ()
+
+
+def card_context(registration: Registration) -> CardContext:
+    facts = list(year_end_facts(registration).values())
+    records = db.session.scalars(select(DisciplineRecord).where(DisciplineRecord.registration_id == registration.id)).all()
+    disciplined, evidence = discipline_facts(records)
+    return CardContext(facts, rubric_of(registration.cycle), disciplined, subordinate_statuses(registration), evidence)
+
+
+def subordinate_statuses(registration: Registration) -> list[str]:
+    """The decided levels of the units under the head's unit in the same cycle (the
+    subordinate-units rule); units without a decision yet are left out."""
+    children = select(Unit.id).where(Unit.parent_id == registration.unit_id)
+    regs = list(db.session.scalars(select(Registration.id).where(Registration.cycle_id == registration.cycle_id, Registration.unit_id.in_(children))))
+    if not regs:
+        return []
+    decisions = latest_decisions(registration.cycle_id)
+    return [decisions[r].level for r in regs if r in decisions]
+
+
+def to_score(member: CouncilMember) -> list[Registration]:
+    """The heads the member has still to score (not recused, card not submitted)."""
+    registrations = heads(member.cycle_id)
+    states = card_states(member.cycle_id)
+    recused = recusals(member.cycle_id, [member], registrations)
+    return [r for r in registrations if (member.id, r.id) not in recused and states.get((member.id, r.id)) != ScorecardState.SUBMITTED]
+
+
+# --- facts about the head --------------------------------------------------------------------
+
+def discipline_refusal(registration: Registration) -> str | None:
+    """Why the discipline in the year of this head cannot be recorded or removed now, or None.
+    The levels read it: once the chair has frozen the proposal list it would change a result
+    nobody scored, and once the decisions are published a result changes only through an
+    objection or a new decision version."""
+    session = session_of(registration.cycle_id)
+    if session is None or session.state == SessionState.OPEN:
+        return None
+    if session.state == SessionState.PUBLISHED:
+        return gettext("The decisions are published: a published result changes only through an objection or a new decision version.")
+    return gettext("The proposal list is final; the chair must reopen it before the discipline record changes.")
+
+
+def self_assessment_of(registration: Registration) -> SelfAssessment | None:
+    return db.session.scalar(select(SelfAssessment).where(SelfAssessment.registration_id == registration.id))
+
+
+# --- the session -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class QuorumStatus:
+    present: int
+    total: int
+    needed: int
+    fraction: str
+
+    @property
+    def met(self) -> bool:
+        return self.total > 0 and self.present >= self.needed
+
+
+def quorum_status(session: CouncilSession) -> QuorumStatus:
+    total = len(members(session.cycle_id))
+    rules = council_rules(session.cycle)
+    fraction: Fraction = quorum_fraction(rules)
+    needed = math.ceil(fraction * total)
+    return QuorumStatus(len(session.attendees), total, max(needed, 1), rules["quorum"])
+
+
+def undecided_count(session: CouncilSession) -> int:
+    proposals = frozen_proposals(session)
+    decided = latest_decisions(session.cycle_id)
+    return sum(1 for r in proposals if r not in decided)
+
+
+def objection_window(session: CouncilSession | None, at: datetime | None = None) -> tuple[bool, date | None]:
+    """(open now, last day) of the objection window."""
+    if session is None or session.state != SessionState.PUBLISHED or session.objection_deadline is None:
+        return False, None
+    today = WorkingCalendar(calendar_rules(session.cycle)).local_date(at or utcnow())
+    return today <= session.objection_deadline, session.objection_deadline

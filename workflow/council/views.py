@@ -263,7 +263,7 @@ def _card(cycle: Cycle, registration: Registration) -> tuple[CouncilMember, Scor
 
 def _scoring_page(cycle: Cycle, registration: Registration, member: CouncilMember, card: Scorecard, *, values: dict[str, Any] | None = None,
                   errors: dict[str, list[str]] | None = None, status: int = 200):
-    context = operations.card_context(registration)
+    context = queries.card_context(registration)
     rubric = context.rubric
     data = presenters.form_to_data(_multidict(values), presenters.dossier(registration, context).targets, rubric) if values else {"general": card.general, "judgements": card.judgements}
     try:
@@ -305,7 +305,7 @@ def save_score(cycle_id: int, registration_id: int):
     cycle = _cycle(cycle_id, "council.member.scorecards")
     registration = _registration(cycle, registration_id)
     member, card = _card(cycle, registration)
-    context_targets = presenters.dossier(registration, operations.card_context(registration)).targets
+    context_targets = presenters.dossier(registration, queries.card_context(registration)).targets
     data = presenters.form_to_data(request.form, context_targets, rubric_of(cycle))
     try:
         with formats.typed_by_person():
@@ -335,7 +335,7 @@ def autosave(cycle_id: int, registration_id: int):
     cycle = _cycle(cycle_id, "council.member.scorecards")
     registration = _registration(cycle, registration_id)
     member, card = _card(cycle, registration)
-    targets = presenters.dossier(registration, operations.card_context(registration)).targets
+    targets = presenters.dossier(registration, queries.card_context(registration)).targets
     try:
         with formats.typed_by_person():
             operations.save_scorecard(card, presenters.form_to_data(request.form, targets, rubric_of(cycle)), actor=current_user, version=form_version())
@@ -352,7 +352,7 @@ def preview(cycle_id: int, registration_id: int):
     cycle = _cycle(cycle_id, "council.member.scorecards")
     registration = _registration(cycle, registration_id)
     member, card = _card(cycle, registration)
-    targets = presenters.dossier(registration, operations.card_context(registration)).targets
+    targets = presenters.dossier(registration, queries.card_context(registration)).targets
     try:
         with formats.typed_by_person():
             evaluation, complete = operations.preview(card, presenters.form_to_data(request.form, targets, rubric_of(cycle)), actor=current_user)
@@ -496,7 +496,7 @@ def session_page(cycle_id: int):
             db.session.rollback()
             errors, status = exc.errors, 422
     members = queries.members(cycle.id)
-    quorum = operations.quorum_status(session) if session else None
+    quorum = queries.quorum_status(session) if session else None
     return render_template("council/session.html", **_common(cycle), members=members, quorum=quorum, errors=errors,
                            steps=SESSION.available(session, current_user) if session else [],
                            attending={m.id for m in session.attendees} if session else set()), status
@@ -559,7 +559,7 @@ def _decisions_page(cycle: Cycle, *, errors: dict[str, list[str]] | None = None,
     for row in rows:
         row["draft"] = typed.get(_decide_form(cycle, row["head"].registration_id))
     return render_template("council/decisions.html", **_common(cycle), page=page, rows=rows, names=names, objections=objections,
-                           steps=[(t, r) for t, r in SESSION.available(session, current_user) if t.name == "publish"] if session else [], undecided=operations.undecided_count(session) if session and session.round else 0,
+                           steps=[(t, r) for t, r in SESSION.available(session, current_user) if t.name == "publish"] if session else [], undecided=queries.undecided_count(session) if session and session.round else 0,
                            level_tone=_level_tone(rubric_of(cycle)), decided=decided,
                            quota_scopes=[q for q in quota.scopes(session) if q.count.count] if session and session.round else [],
                            quota_base=", ".join(presenters.level_name(rubric, c) for c in rubric.quota.base_levels),
@@ -661,7 +661,7 @@ def result_context(registration: Registration, officials: bool) -> dict[str, Any
     the panel score with its spread and number of scores, the proposal and the decision with its
     reason; never which member gave which score. Officials also see each member's total."""
     cycle = registration.cycle
-    context = operations.card_context(registration)
+    context = queries.card_context(registration)
     rubric = context.rubric
     session = queries.session_of(cycle.id)
     proposal = queries.proposal_for(session, registration.id)
@@ -686,9 +686,9 @@ def result_context(registration: Registration, officials: bool) -> dict[str, Any
         "history": queries.decision_history(registration.id), "lines": presenters.breakdown(dossier.targets, dossier.facts, evaluation, rubric, judgements),
         "evaluation": evaluation, "dossier": dossier, "cards": cards if officials else [], "overrides": all_overrides, "titles": titles,
         "objections": db.session.scalars(select(Objection).where(Objection.registration_id == registration.id).order_by(Objection.filed_at)).all(),
-        "window": operations.objection_window(session), "officials": officials, "level_names": presenters.level_names(rubric),
+        "window": queries.objection_window(session), "officials": officials, "level_names": presenters.level_names(rubric),
         "level_tone": _level_tone(rubric), "discipline": discipline,
-        "discipline_refusal": operations.discipline_refusal(registration),
+        "discipline_refusal": queries.discipline_refusal(registration),
         "discipline_categories": presenters.DISCIPLINE_CATEGORIES, "discipline_forms": presenters.DISCIPLINE_FORMS,
         # The subordinate-units rule (the level of the collectives led) lowers the points themselves.
         "subordinate_notes": [describe(n, rubric) for n in evaluation.total.notes if n.code == "subordinates.failing"],
@@ -744,7 +744,7 @@ def discipline(registration_id: int):
 def self_assessment(registration_id: int):
     registration = get_or_404(Registration, registration_id)
     policy.require(current_user, "council.self_assessment.edit", registration)
-    item = operations.self_assessment_of(registration)
+    item = queries.self_assessment_of(registration)
     errors: dict[str, list[str]] = {}
     status = 200
     values: Any = {"summary": item.summary, "shortcomings": item.shortcomings, "proposed_level": item.proposed_level, "version": item.version} if item else {}

@@ -20,10 +20,13 @@ from __future__ import annotations
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from workflow.core.transitions import Transition, Workflow
+from workflow.council import queries, quota
 from workflow.council.models import (
     CouncilSession,
+    Objection,
     ObjectionState,
     Scorecard,
     ScorecardState,
@@ -32,6 +35,7 @@ from workflow.council.models import (
 )
 from workflow.cycles.models import CycleState
 from workflow.cycles.workflow import guard as cycle_guard
+from workflow.extensions import db
 
 
 def _cycle_scoring(cycle) -> str | None:
@@ -42,21 +46,17 @@ def _cycle_scoring(cycle) -> str | None:
 
 def card_changeable(card: Scorecard) -> str | None:
     """Why the card cannot change now (cycle not in scoring, list final), or None."""
-    from workflow.council.queries import session_of
-
     reason = _cycle_scoring(card.registration.cycle)
     if reason:
         return reason
-    session = session_of(card.cycle_id)
+    session = queries.session_of(card.cycle_id)
     if session is not None and session.state != SessionState.OPEN:
         return gettext("The proposal list is final; the chair must reopen it before scores change.")
     return None
 
 
 def _quorum(session: CouncilSession) -> str | None:
-    from workflow.council.operations import quorum_status
-
-    status = quorum_status(session)
+    status = queries.quorum_status(session)
     if not status.met:
         return gettext(
             "No quorum: %(present)s of %(total)s members attend; at least %(needed)s are needed (%(fraction)s).",
@@ -70,26 +70,20 @@ def _session_cycle_scoring(session: CouncilSession) -> str | None:
 
 
 def _no_decisions(session: CouncilSession) -> str | None:
-    from workflow.council.queries import decision_count
-
-    if decision_count(session.cycle_id):
+    if queries.decision_count(session.cycle_id):
         return gettext("The committee has already decided on this list; it can no longer be reopened.")
     return None
 
 
 def _every_head_decided(session: CouncilSession) -> str | None:
-    from workflow.council.operations import undecided_count
-
-    missing = undecided_count(session)
+    missing = queries.undecided_count(session)
     if missing:
         return gettext("%(count)s heads have no decision yet.", count=missing)
     return None
 
 
 def _quota_kept_or_excepted(session: CouncilSession) -> str | None:
-    from workflow.council.quota import publish_refusal
-
-    return publish_refusal(session)
+    return quota.publish_refusal(session)
 
 
 C = ScorecardState
@@ -148,15 +142,9 @@ SELF_ASSESSMENT: Workflow[SelfAssessmentState] = Workflow(
 def decisions_published(cycle) -> str | None:
     """A cycle whose heads are evaluated closes once the committee's decisions are published
     and every objection is answered."""
-    from sqlalchemy import select
-
-    from workflow.council.models import Objection
-    from workflow.council.queries import head_count, session_of
-    from workflow.extensions import db
-
-    if not head_count(cycle.id):
+    if not queries.head_count(cycle.id):
         return None
-    session = session_of(cycle.id)
+    session = queries.session_of(cycle.id)
     if session is None or session.state != SessionState.PUBLISHED:
         return gettext("The committee's decisions on the heads are not published yet.")
     if db.session.scalar(select(Objection.id).where(Objection.cycle_id == cycle.id, Objection.state == ObjectionState.FILED).limit(1)) is not None:

@@ -64,7 +64,7 @@ def _detail(report: QuarterlyReport) -> Any:
         lines=presenters.lines(report),
         evidence=queries.evidence_of(report),
         steps=[{"step": t.name, "label": str(t.label), "refused_because": r} for t, r in REPORT.available(report, current_user)],
-        missing={str(k): v for k, v in operations.missing_entries(report).items()} if policy.can(current_user, "report.edit", report) else {},
+        missing={str(k): v for k, v in queries.missing_entries(report).items()} if policy.can(current_user, "report.edit", report) else {},
     )
     return with_etag(_Detail(report, data), report)
 

@@ -15,8 +15,6 @@ from sqlalchemy import func, select
 
 from workflow import policy
 from workflow.accounts.models import Person
-from workflow.calendar import WorkingCalendar, calendar_rules
-from workflow.calendar.days import Window
 from workflow.core import audit, formats
 from workflow.core.concurrency import check_version, lock
 from workflow.core.errors import DomainError, PermissionDenied, TransitionRefused, ValidationFailed
@@ -37,6 +35,7 @@ from workflow.reports.models import (
     SupportRequest,
     VersionKind,
 )
+from workflow.reports.queries import calendar_of, days_late, missing_entries, window_of
 from workflow.reports.rules import EVIDENCE_TYPES, report_rules
 from workflow.reports.workflow import REPORT, REQUEST
 from workflow.targets.models import Registration, RegistrationState, Target, TargetKind
@@ -49,31 +48,6 @@ TASK_ONLY = ("milestone_status", "product_delivered", "delivered_on")
 
 class FileTooLarge(ValidationFailed):
     status_code = 413
-
-
-# --- the calendar of a report ----------------------------------------------------------------
-
-
-def calendar_of(registration: Registration) -> WorkingCalendar:
-    return WorkingCalendar(calendar_rules(registration.cycle))
-
-
-def window_of(registration: Registration, quarter: int) -> Window:
-    return calendar_of(registration).window(registration.cycle.year, quarter)
-
-
-def due_at(report: QuarterlyReport) -> datetime:
-    cal = calendar_of(report.registration)
-    return cal.at(report.due_on, cal.due_time)
-
-
-def days_late(report: QuarterlyReport, at: datetime) -> int:
-    """Calendar days after the due date of a report submitted at `at` (0: on time). Late
-    after the due time of the due day; a report in that evening is one day late."""
-    cal = calendar_of(report.registration)
-    if at <= cal.at(report.due_on, cal.due_time):
-        return 0
-    return max(1, (cal.local_date(at) - report.due_on).days)
 
 
 # --- opening a report ------------------------------------------------------------------------
@@ -191,35 +165,6 @@ def save_entries(report: QuarterlyReport, entries: list[dict[str, Any]], *, acto
     report.touch()
     audit.record("report.save", report, actor=actor, summary=_summary(report), data={"changed": changed})
     return changed
-
-
-def missing_entries(report: QuarterlyReport) -> dict[int, dict[str, list[str]]]:
-    """{target id: {field: [message]}} for every target in force whose entry lacks something
-    the report must say: the value (quantitative) or the milestone status (task), with the
-    product and its date once done; a narrative; a confidence."""
-    required = gettext("Required before submitting.")
-    missing: dict[int, dict[str, list[str]]] = {}
-    for target in targets_in_force(report.registration):
-        entry = report.entry_for(target.id)
-        fields: dict[str, list[str]] = {}
-        if target.kind == TargetKind.QUANTITATIVE:
-            if entry is None or entry.actual is None:
-                fields["actual"] = [required]
-        else:
-            if entry is None or entry.milestone_status is None:
-                fields["milestone_status"] = [required]
-            elif entry.milestone_status == MilestoneStatus.DONE:
-                if not entry.product_delivered.strip():
-                    fields["product_delivered"] = [gettext("Say what product was delivered.")]
-                if entry.delivered_on is None:
-                    fields["delivered_on"] = [gettext("Give the date the product was delivered.")]
-        if entry is None or not entry.narrative.strip():
-            fields["narrative"] = [required]
-        if entry is None or entry.confidence is None:
-            fields["confidence"] = [required]
-        if fields:
-            missing[target.id] = fields
-    return missing
 
 
 # --- steps -----------------------------------------------------------------------------------

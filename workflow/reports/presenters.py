@@ -12,6 +12,7 @@ from typing import Any
 from workflow.core.models import utcnow
 from workflow.reports import progress
 from workflow.reports.models import QuarterlyReport, ReportEntry, ReportState
+from workflow.reports.queries import window_of
 from workflow.reports.rules import report_rules
 from workflow.targets.models import Target, TargetKind
 from workflow.targets.operations import targets_in_force
@@ -58,8 +59,6 @@ def targets_of(report: QuarterlyReport) -> list[Target]:
 
 
 def lines(report: QuarterlyReport) -> list[Line]:
-    from workflow.reports.operations import window_of
-
     bands = report_rules(report.registration.cycle)
     ends = window_of(report.registration, report.quarter).quarter_ends_on
     return [line(t, report.entry_for(t.id), report.quarter, ends, bands) for t in targets_in_force(report.registration)]

@@ -14,13 +14,12 @@ from flask_babel import lazy_gettext as _l
 
 from workflow.core.transitions import Transition, Workflow
 from workflow.reports.models import QuarterlyReport, ReportState, RequestState
+from workflow.reports.queries import missing_entries
 
 S = ReportState
 
 
 def complete(report: QuarterlyReport) -> str | None:
-    from workflow.reports.operations import missing_entries
-
     missing = missing_entries(report)
     if missing:
         return gettext("%(count)s targets still lack what the report must say about them.", count=len(missing))
