@@ -24,7 +24,7 @@ from workflow.core.concurrency import claimed_version
 from workflow.core.errors import NotFound, ValidationFailed
 from workflow.core.pagination import page_payload, page_schema, paginate
 from workflow.core.web import get_or_404
-from workflow.council import operations, presenters, proposals, queries, quota
+from workflow.council import operations, presenters, proposals, queries, quota, results
 from workflow.council.models import (
     CouncilMember,
     DisciplineRecord,
@@ -385,10 +385,8 @@ def session_step(data, cycle_id: int):
 @blp.response(200, page_schema(DecisionRowSchema))
 def list_decisions(args, cycle_id: int):
     """The frozen proposal list with the decision in force for each head."""
-    from workflow.council.views import decision_rows
-
     cycle = _cycle(cycle_id, "council.decisions.view")
-    heads, frozen = decision_rows(cycle, queries.session_of(cycle.id), current_user)
+    heads, frozen = results.decision_rows(cycle, queries.session_of(cycle.id), current_user)
     payload = _slice(heads, args)
     page = payload["items"]
     decided = queries.latest_decisions(cycle.id)
@@ -463,9 +461,7 @@ def decision_history(registration_id: int):
 # --- results, objections, discipline, self-assessment ----------------------------------------
 
 def _result_registration(registration_id: int) -> tuple[Registration, bool]:
-    from workflow.council.views import _result_registration as check
-
-    return check(registration_id)
+    return results.result_registration(registration_id, current_user)
 
 
 @blp.get("/results/<int:registration_id>")
@@ -475,10 +471,8 @@ def result(registration_id: int):
     sentence that says which (`level_explanation`), the panel score, the proposal, the decision
     with its reason, every target's figures. Never which member gave which score; the spread of
     the scores only for the council's officers and the committee."""
-    from workflow.council.views import result_context
-
     registration, officials = _result_registration(registration_id)
-    ctx = result_context(registration, officials)
+    ctx = results.result_context(registration, officials)
     row, decision, session = ctx["proposal_row"], ctx["decision"], ctx["session"]
     return {
         "registration_id": registration.id, "head": registration.head.full_name, "unit": registration.unit.name, "cycle": registration.cycle.name,
@@ -596,7 +590,5 @@ def export(cycle_id: int):
 @blp.get("/results/<int:registration_id>/sheet.pdf")
 @blp.response(200, {"format": "binary", "type": "string"}, content_type="application/pdf")
 def sheet(registration_id: int):
-    from workflow.council.views import sheet_pdf
-
     registration, officials = _result_registration(registration_id)
-    return Response(sheet_pdf(registration, officials), mimetype="application/pdf")
+    return Response(results.sheet_pdf(registration, officials), mimetype="application/pdf")

@@ -77,6 +77,11 @@ def level_tone(rubric: Rubric, code: str | None) -> str:
     return "danger" if index == len(rubric.levels) - 1 else LEVEL_TONES.get(index, "info")
 
 
+def level_toner(rubric: Rubric) -> Any:
+    """`level_tone` bound to the rubric, as the templates' level badges call it."""
+    return lambda code: level_tone(rubric, code)
+
+
 # --- the dossier -----------------------------------------------------------------------------
 
 @dataclass

@@ -5,7 +5,8 @@ objections, the chair's figures on the raters, a head's result and self-assessme
 exports.
 
 Views load, check and delegate: forms go through `presenters.form_to_data` or the API's schemas,
-changes through `operations`. Everything here is also in the API (`api.py`).
+changes through `operations`; a head's result is built in `results`, which the API shares.
+Everything here is also in the API (`api.py`).
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ from workflow.core import formats
 from workflow.core.errors import (
     DomainError,
     NotFound,
-    PermissionDenied,
     StaleObject,
     ValidationFailed,
 )
@@ -44,7 +44,7 @@ from workflow.core.inputs import whole_number
 from workflow.core.models import utcnow
 from workflow.core.pagination import Page
 from workflow.core.web import form_version, get_or_404, load_form, page_args
-from workflow.council import operations, presenters, proposals, queries, quota
+from workflow.council import operations, presenters, proposals, queries, quota, results
 from workflow.council.models import (
     CouncilMember,
     DisciplineRecord,
@@ -77,7 +77,7 @@ from workflow.extensions import db
 from workflow.reports.workflow import REPORT
 from workflow.scoring.engine import FIGURES
 from workflow.scoring.explain import FIGURES as FIGURE_LABELS
-from workflow.scoring.explain import WORDS, describe, describe_check
+from workflow.scoring.explain import WORDS, describe_check
 from workflow.scoring.rubric import RubricError
 from workflow.targets.models import Registration
 
@@ -138,10 +138,6 @@ def _common(cycle: Cycle) -> dict[str, Any]:
     return {"cycle": cycle, "rubric": rubric, "level_names": presenters.level_names(rubric), "me": queries.member_of(current_user, cycle.id),
             "session": queries.session_of(cycle.id), "flag_labels": flag_labels(), "quota_labels": quota_labels(),
             "position_labels": position_labels(), "method_labels": method_labels(), "measure_labels": {k: str(v) for k, v in WORDS.items()}}
-
-
-def _level_tone(rubric: Any) -> Any:
-    return lambda code: presenters.level_tone(rubric, code)
 
 
 # --- the council of a cycle ------------------------------------------------------------------
@@ -280,7 +276,7 @@ def _scoring_page(cycle: Cycle, registration: Registration, member: CouncilMembe
         "council/score.html", **_common(cycle), registration=registration, member=member, card=card, dossier=dossier, lines=lines,
         evaluation=evaluation, values=values or presenters.form_values(card.general, card.judgements, card.comment), errors=errors or {},
         editable=editable, panel_cards=panel_cards, steps=SCORECARD.available(card, current_user), figures=FIGURES,
-        payload=presenters.evaluation_payload(evaluation, rubric), level_tone=_level_tone(rubric),
+        payload=presenters.evaluation_payload(evaluation, rubric), level_tone=presenters.level_toner(rubric),
         disciplined=context.disciplined, override_errors={k.split(".")[1] for k in (errors or {}) if k.startswith("o.")},
     ), status
 
@@ -458,7 +454,7 @@ def proposal_list(cycle_id: int):
     # The counts by level are computed from every head's scores.
     return render_template("council/proposals.html", **_common(cycle), page=page, rows=rows, counts=panel.proposals.counts() if every_score else {},
                            flagged=len(panel.proposals.flagged()) if every_score else 0, what_if=what_if, what_if_error=what_if_error, changes=changes,
-                           what_if_fields=WHAT_IF_FIELDS, level_tone=_level_tone(panel.rubric), any_hidden=bool(hidden), every_score=every_score)
+                           what_if_fields=WHAT_IF_FIELDS, level_tone=presenters.level_toner(panel.rubric), any_hidden=bool(hidden), every_score=every_score)
 
 
 @bp.get("/<int:cycle_id>/raters")
@@ -541,7 +537,7 @@ def _decisions_page(cycle: Cycle, *, errors: dict[str, list[str]] | None = None,
     """The frozen list with the decisions, the quota as the decisions stand and the objections;
     `errors` are those of a refused exception form (shown beside its fields)."""
     session = queries.session_of(cycle.id)
-    heads, frozen = decision_rows(cycle, session, current_user)
+    heads, frozen = results.decision_rows(cycle, session, current_user)
     page = _page(heads, *page_args())
     decided = queries.latest_decisions(cycle.id)
     rubric = rubric_of(cycle)
@@ -560,7 +556,7 @@ def _decisions_page(cycle: Cycle, *, errors: dict[str, list[str]] | None = None,
         row["draft"] = typed.get(_decide_form(cycle, row["head"].registration_id))
     return render_template("council/decisions.html", **_common(cycle), page=page, rows=rows, names=names, objections=objections,
                            steps=[(t, r) for t, r in SESSION.available(session, current_user) if t.name == "publish"] if session else [], undecided=queries.undecided_count(session) if session and session.round else 0,
-                           level_tone=_level_tone(rubric_of(cycle)), decided=decided,
+                           level_tone=presenters.level_toner(rubric_of(cycle)), decided=decided,
                            quota_scopes=[q for q in quota.scopes(session) if q.count.count] if session and session.round else [],
                            quota_base=", ".join(presenters.level_name(rubric, c) for c in rubric.quota.base_levels),
                            errors=errors or {}, values=request.form if errors else {}), status
@@ -634,71 +630,10 @@ def decide_objection(cycle_id: int, objection_id: int):
 
 # --- a head's result and self-assessment -----------------------------------------------------
 
-def _result_registration(registration_id: int) -> tuple[Registration, bool]:
-    """The registration, and whether the viewer may see which member gave which score (the
-    committee, administrators, the council's chair and secretary). The page is theirs and the
-    head's; each sees it once they may see the head's scores (`council.scores.view`): the head
-    once published, the chair and the secretary, who score too, once their own card is in."""
-    registration = get_or_404(Registration, registration_id)
-    policy.require(current_user, "council.result.view", registration)
-    if not policy.can(current_user, "council.scores.view", registration):
-        if registration.unit_id in current_user.head_unit_ids:
-            raise NotFound(gettext("Your result is not published yet."))
-        raise PermissionDenied(gettext("Hidden until you submit your own scorecard for this head."))
-    return registration, policy.can(current_user, "council.member_scores.view", registration)
-
-
-def decision_rows(cycle: Cycle, session: Any, person: Any) -> tuple[list[Any], dict[int, Any]]:
-    """The heads of the frozen proposal list whose scores `person` may see, and the list."""
-    frozen = queries.frozen_proposals(session) if session and session.round else {}
-    hidden = queries.hidden_heads(person, cycle, frozen)
-    return [h for h in proposals.heads_of(cycle.id) if h.registration_id in frozen and h.registration_id not in hidden], frozen
-
-
-def result_context(registration: Registration, officials: bool) -> dict[str, Any]:
-    """What the result page, the API and the printed sheet show. A head sees their level, the
-    breakdown of every target (figures and the council's changed figures with their reasons),
-    the panel score with its spread and number of scores, the proposal and the decision with its
-    reason; never which member gave which score. Officials also see each member's total."""
-    cycle = registration.cycle
-    context = queries.card_context(registration)
-    rubric = context.rubric
-    session = queries.session_of(cycle.id)
-    proposal = queries.proposal_for(session, registration.id)
-    decision = queries.latest_decision(registration.id)
-    cards = [c for c in queries.cards_for_head(registration.id) if c.state == ScorecardState.SUBMITTED]
-    # The breakdown shows the system's figures with every change a member made (each with its
-    # reason), as the median member's card computed them.
-    median_card = sorted(cards, key=lambda c: (c.total, c.id))[(len(cards) - 1) // 2] if cards else None
-    judgements = median_card.judgements if median_card else {}
-    general = median_card.general if median_card else {}
-    evaluation = operations.compute(general, judgements, context, fill_missing=True)
-    dossier = presenters.dossier(registration, context)
-    all_overrides = [
-        {"card": c, "target_id": int(t), **o} for c in cards for t, j in c.judgements.items() for o in j.get("overrides", [])
-    ]
-    titles = {t.id: t.title for t in dossier.targets}
-    discipline = db.session.scalar(select(DisciplineRecord).where(DisciplineRecord.registration_id == registration.id))
-    row = presenters.frozen_row(proposal, rubric, decision, presenters.discipline_note(discipline.reference, discipline.reason) if discipline else "") if proposal else None
-    return {
-        "registration": registration, "cycle": cycle, "rubric": rubric, "session": session, "proposal": proposal,
-        "proposal_row": row, "level_explanation": row["level_explanation"] if row else None, "decision": decision,
-        "history": queries.decision_history(registration.id), "lines": presenters.breakdown(dossier.targets, dossier.facts, evaluation, rubric, judgements),
-        "evaluation": evaluation, "dossier": dossier, "cards": cards if officials else [], "overrides": all_overrides, "titles": titles,
-        "objections": db.session.scalars(select(Objection).where(Objection.registration_id == registration.id).order_by(Objection.filed_at)).all(),
-        "window": queries.objection_window(session), "officials": officials, "level_names": presenters.level_names(rubric),
-        "level_tone": _level_tone(rubric), "discipline": discipline,
-        "discipline_refusal": queries.discipline_refusal(registration),
-        "discipline_categories": presenters.DISCIPLINE_CATEGORIES, "discipline_forms": presenters.DISCIPLINE_FORMS,
-        # The subordinate-units rule (the level of the collectives led) lowers the points themselves.
-        "subordinate_notes": [describe(n, rubric) for n in evaluation.total.notes if n.code == "subordinates.failing"],
-    }
-
-
 @bp.get("/results/<int:registration_id>")
 def result(registration_id: int):
-    registration, officials = _result_registration(registration_id)
-    return render_template("council/result.html", **result_context(registration, officials), flag_labels=flag_labels(), quota_labels=quota_labels())
+    registration, officials = results.result_registration(registration_id, current_user)
+    return render_template("council/result.html", **results.result_context(registration, officials), flag_labels=flag_labels(), quota_labels=quota_labels())
 
 
 @bp.get("/results")
@@ -798,19 +733,9 @@ def export(cycle_id: int):
                      download_name=f"danh-gia-xep-loai-{cycle.year}.xlsx")
 
 
-def sheet_pdf(registration: Registration, officials: bool) -> bytes:
-    """The evaluation sheet, in Vietnamese whatever the reader's language: it is filed."""
-    from flask_babel import force_locale
-
-    from workflow.council.sheet import evaluation_sheet
-
-    with force_locale("vi"):
-        return evaluation_sheet(result_context(registration, officials))
-
-
 @bp.get("/results/<int:registration_id>/sheet.pdf")
 def sheet(registration_id: int):
-    registration, officials = _result_registration(registration_id)
-    pdf = sheet_pdf(registration, officials)
+    registration, officials = results.result_registration(registration_id, current_user)
+    pdf = results.sheet_pdf(registration, officials)
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="phieu-danh-gia-{registration.cycle.year}-{registration.unit.code}.pdf"'})
