@@ -116,13 +116,16 @@ def test_scoring_form_saves_autosaves_and_submits(scene, as_person):
     cycle, regs, seats = scene
     member = seats["m1"]
     c = as_person(member.person)
-    c.get(f"/council/{cycle.id}/score/{regs[0].id}")
-    card = queries.scorecard(member.id, regs[0].id)
+    page = c.get(f"/council/{cycle.id}/score/{regs[0].id}")
+    # Reading the page writes nothing: the empty card, version 1, is written by the first save.
+    assert queries.scorecard(member.id, regs[0].id) is None
+    assert 'name="version" value="1"' in page.get_data(as_text=True)
+    version = 1
     percent = regs[0].targets[2].id
     # Autosave as the page's script does, then a second tab's stale save is refused.
-    saved = c.post(f"/council/{cycle.id}/score/{regs[0].id}/autosave", data=_form(card.version, regs[0], **{f"j.{percent}.errors": "1"}))
-    assert saved.status_code == 200 and saved.json["version"] == card.version + 1
-    stale = c.post(f"/council/{cycle.id}/score/{regs[0].id}/autosave", data=_form(card.version, regs[0]))
+    saved = c.post(f"/council/{cycle.id}/score/{regs[0].id}/autosave", data=_form(version, regs[0], **{f"j.{percent}.errors": "1"}))
+    assert saved.status_code == 200 and saved.json["version"] == version + 1
+    stale = c.post(f"/council/{cycle.id}/score/{regs[0].id}/autosave", data=_form(version, regs[0]))
     assert stale.status_code == 409 and "current_version" in stale.json
     # The live total comes from the server's engine.
     preview = c.post(f"/council/{cycle.id}/score/{regs[0].id}/preview", data=_form(saved.json["version"], regs[0], **{f"j.{percent}.errors": "1"}))

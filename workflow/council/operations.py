@@ -160,8 +160,10 @@ def update_settings(cycle: Cycle, values: dict[str, Any], *, actor: Person, vers
 
 # --- scorecards ------------------------------------------------------------------------------
 
-def open_scorecard(member: CouncilMember, registration: Registration, *, actor: Person) -> Scorecard:
-    """The member's card for the head, created (empty) the first time it is opened."""
+def scorecard_for(member: CouncilMember, registration: Registration, *, actor: Person) -> Scorecard:
+    """The member's card for the head; the first time, an empty card that is not saved (reading
+    a page writes nothing): the first save writes it (`save_scorecard`). Refused, with the
+    reason, when the member may not score this head or cards can no longer be started."""
     if not policy.can(actor, "council.member.score", (member, registration)):
         why = queries.recusal(member, registration) if member.person_id == actor.id else None
         if why is not None:
@@ -170,12 +172,28 @@ def open_scorecard(member: CouncilMember, registration: Registration, *, actor: 
     card = queries.scorecard(member.id, registration.id)
     if card is not None:
         return card
-    card = Scorecard(cycle_id=member.cycle_id, member=member, registration=registration, general={}, judgements={})
+    card = Scorecard(cycle_id=member.cycle_id, member=member, registration=registration, state=ScorecardState.DRAFT, general={}, judgements={},
+                     comment="", version=1)
     reason = card_changeable(card)
     if reason:
         raise TransitionRefused(reason)
-    db.session.add(card)
-    audit.record("council.scorecard.open", card, actor=actor, summary=f"{member.person.full_name} → {_head_name(registration)}")
+    return card
+
+
+def _write_new(card: Scorecard, actor: Person) -> None:
+    """Write the empty card `scorecard_for` made, as version 1: the save that follows is
+    version 2, so another tab still holding the empty card is refused as stale."""
+    if card.id is None and card not in db.session:
+        db.session.add(card)
+        audit.record("council.scorecard.open", card, actor=actor, summary=f"{card.member.person.full_name} → {_head_name(card.registration)}")
+        db.session.flush()
+
+
+def open_scorecard(member: CouncilMember, registration: Registration, *, actor: Person) -> Scorecard:
+    """The member's card for the head, written (empty) the first time it is opened (the API's
+    explicit step; the pages write it at the first save)."""
+    card = scorecard_for(member, registration, actor=actor)
+    _write_new(card, actor)
     return card
 
 
@@ -329,9 +347,11 @@ def _require_editable(card: Scorecard, actor: Person) -> None:
 def save_scorecard(card: Scorecard, data: dict[str, Any], *, actor: Person, version: int | None) -> Scorecard:
     """Save a draft (any number of times, automatically from the page): the general scores,
     the judgements of each target and the member's comment. Refused whole, with an error per
-    field, when a value is out of its limits or a changed figure has no reason."""
+    field, when a value is out of its limits or a changed figure has no reason. A card the
+    page showed empty (`scorecard_for`) is written here, at its first save."""
     _require_editable(card, actor)
     check_version(card, version)
+    _write_new(card, actor)
     context = queries.card_context(card.registration)
     general, judgements, errors = clean_inputs(data, context, card, actor.full_name, complete=False)
     if not errors:

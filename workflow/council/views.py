@@ -252,7 +252,7 @@ def _card(cycle: Cycle, registration: Registration) -> tuple[CouncilMember, Scor
     member = queries.member_of(current_user, cycle.id)
     if member is None:
         policy.require(current_user, "council.member.scorecards", cycle)
-    card = queries.scorecard(member.id, registration.id) or operations.open_scorecard(member, registration, actor=current_user)
+    card = operations.scorecard_for(member, registration, actor=current_user)
     policy.require(current_user, "council.member.score", card)
     return member, card
 
