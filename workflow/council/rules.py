@@ -6,8 +6,8 @@ snapshotted into the cycle with the rest of the rules; the council's secretary o
 administrator may change the cycle's copy until scoring opens.
 
 The rubric (`workflow.scoring.rubric`) is snapshotted into the cycle when it enters scoring
-(`snapshot_rubric`, run by the cycle workflow's `on_enter` hook), and always read back from that
-snapshot (`rubric_of`), so editing the rubric file later never changes a past result. Before
+(`snapshot_rubric`, the council workflow's hook on the cycle entering scoring), and always read
+back from that snapshot (`rubric_of`), so editing the rubric file later never changes a past result. Before
 scoring opens, pages preview the rubric the cycle's rules name.
 """
 
@@ -20,10 +20,8 @@ from typing import Any
 from flask_babel import gettext
 from marshmallow import ValidationError, fields, validates
 
-from workflow.core import audit
 from workflow.core.schemas import BaseSchema, WholeNumber, between
 from workflow.cycles.models import Cycle, CycleState
-from workflow.cycles.workflow import on_enter
 from workflow.scoring.rubric import Rubric, rubric_from_rules
 
 _FRACTION = re.compile(r"^\s*(\d{1,3})\s*/\s*(\d{1,3})\s*$")
@@ -72,17 +70,6 @@ def rubric_of(cycle: Cycle) -> Rubric:
     if snapshot is not None:
         return Rubric.from_snapshot(snapshot, source=f"{cycle.name} (snapshot)")
     return rubric_from_rules(cycle.rules or {})
-
-
-@on_enter(CycleState.SCORING)
-def snapshot_rubric(cycle: Cycle, actor: Any) -> None:
-    """Copy the rubric into the cycle as scoring opens (a new dict, so the JSON column is
-    saved). A cycle that already has one keeps it."""
-    if (cycle.rules or {}).get("rubric") is not None:
-        return
-    rubric = rubric_from_rules(cycle.rules or {})
-    cycle.rules = {**cycle.rules, "rubric": rubric.to_snapshot()}
-    audit.record("cycle.rubric_snapshot", cycle, actor=actor, summary=cycle.name, data={"rubric_version": rubric.version})
 
 
 def settings_editable_reason(cycle: Cycle) -> str | None:

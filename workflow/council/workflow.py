@@ -18,10 +18,13 @@ Self-assessment: draft → submitted (the head).
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from workflow.core import audit
 from workflow.core.transitions import Transition, Workflow
 from workflow.council import queries, quota
 from workflow.council.models import (
@@ -33,9 +36,11 @@ from workflow.council.models import (
     SelfAssessmentState,
     SessionState,
 )
-from workflow.cycles.models import CycleState
+from workflow.cycles.models import Cycle, CycleState
 from workflow.cycles.workflow import guard as cycle_guard
+from workflow.cycles.workflow import on_enter
 from workflow.extensions import db
+from workflow.scoring.rubric import rubric_from_rules
 
 
 def _cycle_scoring(cycle) -> str | None:
@@ -150,3 +155,14 @@ def decisions_published(cycle) -> str | None:
     if db.session.scalar(select(Objection.id).where(Objection.cycle_id == cycle.id, Objection.state == ObjectionState.FILED).limit(1)) is not None:
         return gettext("An objection is still waiting for the committee's answer.")
     return None
+
+
+@on_enter(CycleState.SCORING)
+def snapshot_rubric(cycle: Cycle, actor: Any) -> None:
+    """Copy the rubric into the cycle as scoring opens (a new dict, so the JSON column is
+    saved). A cycle that already has one keeps it."""
+    if (cycle.rules or {}).get("rubric") is not None:
+        return
+    rubric = rubric_from_rules(cycle.rules or {})
+    cycle.rules = {**cycle.rules, "rubric": rubric.to_snapshot()}
+    audit.record("cycle.rubric_snapshot", cycle, actor=actor, summary=cycle.name, data={"rubric_version": rubric.version})
