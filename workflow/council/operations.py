@@ -69,6 +69,7 @@ from workflow.council.workflow import (
 )
 from workflow.cycles.models import Cycle, CycleState
 from workflow.extensions import db
+from workflow.framework import sources
 from workflow.reports.facts import TargetFacts, year_end_facts
 from workflow.scoring.engine import FIGURES, Evidence
 from workflow.scoring.rubric import Rubric
@@ -204,11 +205,9 @@ class CardContext:
 
 
 def card_context(registration: Registration) -> CardContext:
-    from workflow.council.proposals import discipline_facts
-
     facts = list(year_end_facts(registration).values())
-    records = db.session.scalars(select(DisciplineRecord).where(DisciplineRecord.registration_id == registration.id)).all()
-    disciplined, evidence = discipline_facts(records)
+    evidence = sources.evidence_for(registration.cycle_id, [registration.id]).get(registration.id, ())
+    disciplined = sources.disciplined(evidence)
     return CardContext(facts, rubric_of(registration.cycle), disciplined, subordinate_statuses(registration), evidence)
 
 
