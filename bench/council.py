@@ -68,6 +68,8 @@ def fill(heads: int, members: int, seed: int = 2027) -> int:
     from workflow.council.models import CouncilMember, Scorecard
     from workflow.cycles.models import Cycle, CycleState
     from workflow.extensions import db
+    from workflow.framework import operations as framework
+    from workflow.framework.models import Subject
     from workflow.reports.models import QuarterlyReport, ReportEntry
     from workflow.rules import load_rules
     from workflow.scoring.rubric import rubric_from_rules
@@ -94,7 +96,11 @@ def fill(heads: int, members: int, seed: int = 2027) -> int:
                 "locale": "vi", "password_hash": "", "must_change_password": False, "active": True, "version": 1, "created_at": now}
                for m in range(members)]
     insert_rows(Person.__table__, people)
-    insert_rows(Registration.__table__, [{"id": i + 1, "cycle_id": cycle.id, "unit_id": i + 1, "head_id": i + 1, "state": "assigned", "changed_at": now,
+    track = framework.track_in(cycle)
+    periods = [framework.period_of(cycle, track, q).id for q in (1, 2, 3, 4)]
+    insert_rows(Subject.__table__, [{"id": i + 1, "track_id": track.id, "kind": "person", "unit_id": i + 1, "person_id": i + 1, "title": "",
+                                     "active": True, "version": 1, "created_at": now} for i in range(heads)])
+    insert_rows(Registration.__table__, [{"id": i + 1, "cycle_id": cycle.id, "track_id": track.id, "subject_id": i + 1, "unit_id": i + 1, "head_id": i + 1, "state": "assigned", "changed_at": now,
                                        "returned_reason": "", "decision_number": f"{i}-QĐ/TU", "signer_name": "", "signer_title": "", "version": 1,
                                        "created_at": now} for i in range(heads)])
     positions = ["chair", "secretary"] + ["member"] * (members - 2)
@@ -113,7 +119,7 @@ def fill(heads: int, members: int, seed: int = 2027) -> int:
                             "is_focal": False, "is_bottleneck": False, "origin": "registered", "dropped": False, "version": 1, "created_at": now})
         for q in range(4):
             rid = i * 4 + q + 1
-            reports.append({"id": rid, "registration_id": i + 1, "quarter": q + 1, "state": "accepted", "due_on": date(2031, 3 * q + 3, 28),
+            reports.append({"id": rid, "registration_id": i + 1, "period_id": periods[q], "quarter": q + 1, "state": "accepted", "due_on": date(2031, 3 * q + 3, 28),
                             "changed_at": now, "days_late": 0, "returned_reason": "", "reopened": 0, "version": 1, "created_at": now})
             for k in range(TARGETS):
                 value = (Decimal(60) + Decimal(20) * Decimal(str(round(merit, 3))) * SHARES[q]).quantize(Decimal("0.01"))
@@ -135,7 +141,7 @@ def fill(heads: int, members: int, seed: int = 2027) -> int:
     insert_rows(Scorecard.__table__, cards)
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
-        for table in ("scorecard", "registration", "target", "report_entry", "quarterly_report"):
+        for table in ("scorecard", "subject", "registration", "target", "report_entry", "quarterly_report"):
             db.session.execute(text(f"ANALYZE {table}"))
     else:
         db.session.execute(text("ANALYZE"))

@@ -16,6 +16,8 @@ from sqlalchemy import insert
 from workflow.accounts.models import Person, Role, RoleGrant
 from workflow.core.models import utcnow
 from workflow.extensions import db
+from workflow.framework import operations as framework
+from workflow.framework.models import Subject, SubjectKind
 from workflow.reports.models import QuarterlyReport, ReportEntry, ReportState
 from workflow.targets.models import Direction, Registration, RegistrationState, Target, TargetKind, TargetOrigin
 from workflow.units.models import Unit, UnitGroup
@@ -65,12 +67,15 @@ def registrations(cycle: Any, unit_ids: Sequence[int], head_ids: Sequence[int], 
     `previous_target_ids` (one per target, in order), each target continues last cycle's.
     Returns (registration ids, target ids if `target_ids` else [])."""
     now = utcnow()
+    track = framework.track_in(cycle)
+    subject_ids = insert_rows(Subject, [{"track_id": track.id, "kind": SubjectKind.PERSON, "unit_id": u, "person_id": p, "title": "",
+                                         "active": True, "created_at": now} for u, p in zip(unit_ids, head_ids)], ids=True)
     rows = []
     for i, (u, p) in enumerate(zip(unit_ids, head_ids)):
         state = states[i % len(states)]
         submitted = state != RegistrationState.DRAFT
         assigned = state == RegistrationState.ASSIGNED
-        rows.append({"cycle_id": cycle.id, "unit_id": u, "head_id": p, "state": state, "submitted_at": now if submitted else None,
+        rows.append({"cycle_id": cycle.id, "track_id": track.id, "subject_id": subject_ids[i], "unit_id": u, "head_id": p, "state": state, "submitted_at": now if submitted else None,
                      "assigned_at": now if assigned else None, "decision_number": "1-QĐ/TU" if assigned else "",
                      "returned_reason": "Đề nghị bổ sung chỉ tiêu trọng điểm" if state == RegistrationState.RETURNED else ""})
     registration_ids = insert_rows(Registration, rows, ids=True)
@@ -99,8 +104,9 @@ def province(cycle: Any, heads: int, *, targets: int = 10, staff_ids: list[int] 
     registration_ids, target_ids = registrations(cycle, unit_ids, person_ids, targets=targets, target_ids=report_quarter is not None and entries)
     if report_quarter is not None:
         submitted = report_state != ReportState.DRAFT
+        period = framework.period_of(cycle, framework.track_in(cycle), report_quarter)
         report_ids = insert_rows(QuarterlyReport, [
-            {"registration_id": r, "quarter": report_quarter, "state": report_state, "due_on": due_on or date(cycle.year, 4, 12),
+            {"registration_id": r, "period_id": period.id, "quarter": report_quarter, "state": report_state, "due_on": due_on or date(cycle.year, 4, 12),
              "first_submitted_at": now if submitted else None, "submitted_at": now if submitted else None}
             for r in registration_ids
         ], ids=True)

@@ -106,7 +106,12 @@ def registration(cycle: Cycle | None = None, unit: Unit | None = None, head: Per
         unit = unit or globals()["unit"]()
         head = person((Role.HEAD, unit))
     unit = unit or head.unit
-    obj = Registration(cycle=cycle or year(2027), unit=unit, head_id=head.id, **kw)
+    from workflow.framework import operations as framework
+
+    cycle = cycle or year(2027)
+    track = framework.track_in(cycle)
+    subject = framework.subject_of(track, unit_id=unit.id, person_id=head.id)
+    obj = Registration(cycle=cycle, track=track, subject=subject, unit=unit, head_id=head.id, **kw)
     db.session.add(obj)
     db.session.flush()
     return obj
@@ -219,7 +224,10 @@ def report(registration, quarter: int = 1, **kw: Any):
     from workflow.calendar import window_for
     from workflow.reports.models import QuarterlyReport
 
-    obj = QuarterlyReport(registration=registration, quarter=quarter, due_on=window_for(registration.cycle, quarter).due_on, **kw)
+    from workflow.framework import operations as framework
+
+    period = framework.period_of(registration.cycle, registration.track, quarter)
+    obj = QuarterlyReport(registration=registration, period=period, quarter=quarter, due_on=window_for(registration.cycle, quarter).due_on, **kw)
     db.session.add(obj)
     db.session.flush()
     return obj

@@ -36,7 +36,8 @@ DB_PASSWORD = "mat-khau-csdl-khong-duoc-lo"
 # Tables the data below fills; every table of the schema is compared, filled or not.
 FILLED = {
     "alembic_version", "amendment", "api_token", "audit_entry", "cycle", "job_run", "notification", "person", "proposal",
-    "registration", "registration_comment", "revision", "role_grant", "scheduler_lease", "target", "unit", "unit_group",
+    "period", "registration", "registration_comment", "revision", "role_grant", "scheduler_lease", "subject", "target", "track", "unit",
+    "unit_group",
 }
 
 

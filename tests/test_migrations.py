@@ -1,5 +1,7 @@
 """Migrations: up, down and up again on a database of their own; the result matches the models."""
 
+from datetime import date
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -90,5 +92,48 @@ def test_adding_to_the_cycle_table_keeps_its_rows(scratch_app):
             assert conn.execute(text("SELECT cycle_id FROM council_member")).scalar() == 1
         with db.engine.begin() as conn:
             for table in ("council_member", "cycle", "person"):
+                conn.execute(text(f"DELETE FROM {table}"))
+        downgrade(revision="base")
+
+
+@pytest.mark.real_commits
+def test_heads_become_the_heads_track_and_quarters_its_periods(scratch_app):
+    """0012 moves a filled database into the framework: each head who registered becomes a
+    subject of the heads track, each cycle gets the heads track's four quarters (due dates from
+    its calendar), each report its quarter's period; down again, the rows are as they were."""
+    with scratch_app.app_context():
+        upgrade(revision="0011_discipline_categories")
+        with db.engine.begin() as conn:
+            _insert(conn, "person", id=1, username="truong", email="t@kpi.test", locale="vi")
+            _insert(conn, "person", id=2, username="pho", email="p@kpi.test", locale="vi")
+            _insert(conn, "unit_group", id=1, code="G1", name="Sở, ngành")
+            _insert(conn, "unit", id=1, code="SYT", name="Sở Y tế", group_id=1)
+            _insert(conn, "unit", id=2, code="SNV", name="Sở Nội vụ", group_id=1)
+            for cycle_id, year in ((1, 2025), (2, 2026)):
+                _insert(conn, "cycle", id=cycle_id, year=year, state="execution", rules="{}", starts_on=date(year, 1, 1), ends_on=date(year, 12, 31))
+            _insert(conn, "registration", id=1, cycle_id=1, unit_id=1, head_id=1, state="assigned")
+            _insert(conn, "registration", id=2, cycle_id=2, unit_id=1, head_id=1, state="assigned")
+            _insert(conn, "registration", id=3, cycle_id=2, unit_id=2, head_id=2, state="draft")
+            _insert(conn, "quarterly_report", id=1, registration_id=2, quarter=3, state="accepted", due_on=date(2026, 10, 12))
+        upgrade()
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT code, subject_kind FROM track")).all() == [("heads", "person")]
+            assert conn.execute(text("SELECT unit_id, person_id, kind FROM subject ORDER BY unit_id")).all() == [(1, 1, "person"), (2, 2, "person")]
+            periods = conn.execute(text("SELECT cycle_id, number, starts_on, ends_on, due_on FROM period ORDER BY cycle_id, number")).all()
+            assert [(p[0], p[1]) for p in periods] == [(c, q) for c in (1, 2) for q in (1, 2, 3, 4)]
+            q3 = periods[6]
+            assert (str(q3[2]), str(q3[3]), str(q3[4])) == ("2026-07-01", "2026-09-30", "2026-10-12")  # 10/10/2026 is a Saturday
+            rows = conn.execute(text("SELECT g.id, s.unit_id, s.person_id FROM registration g JOIN subject s ON s.id = g.subject_id "
+                                     "JOIN track t ON t.id = g.track_id AND t.code = 'heads' ORDER BY g.id")).all()
+            assert rows == [(1, 1, 1), (2, 1, 1), (3, 2, 2)]
+            assert conn.execute(text("SELECT p.cycle_id, p.number FROM quarterly_report r JOIN period p ON p.id = r.period_id")).all() == [(2, 3)]
+        downgrade(revision="0011_discipline_categories")
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT id, cycle_id, unit_id, head_id FROM registration ORDER BY id")).all() == [(1, 1, 1, 1), (2, 2, 1, 1), (3, 2, 2, 2)]
+            assert conn.execute(text("SELECT registration_id, quarter FROM quarterly_report")).all() == [(2, 3)]
+            assert "track" not in inspect(conn).get_table_names()
+        upgrade()
+        with db.engine.begin() as conn:
+            for table in ("quarterly_report", "registration", "subject", "period", "track", "cycle", "unit", "unit_group", "person"):
                 conn.execute(text(f"DELETE FROM {table}"))
         downgrade(revision="base")

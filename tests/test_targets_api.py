@@ -6,7 +6,7 @@ from decimal import Decimal
 import factories as f
 from workflow.accounts.models import Role
 from workflow.extensions import db
-from workflow.targets.models import Registration, RegistrationState
+from workflow.targets.models import RegistrationState
 
 S = RegistrationState
 QUANT = {k: (str(v) if isinstance(v, Decimal) else v) for k, v in f.QUANTITATIVE.items()}
@@ -199,7 +199,7 @@ def test_list_endpoints_run_a_fixed_number_of_statements(as_person, count_statem
         for i in range(n):
             unit = f.unit(group=group)
             head = f.person((Role.HEAD, unit))
-            r = Registration(cycle=cycle, unit=unit, head_id=head.id, state=S.SUBMITTED)
+            r = f.registration(cycle, unit, head, state=S.SUBMITTED)
             r.targets.append(Target(kind="quantitative", title=f"Chỉ tiêu {i}", weight=Decimal("100"), baseline=1, target_value=2, direction="higher",
                                     plan_q1=1, plan_q2=1, plan_q3=2, plan_q4=2, previous_target_id=reg.targets[0].id))
             db.session.add(r)

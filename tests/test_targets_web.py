@@ -230,7 +230,7 @@ def test_list_page_runs_a_fixed_number_of_statements(as_person, count_statements
     def add(n):
         for i in range(n):
             unit = f.unit(group=group)
-            r = Registration(cycle=cycle, unit=unit, head_id=staff.id, state=S.SUBMITTED)
+            r = f.registration(cycle, unit, staff, state=S.SUBMITTED)
             r.targets.append(Target(kind="task", title=f"Nhiệm vụ {i}", weight=Decimal("100"), product="Báo cáo", due_date=date(2027, 6, 1)))
             db.session.add(r)
         db.session.commit()

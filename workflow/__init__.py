@@ -20,6 +20,7 @@ from workflow.settings import PROJECT_ROOT, check_production, load_settings
 MODULES = (
     "workflow.units",
     "workflow.cycles",
+    "workflow.framework",
     "workflow.accounts",
     "workflow.drafts",
     "workflow.targets",

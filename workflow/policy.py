@@ -73,7 +73,7 @@ def actions() -> list[str]:
 
 # --- everyone signed in --------------------------------------------------------------------
 
-@rule("dashboard.view", "unit.view")
+@rule("dashboard.view", "unit.view", "track.view")
 def _signed_in(actor: Person, obj: Any) -> bool:
     return True
 

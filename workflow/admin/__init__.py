@@ -7,6 +7,6 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from workflow.admin import cycles, people, units, views  # noqa: F401  (the modules add their pages to views.bp)
+    from workflow.admin import cycles, people, tracks, units, views  # noqa: F401  (the modules add their pages to views.bp)
 
     app.register_blueprint(views.bp)

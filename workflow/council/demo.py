@@ -32,11 +32,11 @@ from workflow.accounts.models import Person
 from workflow.calendar import window_for
 from workflow.council import operations
 from workflow.council.models import Position
-from workflow.cycles.models import CycleState
 from workflow.cycles.operations import advance_cycle, create_cycle
 from workflow.demo import province
 from workflow.demo.steps import RULES, DemoContext, at, local, step
 from workflow.extensions import db
+from workflow.framework import operations as framework
 from workflow.reports import operations as reports
 from workflow.reports import progress as measure
 from workflow.reports.models import QuarterlyReport
@@ -130,7 +130,8 @@ def _report(ctx: DemoContext, registration: Registration, head: Person, staff: P
         window = window_for(registration.cycle, quarter)
         submitted = local(window.due_on - timedelta(days=rng.randint(3, 8)), 10)
         with at(window.opens_on, 7):
-            report = QuarterlyReport(registration=registration, quarter=quarter, due_on=window.due_on)
+            report = QuarterlyReport(registration=registration, period=framework.period_of(registration.cycle, registration.track, quarter),
+                                     quarter=quarter, due_on=window.due_on)
             db.session.add(report)
             db.session.flush()
         entries = []

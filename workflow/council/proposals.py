@@ -16,7 +16,7 @@ agency is the same for all; the group is the unit's group (`[quota] scope` in th
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -36,6 +36,7 @@ from workflow.council.models import (
 from workflow.council.rules import rubric_of
 from workflow.cycles.models import Cycle
 from workflow.extensions import db
+from workflow.framework import sources
 from workflow.scoring.engine import (
     Candidate,
     Evidence,
@@ -167,6 +168,19 @@ def discipline_origin(reference: str, reason: str) -> str:
     return f"{reference}, {reason}"
 
 
+@sources.source("discipline")
+def discipline_evidence(cycle_id: int, registration_ids: Sequence[int] | None) -> dict[int, list[Evidence]]:
+    """The discipline records of the cycle as facts, by plan (one statement)."""
+    stmt = select(DisciplineRecord.id, DisciplineRecord.registration_id, DisciplineRecord.category, DisciplineRecord.duty_related,
+                  DisciplineRecord.reference, DisciplineRecord.reason).where(DisciplineRecord.cycle_id == cycle_id)
+    if registration_ids is not None:
+        stmt = stmt.where(DisciplineRecord.registration_id.in_(registration_ids))
+    records: dict[int, list[Any]] = {}
+    for record in db.session.execute(stmt.order_by(DisciplineRecord.id)):
+        records.setdefault(record.registration_id, []).append(record)
+    return {registration_id: list(discipline_facts(found)[1]) for registration_id, found in records.items()}
+
+
 def discipline_facts(records: Any) -> tuple[bool, tuple[Evidence, ...]]:
     """Whether the head was disciplined in the year, and the facts of their records (objects
     or rows with category, duty_related, reference, reason and id)."""
@@ -205,12 +219,7 @@ def _compute(cycle: Cycle, rubric: Rubric) -> Panel:
     # objects that stay, has little to scan; it is never paused (that would be process-wide).
     heads = heads_of(cycle.id)
     joined, counts = _ratings_sql(db.engine.dialect.name)
-    records: dict[int, list[Any]] = {}
-    for record in db.session.execute(select(DisciplineRecord.id, DisciplineRecord.registration_id, DisciplineRecord.category,
-                                            DisciplineRecord.duty_related, DisciplineRecord.reference, DisciplineRecord.reason)
-                                     .where(DisciplineRecord.cycle_id == cycle.id)):
-        records.setdefault(record.registration_id, []).append(record)
-    cases = {head: discipline_facts(found) for head, found in records.items()}
+    cases = {head: (sources.disciplined(found), found) for head, found in sources.evidence_for(cycle.id).items()}
     ratings: dict[int, dict[int, float]] = {}
     facts: dict[int, Facts] = {}
     shared: dict[tuple[Any, ...], Facts] = {}

@@ -33,7 +33,6 @@ from workflow.council.models import (
     CouncilMember,
     CouncilSession,
     Decision,
-    DisciplineRecord,
     LevelProposal,
     Position,
     Scorecard,
@@ -41,10 +40,10 @@ from workflow.council.models import (
     SelfAssessment,
     SessionState,
 )
-from workflow.council.proposals import discipline_facts
 from workflow.council.rules import council_rules, quorum_fraction, rubric_of
 from workflow.cycles.models import Cycle
 from workflow.extensions import db
+from workflow.framework import sources
 from workflow.reports.facts import TargetFacts, year_end_facts
 from workflow.scoring.engine import Evidence
 from workflow.scoring.rubric import Rubric
@@ -373,8 +372,8 @@ class CardContext:
 
 def card_context(registration: Registration) -> CardContext:
     facts = list(year_end_facts(registration).values())
-    records = db.session.scalars(select(DisciplineRecord).where(DisciplineRecord.registration_id == registration.id)).all()
-    disciplined, evidence = discipline_facts(records)
+    evidence = sources.evidence_for(registration.cycle_id, [registration.id]).get(registration.id, ())
+    disciplined = sources.disciplined(evidence)
     return CardContext(facts, rubric_of(registration.cycle), disciplined, subordinate_statuses(registration), evidence)
 
 

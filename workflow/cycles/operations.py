@@ -24,6 +24,7 @@ from workflow.core.models import utcnow
 from workflow.cycles.models import Cycle, CycleState
 from workflow.cycles.workflow import CYCLE_WORKFLOW, OPEN_STATES, entered, state_taken_reason
 from workflow.extensions import db
+from workflow.framework.operations import open_tracks
 from workflow.rules import RulesError, load_rules
 
 
@@ -58,7 +59,9 @@ def create_cycle(
         rules=rules,
     )
     db.session.add(cycle)
+    db.session.flush()
     audit.record("cycle.create", cycle, actor=actor, summary=cycle.name, data={"rules_version": rules["version"], "state": state.value})
+    open_tracks(cycle, actor=actor)
     entered(cycle, actor)
     return cycle
 

@@ -36,9 +36,24 @@ def run_migrations_online() -> None:
     conf_args.setdefault("process_revision_directives", process_revision_directives)
     conf_args.setdefault("render_item", render_item)
     with target_db.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a table's constraints by copying it (Alembic's batch mode) and
+            # dropping the old one; with foreign keys enforced, that drop would first delete the
+            # rows referring to it (ON DELETE CASCADE). Enforcement is off while migrating (the
+            # pragma has no effect inside a transaction, so it is set before one begins) and
+            # every reference is checked before the migration commits.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"the migration left rows referring to missing rows: {broken[:5]}")
+        if sqlite:
+            # Never handed out again: the next connection is a new one, with enforcement on.
+            connection.invalidate()
 
 
 if context.is_offline_mode():

@@ -43,6 +43,7 @@ from workflow.notifications.ics import deadline_event, uid_for
 from workflow.notifications.keys import reminder_key
 from workflow.notifications.models import Notification
 from workflow.notifications.operations import notify
+from workflow.framework.models import Period, PeriodKind
 from workflow.reports.models import QuarterlyReport, ReportState
 from workflow.reports.monitoring import heads_of
 from workflow.reports.rules import ESCALATION, WINDOW_OPEN, reminder_offsets, report_rules
@@ -81,12 +82,16 @@ def open_windows(now: datetime) -> dict[str, int]:
             if not window.is_open(now):
                 continue
             missing = ~exists().where(QuarterlyReport.registration_id == Registration.id, QuarterlyReport.quarter == q)
+            # The period of the registration's track with this number: tracks divided into
+            # quarters only (a monthly track's plans are not reported on quarterly).
+            period = and_(Period.cycle_id == Registration.cycle_id, Period.track_id == Registration.track_id,
+                          Period.kind == PeriodKind.QUARTER, Period.number == q)
             source = select(
-                Registration.id, literal(q), literal(ReportState.DRAFT.value), literal(window.due_on), literal(created_at), literal(created_at),
+                Registration.id, Period.id, literal(q), literal(ReportState.DRAFT.value), literal(window.due_on), literal(created_at), literal(created_at),
                 literal(0), literal(""), literal(0), literal(1),
-            ).where(Registration.cycle_id == cycle.id, Registration.state == RegistrationState.ASSIGNED, missing)
+            ).join(Period, period).where(Registration.cycle_id == cycle.id, Registration.state == RegistrationState.ASSIGNED, missing)
             t = QuarterlyReport.__table__
-            columns = [t.c.registration_id, t.c.quarter, t.c.state, t.c.due_on, t.c.created_at, t.c.changed_at, t.c.days_late,
+            columns = [t.c.registration_id, t.c.period_id, t.c.quarter, t.c.state, t.c.due_on, t.c.created_at, t.c.changed_at, t.c.days_late,
                        t.c.returned_reason, t.c.reopened, t.c.version]
             stmt = (_insert_ignoring(t).from_select(columns, source).on_conflict_do_nothing(index_elements=["registration_id", "quarter"])
                     .returning(t.c.id))

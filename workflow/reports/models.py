@@ -29,6 +29,7 @@ from workflow.targets.models import VALUE
 
 if TYPE_CHECKING:
     from workflow.accounts.models import Person
+    from workflow.framework.models import Period
     from workflow.targets.models import Registration, Target
 
 
@@ -67,7 +68,8 @@ class VersionKind(enum.StrEnum):
 
 
 class QuarterlyReport(CreatedAt, Versioned, db.Model):
-    """Báo cáo quý: one per registration and quarter.
+    """Báo cáo kỳ: one per registration and period of its track (`period_id`; for the heads track
+    the quarters, `quarter` being the period's number).
 
     `due_on` is copied from the report window when the report is created, so the deadline a
     head saw never moves. Lateness is measured at the *first* submission: a report returned
@@ -77,12 +79,14 @@ class QuarterlyReport(CreatedAt, Versioned, db.Model):
     __tablename__ = "quarterly_report"
     __table_args__ = (
         UniqueConstraint("registration_id", "quarter"),
-        CheckConstraint("quarter BETWEEN 1 AND 4", name="quarter_range"),
+        # The period's number (a quarter 1–4, a month 1–12): the period itself is `period_id`.
+        CheckConstraint("quarter BETWEEN 1 AND 12", name="period_number_range"),
         Index("ix_quarterly_report_state", "state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("period.id"), index=True)
     quarter: Mapped[int] = mapped_column(Integer)
     state: Mapped[ReportState] = mapped_column(enum_column(ReportState), default=ReportState.DRAFT)
     due_on: Mapped[date]
@@ -96,6 +100,7 @@ class QuarterlyReport(CreatedAt, Versioned, db.Model):
     reopened: Mapped[int] = mapped_column(default=0)  # how many times an accepted report was reopened
 
     registration: Mapped[Registration] = relationship()
+    period: Mapped[Period] = relationship()
     accepted_by: Mapped[Person | None] = relationship(foreign_keys=[accepted_by_id])
     entries: Mapped[list[ReportEntry]] = relationship(back_populates="report", cascade="all, delete-orphan", order_by="ReportEntry.id")
 

@@ -21,6 +21,7 @@ from workflow.core.errors import DomainError, PermissionDenied, TransitionRefuse
 from workflow.core.models import utcnow
 from workflow.cycles.models import CycleState
 from workflow.extensions import db
+from workflow.framework import operations as framework
 from workflow.reports import evidence as files
 from workflow.reports import mail
 from workflow.reports.models import (
@@ -81,7 +82,8 @@ def open_report(registration: Registration, quarter: int, *, actor: Person, now:
     reason = openable_reason(registration, quarter, now or utcnow())
     if reason:
         raise TransitionRefused(reason)
-    report = QuarterlyReport(registration=registration, quarter=quarter, due_on=window_of(registration, quarter).due_on)
+    period = framework.period_of(registration.cycle, registration.track, quarter)
+    report = QuarterlyReport(registration=registration, period=period, quarter=quarter, due_on=window_of(registration, quarter).due_on)
     db.session.add(report)
     audit.record("report.open", report, actor=actor, summary=registration.unit.name)
     return report

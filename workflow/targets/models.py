@@ -25,6 +25,7 @@ from workflow.extensions import db
 if TYPE_CHECKING:
     from workflow.accounts.models import Person
     from workflow.cycles.models import Cycle
+    from workflow.framework.models import Subject, Track
     from workflow.units.models import Unit
 
 # ±1e15 with four decimals: 20 digits.
@@ -90,17 +91,20 @@ class RevisionKind(enum.StrEnum):
 
 
 class Registration(CreatedAt, Versioned, db.Model):
-    """Bản đăng ký chỉ tiêu, nhiệm vụ: one per cycle and unit.
+    """Bản đăng ký chỉ tiêu, nhiệm vụ: a subject's plan for a cycle in a track, one per cycle,
+    track and subject (`workflow.framework`). The heads track's subject is the head of `unit`.
 
     `changed_at` moves whenever a target changes, so the registration's version (and ETag)
     covers its targets: a step taken on a stale view of the targets is refused.
     """
 
     __tablename__ = "registration"
-    __table_args__ = (UniqueConstraint("cycle_id", "unit_id"), Index("ix_registration_state", "state"))
+    __table_args__ = (UniqueConstraint("cycle_id", "track_id", "subject_id"), Index("ix_registration_state", "state"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"), index=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("track.id"), index=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     head_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     state: Mapped[RegistrationState] = mapped_column(enum_column(RegistrationState), default=RegistrationState.DRAFT)
@@ -117,6 +121,8 @@ class Registration(CreatedAt, Versioned, db.Model):
     signer_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
 
     cycle: Mapped[Cycle] = relationship()
+    track: Mapped[Track] = relationship()
+    subject: Mapped[Subject] = relationship()
     unit: Mapped[Unit] = relationship()
     head: Mapped[Person] = relationship(foreign_keys=[head_id])
     assigned_by: Mapped[Person | None] = relationship(foreign_keys=[assigned_by_id])

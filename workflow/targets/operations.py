@@ -28,6 +28,8 @@ from workflow.core.errors import DomainError, PermissionDenied, TransitionRefuse
 from workflow.core.models import utcnow
 from workflow.cycles.models import Cycle, CycleState
 from workflow.extensions import db
+from workflow.framework import operations as framework
+from workflow.framework.rules import HEADS
 from workflow.targets import notices, revisions
 from workflow.targets.models import (
     Amendment,
@@ -75,7 +77,9 @@ def create_registration(cycle: Cycle, unit: Unit, *, actor: Person) -> Registrat
         raise DomainError(gettext("This evaluation cycle is closed."))
     if registration_of(cycle.id, unit.id) is not None:
         raise ValidationFailed({"unit_id": [gettext("%(unit)s already has a registration for %(cycle)s.", unit=unit.name, cycle=cycle.name)]})
-    registration = Registration(cycle=cycle, unit=unit, head_id=actor.id, state=RegistrationState.DRAFT)
+    track = framework.track_in(cycle, HEADS)
+    subject = framework.subject_of(track, unit_id=unit.id, person_id=actor.id)
+    registration = Registration(cycle=cycle, track=track, subject=subject, unit=unit, head_id=actor.id, state=RegistrationState.DRAFT)
     db.session.add(registration)
     audit.record("registration.create", registration, actor=actor, summary=f"{unit.name} — {cycle.name}")
     return registration

@@ -12,6 +12,8 @@ from sqlalchemy.orm import contains_eager, joinedload
 from workflow.accounts.models import Person, Role
 from workflow.cycles.models import Cycle
 from workflow.extensions import db
+from workflow.framework.models import Track
+from workflow.framework.rules import HEADS
 from workflow.targets.models import Amendment, AmendmentState, Comment, Proposal, ProposalState, Registration, RegistrationState, Revision, Target
 from workflow.units.models import Unit
 
@@ -121,7 +123,10 @@ def child_of(registration: Registration, model: type, ident: Any) -> Any:
 
 
 def registration_of(cycle_id: int, unit_id: int) -> Registration | None:
-    return db.session.scalar(select(Registration).where(Registration.cycle_id == cycle_id, Registration.unit_id == unit_id))
+    """The head's registration of the unit in the cycle (the heads track's)."""
+    heads = select(Track.id).where(Track.code == HEADS).scalar_subquery()
+    return db.session.scalar(select(Registration).where(Registration.cycle_id == cycle_id, Registration.unit_id == unit_id,
+                                                        Registration.track_id == heads))
 
 
 def open_proposal_count(registration: Registration) -> int:
