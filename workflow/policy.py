@@ -114,7 +114,24 @@ _HEAD_EDITS = (RegistrationState.DRAFT, RegistrationState.RETURNED)
 
 
 def _leads(actor: Person, registration: Any) -> bool:
-    return registration is not None and registration.unit_id in actor.head_unit_ids
+    """The plan is the actor's: they lead its unit, or they wrote it (a person evaluated in another
+    track than the heads', such as a commune's key leader, writes their own)."""
+    if registration is None:
+        return False
+    if registration.unit_id in actor.head_unit_ids:
+        return True
+    # Not a former head, though: a head's plan passes to whoever leads the unit now.
+    return registration.head_id == actor.id and registration.track_id != _heads_track_id()
+
+
+def _heads_track_id() -> int | None:
+    from flask import g
+
+    from workflow.framework.queries import heads_track_id
+
+    if "heads_track_id" not in g:
+        g.heads_track_id = heads_track_id()
+    return g.heads_track_id
 
 
 @rule("registration.list")

@@ -31,7 +31,7 @@ from workflow.council.models import (
     Objection,
     Scorecard,
 )
-from workflow.council.rules import council_rules, rubric_of
+from workflow.council.rules import council_rules, council_tracks, rubric_for, rubric_of
 from workflow.council.schemas import (
     AcceptedCountSchema,
     AppointSchema,
@@ -45,6 +45,7 @@ from workflow.council.schemas import (
     DisciplineSchema,
     ExpectedVersionSchema,
     ListArgs,
+    ProposalListArgs,
     MemberSchema,
     ObjectionCreateSchema,
     ObjectionSchema,
@@ -223,7 +224,7 @@ def preview_scorecard(data, card_id: int):
     card = _own_card(card_id)
     data.pop("version", None)
     evaluation, complete = operations.preview(card, data, actor=current_user)
-    return presenters.evaluation_payload(evaluation, rubric_of(card.registration.cycle), complete=complete)
+    return presenters.evaluation_payload(evaluation, rubric_for(card.registration), complete=complete)
 
 
 @blp.post("/scorecards/<int:card_id>/submit")
@@ -279,14 +280,20 @@ def remind(member_id: int):
 
 # --- proposals -------------------------------------------------------------------------------
 
+def _track(cycle: Cycle, code: str) -> str:
+    if code not in council_tracks(cycle):
+        raise ValidationFailed({"track": [gettext("The council does not score this track in this cycle.")]})
+    return code
+
+
 @blp.get("/cycles/<int:cycle_id>/proposals")
-@blp.arguments(ListArgs, location="query")
+@blp.arguments(ProposalListArgs, location="query")
 @blp.response(200, page_schema(ProposalRowSchema))
 def list_proposals(args, cycle_id: int):
     """The proposals as computed now, a page of heads. Rows of heads whose scores you may not
     see yet come with `hidden` and no figures."""
     cycle = _cycle(cycle_id, "council.proposals.view")
-    panel = proposals.compute(cycle)
+    panel = proposals.compute(cycle, track=_track(cycle, args["track"]))
     payload = _slice(panel.heads, args)
     heads = payload["items"]
     rows = presenters.proposal_rows(panel, heads, queries.hidden_heads(current_user, cycle, [h.registration_id for h in heads]))
@@ -301,7 +308,7 @@ def list_proposals(args, cycle_id: int):
 def what_if(data, cycle_id: int):
     """Which heads would change level with other rules; nothing is saved."""
     cycle = _cycle(cycle_id, "council.what_if")
-    panel = proposals.compute(cycle)
+    panel = proposals.compute(cycle, track=_track(cycle, data["track"]))
     try:
         result = panel.what_if(data["changes"])
     except RubricError as exc:

@@ -53,6 +53,8 @@ from workflow.council.models import (
 from workflow.council.rules import (
     CouncilRulesSchema,
     council_rules,
+    council_tracks,
+    rubric_for,
     rubric_of,
     settings_editable_reason,
 )
@@ -506,7 +508,7 @@ def save_self_assessment(registration: Registration, data: dict[str, Any], *, ac
         if item.state == SelfAssessmentState.SUBMITTED:
             raise TransitionRefused(gettext("Your self-assessment was submitted; it can no longer change."))
     level = data.get("proposed_level") or None
-    if level is not None and level not in rubric_of(registration.cycle).level_codes:
+    if level is not None and level not in rubric_for(registration).level_codes:
         raise ValidationFailed({"proposed_level": [gettext("Not one of the allowed values.")]})
     changed = audit.apply_changes(item, {"summary": data.get("summary", item.summary), "shortcomings": data.get("shortcomings", item.shortcomings), "proposed_level": level})
     if changed or item.id is None:
@@ -605,17 +607,22 @@ def finalise_session(session: CouncilSession, *, actor: Person, version: int | N
 
     SESSION.check(session, "finalise", actor=actor)
     check_version(session, version)
-    panel = compute_panel(session.cycle)
+    # Every track the council scores, each with its own rubric and quota.
+    panels = [compute_panel(session.cycle, track=track) for track in council_tracks(session.cycle)]
     SESSION.fire(session, "finalise", actor=actor)
     session.round += 1
     session.finalised_at = utcnow()
     session.finalised_by_id = actor.id
-    rows = [_frozen(p, h, session.round, session) for p, h in zip(panel.proposals, panel.heads, strict=True)]
-    for row, candidate in zip(rows, panel.candidates, strict=True):
-        f = candidate.facts
-        row.facts = f.to_json()
+    rows = []
+    counts: dict[str, int] = {}
+    for panel in panels:
+        for proposal, head, candidate in zip(panel.proposals, panel.heads, panel.candidates, strict=True):
+            row = _frozen(proposal, head, session.round, session)
+            row.facts = candidate.facts.to_json()
+            rows.append(row)
+        for level, n in panel.proposals.counts().items():
+            counts[level] = counts.get(level, 0) + n
     db.session.add_all(rows)
-    counts = panel.proposals.counts()
     audit.record("council.session.finalise", session, actor=actor, summary=session.cycle.name,
                  data={"heads": len(rows), "round": session.round, "counts": counts, "present": [m.id for m in session.attendees]})
     return len(rows)

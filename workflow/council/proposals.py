@@ -37,6 +37,8 @@ from workflow.council.rules import rubric_of
 from workflow.cycles.models import Cycle
 from workflow.extensions import db
 from workflow.framework import sources
+from workflow.framework.models import Track
+from workflow.framework.rules import HEADS
 from workflow.scoring.engine import (
     Candidate,
     Evidence,
@@ -121,12 +123,15 @@ def _plain_rows(stmt: Any) -> Iterator[tuple[Any, ...]]:
         cursor.close()
 
 
-def heads_of(cycle_id: int) -> list[HeadRow]:
+def heads_of(cycle_id: int, track: str = HEADS) -> list[HeadRow]:
+    """The assigned plans of one track of the cycle (the heads', unless another is named), in the
+    order the council's lists show them."""
     rows = _plain_rows(
         select(Registration.id, Unit.id, Unit.name, UnitGroup.name, Registration.head_id, UnitGroup.id)
         .join(Unit, Registration.unit_id == Unit.id)
         .join(UnitGroup, Unit.group_id == UnitGroup.id)
-        .where(Registration.cycle_id == cycle_id, Registration.state == RegistrationState.ASSIGNED)
+        .join(Track, Registration.track_id == Track.id)
+        .where(Registration.cycle_id == cycle_id, Registration.state == RegistrationState.ASSIGNED, Track.code == track)
         .order_by(UnitGroup.position, Unit.name, Registration.id)
     )
     return [HeadRow(*row) for row in rows]
@@ -140,15 +145,18 @@ def _ratings_sql(dialect: str) -> tuple[Any, Any]:
     return joined, [func.round(func.avg(c)) for c in (Scorecard.n_targets, Scorecard.n_done, Scorecard.n_on_time, Scorecard.n_exceeded)]
 
 
-def compute(cycle: Cycle, rubric: Rubric | None = None) -> Panel:
+def compute(cycle: Cycle, rubric: Rubric | None = None, track: str = HEADS) -> Panel:
     """Proposals for every head of the cycle from the submitted scorecards: four statements.
 
     At 10,000 heads × 7 members the reading is most of the work besides the engine itself
     (`bench/council.py`): the database groups the scorecards by head, and rows come back as the
     driver gives them. Totals travel as text and are read as binary floats, which is exact here:
     they have two decimals, and the engine turns them into integers of hundredths, refusing
-    anything that is not."""
-    return _compute(cycle, rubric or rubric_of(cycle))
+    anything that is not.
+
+    One track at a time (the heads' unless another is named), with that track's rubric: the
+    quota counts within the track."""
+    return _compute(cycle, rubric or rubric_of(cycle, track), track)
 
 
 # The facts a record gives (its category; a disciplinary decision also "discipline.any", and,
@@ -197,7 +205,7 @@ def discipline_facts(records: Any) -> tuple[bool, tuple[Evidence, ...]]:
     return disciplined, tuple(facts)
 
 
-def previous_levels(cycle: Cycle) -> dict[int, str]:
+def previous_levels(cycle: Cycle, track: str = HEADS) -> dict[int, str]:
     """The level in force of each person evaluated in the year before (the decisions the
     committee published for the previous cycle), by person: a second year at the lowest level
     is flagged for the decision maker (`Proposal.repeat_not_completed`), never acted on."""
@@ -207,17 +215,19 @@ def previous_levels(cycle: Cycle) -> dict[int, str]:
         .join(Registration, Registration.id == Decision.registration_id)
         .join(Cycle, Cycle.id == Decision.cycle_id)
         .join(CouncilSession, CouncilSession.cycle_id == Cycle.id)
-        .where(Cycle.year == cycle.year - 1, CouncilSession.state == SessionState.PUBLISHED,
+        .join(Track, Registration.track_id == Track.id)
+        .where(Cycle.year == cycle.year - 1, CouncilSession.state == SessionState.PUBLISHED, Track.code == track,
                ~select(later.id).where(later.registration_id == Decision.registration_id, later.number > Decision.number).exists())
     )
     return {head: level for head, level in rows}
 
 
-def _compute(cycle: Cycle, rubric: Rubric) -> Panel:
+def _compute(cycle: Cycle, rubric: Rubric, track: str = HEADS) -> Panel:
     # Few objects outlive a row here (rows are read one at a time; heads with the same counts
     # share one `Facts`), so that Python's cyclic garbage collector, which runs by the number of
     # objects that stay, has little to scan; it is never paused (that would be process-wide).
-    heads = heads_of(cycle.id)
+    heads = heads_of(cycle.id, track)
+    wanted = {h.registration_id for h in heads}
     joined, counts = _ratings_sql(db.engine.dialect.name)
     cases = {head: (sources.disciplined(found), found) for head, found in sources.evidence_for(cycle.id).items()}
     ratings: dict[int, dict[int, float]] = {}
@@ -229,15 +239,18 @@ def _compute(cycle: Cycle, rubric: Rubric) -> Panel:
         .group_by(Scorecard.registration_id)
     )
     for head, text, *n in rows:
+        if head not in wanted:  # another track's plan
+            continue
         ratings[head] = {int(m): float(t) for m, _, t in (item.partition(":") for item in text.split(","))}
         key = (*(int(x) for x in n), *cases.get(head, (False, ())))
         facts[head] = shared.get(key) or shared.setdefault(key, _consistent(*key))  # type: ignore[arg-type]
     agency = cycle.name
-    before = previous_levels(cycle)
+    before = previous_levels(cycle, track)
     candidates = []
     for h in heads:
         head = h.registration_id
         if head not in facts:
             facts[head] = Facts(0, 0, 0, 0, 0, *cases.get(head, (False, ())))
-        candidates.append(Candidate(head, ratings.get(head, {}), facts[head], agency=agency, group=h.group_name, previous_level=before.get(h.head_id)))
+        candidates.append(Candidate(head, ratings.get(head, {}), facts[head], agency=agency, group=h.group_name, track=track,
+                                    previous_level=before.get(h.head_id)))
     return Panel(cycle, rubric, heads, candidates, propose(candidates, rubric))

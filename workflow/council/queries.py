@@ -40,10 +40,12 @@ from workflow.council.models import (
     SelfAssessment,
     SessionState,
 )
-from workflow.council.rules import council_rules, quorum_fraction, rubric_of
+from workflow.council.rules import council_rules, council_tracks, quorum_fraction, rubric_for, rubric_of
 from workflow.cycles.models import Cycle
 from workflow.extensions import db
 from workflow.framework import sources
+from workflow.framework.models import Track
+from workflow.framework.rules import HEADS
 from workflow.reports.facts import TargetFacts, year_end_facts
 from workflow.scoring.engine import Evidence
 from workflow.scoring.rubric import Rubric
@@ -374,7 +376,7 @@ def card_context(registration: Registration) -> CardContext:
     facts = list(year_end_facts(registration).values())
     evidence = sources.evidence_for(registration.cycle_id, [registration.id]).get(registration.id, ())
     disciplined = sources.disciplined(evidence)
-    return CardContext(facts, rubric_of(registration.cycle), disciplined, subordinate_statuses(registration), evidence)
+    return CardContext(facts, rubric_for(registration), disciplined, subordinate_statuses(registration), evidence)
 
 
 def subordinate_statuses(registration: Registration) -> list[str]:
@@ -449,3 +451,15 @@ def objection_window(session: CouncilSession | None, at: datetime | None = None)
         return False, None
     today = WorkingCalendar(calendar_rules(session.cycle)).local_date(at or utcnow())
     return today <= session.objection_deadline, session.objection_deadline
+
+
+def council_track_plans(cycle: Cycle) -> list[tuple[Any, int]]:
+    """The tracks the council scores in the cycle, each with its number of assigned plans (one
+    statement), the heads track first; a track without plans is left out unless it is the heads'."""
+    codes = council_tracks(cycle)
+    counts = dict(db.session.execute(
+        select(Track.code, func.count(Registration.id)).join(Registration, Registration.track_id == Track.id)
+        .where(Registration.cycle_id == cycle.id, Registration.state == RegistrationState.ASSIGNED, Track.code.in_(codes))
+        .group_by(Track.code)).all())
+    tracks = {t.code: t for t in db.session.scalars(select(Track).where(Track.code.in_(codes)))}
+    return [(tracks[code], counts.get(code, 0)) for code in codes if code in tracks and (counts.get(code) or code == HEADS)]

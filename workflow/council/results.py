@@ -14,6 +14,7 @@ from workflow.core.errors import NotFound, PermissionDenied
 from workflow.core.web import get_or_404
 from workflow.council import operations, presenters, proposals, queries
 from workflow.council.models import DisciplineRecord, Objection, ScorecardState
+from workflow.council.rules import council_tracks
 from workflow.cycles.models import Cycle
 from workflow.extensions import db
 from workflow.scoring.explain import describe
@@ -38,7 +39,8 @@ def decision_rows(cycle: Cycle, session: Any, person: Any) -> tuple[list[Any], d
     """The heads of the frozen proposal list whose scores `person` may see, and the list."""
     frozen = queries.frozen_proposals(session) if session and session.round else {}
     hidden = queries.hidden_heads(person, cycle, frozen)
-    return [h for h in proposals.heads_of(cycle.id) if h.registration_id in frozen and h.registration_id not in hidden], frozen
+    heads = [h for track in council_tracks(cycle) for h in proposals.heads_of(cycle.id, track)]
+    return [h for h in heads if h.registration_id in frozen and h.registration_id not in hidden], frozen
 
 
 def result_context(registration: Registration, officials: bool) -> dict[str, Any]:

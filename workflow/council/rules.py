@@ -22,7 +22,8 @@ from marshmallow import ValidationError, fields, validates
 
 from workflow.core.schemas import BaseSchema, WholeNumber, between
 from workflow.cycles.models import Cycle, CycleState
-from workflow.scoring.rubric import Rubric, rubric_from_rules
+from workflow.framework.rules import HEADS, rubric_path, tracks_of
+from workflow.scoring.rubric import Rubric, load_rubric, rubric_from_rules
 
 _FRACTION = re.compile(r"^\s*(\d{1,3})\s*/\s*(\d{1,3})\s*$")
 
@@ -63,13 +64,31 @@ def quorum_fraction(rules: dict[str, Any]) -> Fraction:
     return Fraction(int(match.group(1)), int(match.group(2)))
 
 
-def rubric_of(cycle: Cycle) -> Rubric:
-    """The rubric the cycle scores with: its snapshot once scoring opened, else (a preview) the
-    file its rules name."""
-    snapshot = (cycle.rules or {}).get("rubric")
+def rubric_of(cycle: Cycle, track: str = HEADS) -> Rubric:
+    """The rubric a track of the cycle (the heads', unless another is named) scores with: its
+    snapshot once scoring opened, else (a preview) the file its rules name."""
+    rules = cycle.rules or {}
+    if track == HEADS:
+        snapshot = rules.get("rubric")
+        if snapshot is not None:
+            return Rubric.from_snapshot(snapshot, source=f"{cycle.name} (snapshot)")
+        return rubric_from_rules(rules)
+    snapshot = rules.get("track_rubrics", {}).get(track)
     if snapshot is not None:
-        return Rubric.from_snapshot(snapshot, source=f"{cycle.name} (snapshot)")
-    return rubric_from_rules(cycle.rules or {})
+        return Rubric.from_snapshot(snapshot, source=f"{cycle.name}: {track} (snapshot)")
+    return load_rubric(rubric_path(rules, track))
+
+
+def rubric_for(registration: Any) -> Rubric:
+    """The rubric a plan is scored with: its track's, on the sheet of its subject's title
+    (biểu điểm theo chức danh) when it has one."""
+    return rubric_of(registration.cycle, registration.track.code).for_sheet(registration.subject.title or None)
+
+
+def council_tracks(cycle: Cycle) -> list[str]:
+    """The tracks of the cycle that the council scores (the heads track first)."""
+    codes = [code for code, rule in tracks_of(cycle.rules or {}).items() if rule.get("assessment", "council") == "council"]
+    return sorted(codes, key=lambda code: code != HEADS)
 
 
 def settings_editable_reason(cycle: Cycle) -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import fields
+from marshmallow import fields, validate
 
 from workflow.core.pagination import PageArgs
 from workflow.core.schemas import BaseSchema, Day, Text, WholeNumber, between, one_of
@@ -188,6 +188,8 @@ class ProposalRowSchema(BaseSchema):
 
 
 class WhatIfSchema(BaseSchema):
+    track = fields.String(load_default="heads", validate=validate.Length(max=32),
+                          metadata={"description": "The track (its code) whose proposals are asked about; the heads' by default."})
     changes = fields.Dict(keys=fields.String(), values=fields.Raw(), required=True,
                           metadata={"description": 'Dotted rubric keys, e.g. {"quota.max_percent": 25, "levels.excellent.min_points": 88}.'})
 
@@ -429,3 +431,8 @@ class ReminderResultSchema(BaseSchema):
 
 class ListArgs(PageArgs):
     pass
+
+
+class ProposalListArgs(ListArgs):
+    track = fields.String(load_default="heads", validate=validate.Length(max=32),
+                          metadata={"description": "The track (its code) whose proposals are listed; the heads' by default."})

@@ -54,7 +54,7 @@ from workflow.council.models import (
     ScorecardState,
     SessionState,
 )
-from workflow.council.rules import council_rules, rubric_of, settings_editable_reason
+from workflow.council.rules import council_rules, council_tracks, rubric_for, rubric_of, settings_editable_reason
 from workflow.council.schemas import (
     DecisionCreateSchema,
     DisciplineCreateSchema,
@@ -74,6 +74,7 @@ from workflow.council.workflow import (
 from workflow.cycles.models import Cycle, CycleState
 from workflow.drafts import web as drafts
 from workflow.extensions import db
+from workflow.framework.rules import HEADS
 from workflow.reports.workflow import REPORT
 from workflow.scoring.engine import FIGURES
 from workflow.scoring.explain import FIGURES as FIGURE_LABELS
@@ -133,9 +134,17 @@ def _page(items: list[Any], page: int, per_page: int) -> Page[Any]:
     return Page(items=items[(page - 1) * per_page: page * per_page], page=page, per_page=per_page, total=len(items))
 
 
-def _common(cycle: Cycle) -> dict[str, Any]:
-    rubric = rubric_of(cycle)
-    return {"cycle": cycle, "rubric": rubric, "level_names": presenters.level_names(rubric), "me": queries.member_of(current_user, cycle.id),
+def _track(cycle: Cycle) -> str:
+    """The track a council page is about (`?track=`): one the council scores, the heads' by default."""
+    code = request.args.get("track", HEADS)[:32]
+    if code not in council_tracks(cycle):
+        raise NotFound(gettext("The council does not score this track in this cycle."))
+    return code
+
+
+def _common(cycle: Cycle, track: str = HEADS) -> dict[str, Any]:
+    rubric = rubric_of(cycle, track)
+    return {"cycle": cycle, "rubric": rubric, "track": track, "tracks": queries.council_track_plans(cycle), "level_names": presenters.level_names(rubric), "me": queries.member_of(current_user, cycle.id),
             "session": queries.session_of(cycle.id), "flag_labels": flag_labels(), "quota_labels": quota_labels(),
             "position_labels": position_labels(), "method_labels": method_labels(), "measure_labels": {k: str(v) for k, v in WORDS.items()}}
 
@@ -302,7 +311,7 @@ def save_score(cycle_id: int, registration_id: int):
     registration = _registration(cycle, registration_id)
     member, card = _card(cycle, registration)
     context_targets = presenters.dossier(registration, queries.card_context(registration)).targets
-    data = presenters.form_to_data(request.form, context_targets, rubric_of(cycle))
+    data = presenters.form_to_data(request.form, context_targets, rubric_for(registration))
     try:
         with formats.typed_by_person():
             operations.save_scorecard(card, data, actor=current_user, version=form_version())
@@ -334,7 +343,7 @@ def autosave(cycle_id: int, registration_id: int):
     targets = presenters.dossier(registration, queries.card_context(registration)).targets
     try:
         with formats.typed_by_person():
-            operations.save_scorecard(card, presenters.form_to_data(request.form, targets, rubric_of(cycle)), actor=current_user, version=form_version())
+            operations.save_scorecard(card, presenters.form_to_data(request.form, targets, rubric_for(registration)), actor=current_user, version=form_version())
         db.session.flush()
     except DomainError as exc:
         db.session.rollback()
@@ -351,10 +360,10 @@ def preview(cycle_id: int, registration_id: int):
     targets = presenters.dossier(registration, queries.card_context(registration)).targets
     try:
         with formats.typed_by_person():
-            evaluation, complete = operations.preview(card, presenters.form_to_data(request.form, targets, rubric_of(cycle)), actor=current_user)
+            evaluation, complete = operations.preview(card, presenters.form_to_data(request.form, targets, rubric_for(registration)), actor=current_user)
     except DomainError as exc:
         return _json_error(exc)
-    return jsonify(presenters.evaluation_payload(evaluation, rubric_of(cycle), complete=complete))
+    return jsonify(presenters.evaluation_payload(evaluation, rubric_for(registration), complete=complete))
 
 
 @bp.get("/<int:cycle_id>/evidence/<int:evidence_id>")
@@ -433,7 +442,8 @@ def what_if_changes(args: Any, rubric: Any) -> dict[str, Any]:
 @bp.get("/<int:cycle_id>/proposals")
 def proposal_list(cycle_id: int):
     cycle = _cycle(cycle_id, "council.proposals.view")
-    panel = proposals.compute(cycle)
+    track = _track(cycle)
+    panel = proposals.compute(cycle, track=track)
     page = _page(panel.heads, *page_args())
     hidden = queries.hidden_heads(current_user, cycle, [h.registration_id for h in page.items])
     rows = presenters.proposal_rows(panel, page.items, hidden)
@@ -452,7 +462,7 @@ def proposal_list(cycle_id: int):
         except RubricError as exc:
             what_if_error = exc.problems
     # The counts by level are computed from every head's scores.
-    return render_template("council/proposals.html", **_common(cycle), page=page, rows=rows, counts=panel.proposals.counts() if every_score else {},
+    return render_template("council/proposals.html", **_common(cycle, track), page=page, rows=rows, counts=panel.proposals.counts() if every_score else {},
                            flagged=len(panel.proposals.flagged()) if every_score else 0, what_if=what_if, what_if_error=what_if_error, changes=changes,
                            what_if_fields=WHAT_IF_FIELDS, level_tone=presenters.level_toner(panel.rubric), any_hidden=bool(hidden), every_score=every_score)
 
@@ -460,10 +470,11 @@ def proposal_list(cycle_id: int):
 @bp.get("/<int:cycle_id>/raters")
 def raters(cycle_id: int):
     cycle = _cycle(cycle_id, "council.chair.raters")
-    panel = proposals.compute(cycle)
+    track = _track(cycle)
+    panel = proposals.compute(cycle, track=track)
     figures = presenters.raters(cycle, panel)
     names = {h.registration_id: h for h in panel.heads}
-    return render_template("council/raters.html", **_common(cycle), figures=figures, flagged=[names[r] for r in figures["flagged"]])
+    return render_template("council/raters.html", **_common(cycle, track), figures=figures, flagged=[names[r] for r in figures["flagged"]])
 
 
 # --- the session -----------------------------------------------------------------------------
@@ -701,7 +712,7 @@ def self_assessment(registration_id: int):
         except StaleObject as exc:
             db.session.rollback()
             errors, status = {"_schema": [exc.message]}, 409
-    rubric = rubric_of(registration.cycle)
+    rubric = rubric_for(registration)
     return render_template("council/self_assessment.html", registration=registration, item=item, values=values, errors=errors,
                            level_names=presenters.level_names(rubric), workflow=SELF_ASSESSMENT,
                            refusal=operations._self_assessment_open(registration)), status

@@ -36,10 +36,12 @@ from workflow.council.models import (
     SelfAssessmentState,
     SessionState,
 )
+from workflow.council.rules import council_tracks, rubric_of
 from workflow.cycles.models import Cycle, CycleState
 from workflow.cycles.workflow import guard as cycle_guard
 from workflow.cycles.workflow import on_enter
 from workflow.extensions import db
+from workflow.framework.rules import HEADS
 from workflow.scoring.rubric import rubric_from_rules
 
 
@@ -161,8 +163,18 @@ def decisions_published(cycle) -> str | None:
 def snapshot_rubric(cycle: Cycle, actor: Any) -> None:
     """Copy the rubric into the cycle as scoring opens (a new dict, so the JSON column is
     saved). A cycle that already has one keeps it."""
-    if (cycle.rules or {}).get("rubric") is not None:
-        return
-    rubric = rubric_from_rules(cycle.rules or {})
-    cycle.rules = {**cycle.rules, "rubric": rubric.to_snapshot()}
-    audit.record("cycle.rubric_snapshot", cycle, actor=actor, summary=cycle.name, data={"rubric_version": rubric.version})
+    rules = cycle.rules or {}
+    if rules.get("rubric") is None:
+        rubric = rubric_from_rules(rules)
+        cycle.rules = rules = {**rules, "rubric": rubric.to_snapshot()}
+        audit.record("cycle.rubric_snapshot", cycle, actor=actor, summary=cycle.name, data={"rubric_version": rubric.version})
+    # The other tracks the council scores (collectives, commune leaders …), each with its own.
+    taken = dict(rules.get("track_rubrics") or {})
+    for code in council_tracks(cycle):
+        if code != HEADS and code not in taken:
+            rubric = rubric_of(cycle, code)
+            taken[code] = rubric.to_snapshot()
+            audit.record("cycle.rubric_snapshot", cycle, actor=actor, summary=f"{cycle.name}: {code}",
+                         data={"rubric_version": rubric.version, "track": code})
+    if taken != (rules.get("track_rubrics") or {}):
+        cycle.rules = {**rules, "track_rubrics": taken}

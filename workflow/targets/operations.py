@@ -29,6 +29,7 @@ from workflow.core.models import utcnow
 from workflow.cycles.models import Cycle, CycleState
 from workflow.extensions import db
 from workflow.framework import operations as framework
+from workflow.framework.models import Subject
 from workflow.framework.rules import HEADS
 from workflow.targets import notices, revisions
 from workflow.targets.models import (
@@ -68,6 +69,27 @@ def _lock(registration: Registration) -> None:
     if lock(registration) != before:
         db.session.execute(select(Target).where(Target.registration_id == registration.id).execution_options(populate_existing=True)).all()
         db.session.expire(registration, ["targets"])
+
+
+def create_plan(cycle: Cycle, subject: Subject, *, actor: Person) -> Registration:
+    """A new, empty plan of a subject of another track than the heads' for `cycle`: a person
+    registers their own (a key leader of a commune, on their title's sheet); a collective's is
+    written by the head of its unit. The plan then follows the same steps as a head's."""
+    track = subject.track
+    if track.code == HEADS:
+        return create_registration(cycle, subject.unit, actor=actor)
+    if not subject.active or (subject.person_id is not None and subject.person_id != actor.id) or (
+            subject.person_id is None and subject.unit_id not in actor.head_unit_ids):
+        raise PermissionDenied(gettext("Only the person evaluated (for a collective, the head of its unit) writes this plan."))
+    if cycle.state == CycleState.CLOSED:
+        raise DomainError(gettext("This evaluation cycle is closed."))
+    framework.track_in(cycle, track.code)
+    if db.session.scalar(select(Registration.id).where(Registration.cycle_id == cycle.id, Registration.subject_id == subject.id)) is not None:
+        raise ValidationFailed({"subject_id": [gettext("This plan already exists for %(cycle)s.", cycle=cycle.name)]})
+    registration = Registration(cycle=cycle, track=track, subject=subject, unit_id=subject.unit_id, head_id=actor.id, state=RegistrationState.DRAFT)
+    db.session.add(registration)
+    audit.record("registration.create", registration, actor=actor, summary=f"{track.name_vi}: {subject.unit.name} — {cycle.name}")
+    return registration
 
 
 def create_registration(cycle: Cycle, unit: Unit, *, actor: Person) -> Registration:
