@@ -18,7 +18,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from workflow import rules
     from workflow.core.api import register
-    from workflow.council import api, dashboard, demo, models, views  # noqa: F401  (dashboard, demo: register on import)
+    from workflow.council import api, collectives, dashboard, demo, models, views  # noqa: F401  (collectives, dashboard, demo: register on import)
     from workflow.council.rules import CouncilRulesSchema
 
     rules.section("council", CouncilRulesSchema)
