@@ -104,7 +104,12 @@ def test_the_pages_and_the_api_show_one_track_at_a_time(two_tracks, as_person):
     cycle, head_plan, plan, _, seats = two_tracks
     for member in seats.values():
         cs.score(member, head_plan)
-        _score_leader(member, plan)
+        if member is not seats["m1"]:
+            _score_leader(member, plan)
+    # The hidden-by-policy rule holds in every track: m1 has not scored the leader yet.
+    hidden = as_person(seats["m1"].person).get(f"/council/{cycle.id}/proposals?track=commune_leaders").get_data(as_text=True)
+    assert "Ẩn cho đến khi đồng chí nộp phiếu chấm cho người này." in hidden
+    _score_leader(seats["m1"], plan)
     chair = as_person(seats["chair"].person)
     page = chair.get(f"/council/{cycle.id}/proposals?track=commune_leaders").get_data(as_text=True)
     assert "Triệu Văn Đạo" in page and "Lãnh đạo chủ chốt cấp xã" in page and head_plan.unit.name not in page
