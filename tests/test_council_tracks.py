@@ -98,6 +98,14 @@ def test_proposals_and_the_quota_are_per_track_and_the_session_freezes_both(two_
     assert leaders.proposal(plan.id).level is not None
     session = cs.finalised(cycle, seats)
     assert set(queries.frozen_proposals(session)) == {head_plan.id, plan.id}
+    # The committee's re-count of the quota is per track too, each scope with its own exceptions.
+    from workflow.council import quota
+
+    scopes = quota.scopes(session)
+    assert {s.track for s in scopes} == {"heads", "commune_leaders"}
+    leaders_scope = next(s for s in scopes if s.track == "commune_leaders")
+    assert leaders_scope.count.base + leaders_scope.count.count >= 0 and "Lãnh đạo chủ chốt cấp xã" in leaders_scope.name
+    assert quota.scope_of(session, leaders_scope.group_id, "commune_leaders") == leaders_scope
 
 
 def test_the_pages_and_the_api_show_one_track_at_a_time(two_tracks, as_person):

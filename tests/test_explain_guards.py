@@ -65,7 +65,7 @@ def test_publishing_over_the_quota_needs_an_exception(decided):
                                                   legal_basis="Khoản 3 Điều 19 Nghị định 335/2025/NĐ-CP")
     db.session.flush()
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "council.quota.exception"))
-    assert entry.object_id == exception.id and entry.data == {"group_id": group.id, "level": "excellent", "heads": 2, "base": 5, "allowance": 1,
+    assert entry.object_id == exception.id and entry.data == {"track": "heads", "group_id": group.id, "level": "excellent", "heads": 2, "base": 5, "allowance": 1,
                                                               "legal_basis": "Khoản 3 Điều 19 Nghị định 335/2025/NĐ-CP"}
     with pytest.raises(ValidationFailed) as again:
         operations.record_quota_exception(session, group.id, actor=committee, reason="x", legal_basis="y")

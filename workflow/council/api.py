@@ -453,7 +453,7 @@ def record_quota_exception(data, cycle_id: int):
     level in a scope than the quota allows; publishing is refused until it has."""
     cycle = _cycle(cycle_id, "council.committee.decide")
     exception = operations.record_quota_exception(queries.session_or_404(cycle.id), data["group_id"], actor=current_user,
-                                                  reason=data["reason"], legal_basis=data["legal_basis"])
+                                                  reason=data["reason"], legal_basis=data["legal_basis"], track=data["track"])
     db.session.flush()
     return exception
 

@@ -335,6 +335,8 @@ class QuotaException(CreatedAt, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"), index=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("council_session.id", ondelete="CASCADE"), index=True)
+    # The track whose quota it is (the heads' for the exceptions recorded before tracks existed).
+    track: Mapped[str] = mapped_column(String(32), default="heads", server_default="heads")
     group_id: Mapped[int | None] = mapped_column(ForeignKey("unit_group.id"))  # None: the whole cycle
     level: Mapped[str] = mapped_column(String(32))
     heads: Mapped[int]  # heads at `level` the exception covers

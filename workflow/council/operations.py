@@ -67,6 +67,7 @@ from workflow.council.workflow import (
 )
 from workflow.cycles.models import Cycle, CycleState
 from workflow.extensions import db
+from workflow.framework.rules import HEADS
 from workflow.scoring.engine import FIGURES
 from workflow.targets.models import Registration, RegistrationState
 
@@ -712,7 +713,8 @@ def accept_all(session: CouncilSession, *, actor: Person) -> int:
     return count
 
 
-def record_quota_exception(session: CouncilSession, group_id: int | None, *, actor: Person, reason: str, legal_basis: str) -> QuotaException:
+def record_quota_exception(session: CouncilSession, group_id: int | None, *, actor: Person, reason: str, legal_basis: str,
+                           track: str = HEADS) -> QuotaException:
     """The committee records why, and on which legal basis, it decides more heads at the quota's
     level in one scope (a group of units; None when the quota counts every head together) than the
     quota allows. It covers the heads so decided now; one more needs another exception."""
@@ -721,7 +723,7 @@ def record_quota_exception(session: CouncilSession, group_id: int | None, *, act
     policy.require(actor, "council.committee.decide", session)
     if session.state == SessionState.OPEN:
         raise TransitionRefused(gettext("The committee decides once the chair has finalised the proposal list."))
-    scope = scope_of(session, group_id)
+    scope = scope_of(session, group_id, track)
     errors: dict[str, list[str]] = {}
     if scope is None:
         errors["group_id"] = [gettext("Choose a group of units of this list.")]
@@ -738,11 +740,11 @@ def record_quota_exception(session: CouncilSession, group_id: int | None, *, act
         raise ValidationFailed(errors)
     assert scope is not None
     count = scope.count
-    exception = QuotaException(cycle_id=session.cycle_id, session_id=session.id, group_id=scope.group_id, level=count.level, heads=count.count,
+    exception = QuotaException(cycle_id=session.cycle_id, session_id=session.id, track=scope.track, group_id=scope.group_id, level=count.level, heads=count.count,
                                base=count.base, allowance=count.allowance, reason=reason, legal_basis=legal_basis, recorded_by_id=actor.id)
     db.session.add(exception)
     audit.record("council.quota.exception", exception, actor=actor, summary=f"{session.cycle.name}: {scope.name} ({count.count}/{count.allowance})",
-                 reason=reason, data={"group_id": scope.group_id, "level": count.level, "heads": count.count, "base": count.base,
+                 reason=reason, data={"track": scope.track, "group_id": scope.group_id, "level": count.level, "heads": count.count, "base": count.base,
                                       "allowance": count.allowance, "legal_basis": legal_basis})
     return exception
 

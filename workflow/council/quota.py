@@ -21,8 +21,9 @@ from workflow.core import formats
 from workflow.council import queries
 from workflow.council.models import CouncilSession, QuotaException
 from workflow.council.proposals import heads_of
-from workflow.council.rules import rubric_of
+from workflow.council.rules import council_tracks, rubric_of
 from workflow.extensions import db
+from workflow.framework.rules import HEADS
 from workflow.scoring.engine import QuotaCount, quota_counts
 
 
@@ -30,8 +31,9 @@ from workflow.scoring.engine import QuotaCount, quota_counts
 class ScopeQuota:
     """The quota in one scope of the committee's decisions, with the exception recorded for it."""
 
-    group_id: int | None  # None: every head of the cycle is counted together
+    group_id: int | None  # None: every head of the track is counted together
     name: str
+    track: str
     count: QuotaCount
     exception: QuotaException | None  # the latest one recorded for this scope
 
@@ -46,24 +48,30 @@ class ScopeQuota:
 
 
 def scopes(session: CouncilSession) -> list[ScopeQuota]:
-    """Every scope of the finalised list, in the order of the list (four statements)."""
+    """Every scope of the finalised list, track by track (the heads' first), in the order of the
+    list (three statements, and two per track)."""
     cycle = session.cycle
-    rubric = rubric_of(cycle)
     frozen = queries.frozen_proposals(session) if session.round else {}
     decided = queries.latest_decisions(cycle.id)
-    heads = [h for h in heads_of(cycle.id) if h.registration_id in frozen]
-    names = {str(h.group_id): h.group_name for h in heads}
-    # Scopes are counted by the group's id (names may repeat); every head has the same agency,
-    # the committee that classifies them all.
-    levels = [("", str(h.group_id), decided[h.registration_id].level if h.registration_id in decided else frozen[h.registration_id].level)
-              for h in heads]
-    exceptions = {e.group_id: e for e in db.session.scalars(
+    exceptions = {(e.track, e.group_id): e for e in db.session.scalars(
         select(QuotaException).where(QuotaException.session_id == session.id).order_by(QuotaException.id))}
+    tracks = {t.code: t for t, _ in queries.council_track_plans(cycle)}
     out = []
-    for count in quota_counts(levels, rubric):
-        group_id = int(count.scope[1]) if len(count.scope) > 1 else None
-        name = names[count.scope[1]] if group_id is not None else gettext("All heads of the cycle")
-        out.append(ScopeQuota(group_id, name, count, exceptions.get(group_id)))
+    for track in council_tracks(cycle):
+        heads = [h for h in heads_of(cycle.id, track) if h.registration_id in frozen]
+        if not heads:
+            continue
+        rubric = rubric_of(cycle, track)
+        names = {str(h.group_id): h.group_name for h in heads}
+        # Scopes are counted by the group's id (names may repeat); every head has the same agency,
+        # the committee that classifies them all.
+        levels = [("", str(h.group_id), decided[h.registration_id].level if h.registration_id in decided else frozen[h.registration_id].level)
+                  for h in heads]
+        label = "" if track == HEADS or track not in tracks else f"{tracks[track].name_vi} — "
+        for count in quota_counts(levels, rubric):
+            group_id = int(count.scope[1]) if len(count.scope) > 1 else None
+            name = names[count.scope[1]] if group_id is not None else (gettext("All heads of the cycle") if track == HEADS else gettext("All of the track"))
+            out.append(ScopeQuota(group_id, label + name, track, count, exceptions.get((track, group_id))))
     return out
 
 
@@ -83,9 +91,7 @@ def missing_exceptions(session: CouncilSession, of: list[ScopeQuota]) -> str | N
         return None
     from workflow.council.presenters import level_name
 
-    rubric = rubric_of(session.cycle)
-    name = level_name(rubric, rubric.quota.level)
-    return " ".join([*(exceeded_message(s, name) for s in missing), gettext("Record the exception (its reason and legal basis) before publishing.")])
+    return " ".join([*(exceeded_message(s, level_name(rubric_of(session.cycle, s.track), s.count.level)) for s in missing), gettext("Record the exception (its reason and legal basis) before publishing.")])
 
 
 def publish_refusal(session: CouncilSession) -> str | None:
@@ -94,6 +100,6 @@ def publish_refusal(session: CouncilSession) -> str | None:
     return missing_exceptions(session, scopes(session))
 
 
-def scope_of(session: CouncilSession, group_id: int | None) -> ScopeQuota | None:
-    by_group = rubric_of(session.cycle).quota.scope == "group"
-    return next((s for s in scopes(session) if s.group_id == (group_id if by_group else None)), None)
+def scope_of(session: CouncilSession, group_id: int | None, track: str = HEADS) -> ScopeQuota | None:
+    by_group = rubric_of(session.cycle, track).quota.scope == "group"
+    return next((s for s in scopes(session) if s.track == track and s.group_id == (group_id if by_group else None)), None)

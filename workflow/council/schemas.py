@@ -275,6 +275,8 @@ class DecisionRowSchema(BaseSchema):
 
 
 class QuotaExceptionCreateSchema(BaseSchema):
+    track = fields.String(load_default="heads", validate=validate.Length(max=32),
+                          metadata={"description": "The track (its code) whose quota is exceeded; the heads' by default."})
     group_id = fields.Integer(load_default=None, allow_none=True,
                               metadata={"description": "The group of units over the quota; null when the quota counts every head together."})
     reason = Text(load_default="", max_length=2000, allow_empty=True)
@@ -283,6 +285,7 @@ class QuotaExceptionCreateSchema(BaseSchema):
 
 class QuotaExceptionSchema(BaseSchema):
     id = fields.Integer()
+    track = fields.String()
     group_id = fields.Integer(allow_none=True)
     level = fields.String()
     heads = fields.Integer(metadata={"description": "Heads at the level the exception covers."})

@@ -579,12 +579,14 @@ def quota_exception(cycle_id: int):
     cycle = _cycle(cycle_id, "council.committee.decide")
     session = queries.session_or_404(cycle.id)
     raw = request.form.get("group_id", "")
+    track = request.form.get("track", HEADS)[:32]
+    key = ("" if track == HEADS else f"{track}-") + (raw or "all")
     try:
-        operations.record_quota_exception(session, whole_number(raw), actor=current_user,
+        operations.record_quota_exception(session, whole_number(raw), actor=current_user, track=track,
                                           reason=request.form.get("reason", ""), legal_basis=request.form.get("legal_basis", ""))
     except ValidationFailed as exc:
         db.session.rollback()
-        return _decisions_page(cycle, errors={f"{raw or 'all'}.{k}": v for k, v in exc.errors.items()}, status=422)
+        return _decisions_page(cycle, errors={f"{key}.{k}": v for k, v in exc.errors.items()}, status=422)
     flash(gettext("The exception to the quota was recorded."), "success")
     return redirect(url_for("council.decisions", cycle_id=cycle.id) + "#quota")
 
@@ -608,13 +610,13 @@ def decide(cycle_id: int, registration_id: int):
     data = load_form(DecisionCreateSchema())
     decision = operations.decide(proposal, actor=current_user, level=data["level"] or None, reason=data["reason"])
     drafts.forget(form)
-    rubric = rubric_of(cycle)
+    rubric = rubric_for(registration)
     flash(gettext("Decision recorded for %(name)s: %(level)s.", name=registration.head.full_name, level=presenters.level_name(rubric, decision.level)), "success")
     if decision.level == rubric.quota.level:
         # The quota is checked as the committee decides: say at once when this decision needs an exception.
         db.session.flush()
         session = queries.session_of(cycle.id)
-        scope = quota.scope_of(session, registration.unit.group_id)
+        scope = quota.scope_of(session, registration.unit.group_id, registration.track.code)
         if scope is not None and (warning := quota.missing_exceptions(session, [scope])):
             flash(warning, "warning")
     return redirect(url_for("council.decisions", cycle_id=cycle.id, page=request.args.get("page", 1)) + f"#head-{registration.id}")
