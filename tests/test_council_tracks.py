@@ -181,3 +181,23 @@ def test_the_share_of_units_led_not_completed_reaches_the_leader(two_tracks):
 
     facts = {e.kind: e for e in sources.evidence_for(cycle.id, [plan.id])[plan.id]}
     assert facts["units.not_completed_share"].value == Decimal("66.67") and "2/3" in facts["units.not_completed_share"].origin
+
+
+def test_the_committee_sees_collectives_beside_their_leaders(two_tracks, as_person):
+    cycle, head_plan, plan, leader, seats = two_tracks
+    for member in seats.values():
+        cs.score(member, head_plan)
+        _score_leader(member, plan)
+    collective = _collective_plan(cycle, plan.unit, leader, None)
+    cs.finalised(cycle, seats)
+    committee = f.person(Role.COMMITTEE)
+    page = as_person(committee).get(f"/council/{cycle.id}/collectives").get_data(as_text=True)
+    assert "Xã Đạo Trù" in page and "Triệu Văn Đạo" in page and "chưa quyết định" in page and "Cần xem xét lại" not in page
+    # The collective is decided after the leaders' list was finalised: the leader is to be looked at again.
+    from workflow.council.models import Decision
+
+    db.session.add(Decision(cycle_id=cycle.id, registration_id=collective.id, number=1, level="good", follows_proposal=False,
+                            reason="Ban Thường vụ quyết định", decided_by_id=committee.id))
+    db.session.commit()
+    page = as_person(committee).get(f"/council/{cycle.id}/collectives").get_data(as_text=True)
+    assert "Quyết định sau khi danh sách của lãnh đạo đã chốt" in page and "Cần xem xét lại" in page

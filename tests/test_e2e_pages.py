@@ -29,6 +29,7 @@ from workflow.accounts.models import Person
 from workflow.council.models import CouncilMember, Scorecard, ScorecardState
 from workflow.cycles.models import Cycle
 from workflow.extensions import db
+from workflow.framework.models import Track
 from workflow.notifications.models import Notification
 from workflow.reports.models import QuarterlyReport, ReportState
 from workflow.targets.models import Registration, RegistrationState
@@ -95,6 +96,7 @@ class Demo:
     unit: int
     group: int
     notification: int
+    track: int
 
 
 def _load_demo(app) -> Demo:
@@ -136,6 +138,7 @@ def _load_demo(app) -> Demo:
         unit=head.unit_id,
         group=one(select(UnitGroup.id).order_by(UnitGroup.id)),
         notification=one(select(Notification.id).order_by(Notification.id)),
+        track=one(select(Track.id).where(Track.code == "civil_servants")),
     )
 
 
@@ -153,6 +156,8 @@ def _pages(d: Demo) -> dict[str | None, list[tuple[str, str]]]:
             ("units", "/admin/units"),
             ("unit", f"/admin/units/{d.unit}"),
             ("groups", "/admin/unit-groups"),
+            ("tracks", "/admin/tracks"),
+            ("track", f"/admin/tracks/{d.track}"),
             ("group", f"/admin/unit-groups/{d.group}"),
             ("cycles", "/admin/cycles"),
             ("cycle", f"/admin/cycles/{c27}"),

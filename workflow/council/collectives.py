@@ -85,3 +85,52 @@ def collective_evidence(cycle_id: int, registration_ids: Sequence[int] | None) -
         if facts:
             found[registration_id] = facts
     return found
+
+
+# --- the committee's side-by-side report -----------------------------------------------------
+
+
+def side_by_side(cycle: Cycle, session: Any) -> list[dict[str, Any]]:
+    """Each unit whose collective has a plan in the cycle, with the collective's level beside
+    the levels of its leaders (decided, else the frozen proposal), and whether a leader stands
+    above the collective or the collective was decided after the leaders' list was finalised
+    (their proposals were computed without it: the committee looks at them again). Four
+    statements."""
+    from workflow.accounts.models import Person
+    from workflow.council import queries
+
+    frozen = queries.frozen_proposals(session) if session is not None and session.round else {}
+    decided = queries.latest_decisions(cycle.id)
+    rows = db.session.execute(
+        select(Registration.id, Registration.unit_id, Unit.name, Track.code, Track.name_vi, Person.full_name)
+        .join(Track, Registration.track_id == Track.id).join(Unit, Registration.unit_id == Unit.id)
+        .join(Person, Registration.head_id == Person.id)
+        .where(Registration.cycle_id == cycle.id, Registration.state == "assigned")
+        .order_by(Unit.group_id, Unit.name, Track.position, Registration.id)).all()
+    collectives = {r.unit_id: r for r in rows if r.code == COLLECTIVES}
+    rubric = rubric_of(cycle, COLLECTIVES)
+    ranks = {code: i for i, code in enumerate(rubric.level_codes)}
+
+    def level_of(registration_id: int) -> tuple[str | None, bool]:
+        if registration_id in decided:
+            return decided[registration_id].level, True
+        proposal = frozen.get(registration_id)
+        return (proposal.level if proposal else None), False
+
+    finalised_at = session.finalised_at if session is not None else None
+    out = []
+    for unit_id, collective in collectives.items():
+        level, is_decision = level_of(collective.id)
+        late = is_decision and finalised_at is not None and decided[collective.id].decided_at > finalised_at
+        leaders = []
+        for r in rows:
+            if r.unit_id != unit_id or r.code == COLLECTIVES:
+                continue
+            leader_level, leader_decided = level_of(r.id)
+            above = (level is not None and leader_level is not None and leader_level in ranks and level in ranks
+                     and ranks[leader_level] < ranks[level])
+            leaders.append({"registration_id": r.id, "name": r.full_name, "track": r.name_vi, "level": leader_level,
+                            "decided": leader_decided, "above": above, "recheck": late and not leader_decided})
+        out.append({"registration_id": collective.id, "unit": collective.name, "level": level, "decided": is_decision,
+                    "decided_late": late, "leaders": leaders})
+    return out

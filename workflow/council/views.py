@@ -44,7 +44,7 @@ from workflow.core.inputs import whole_number
 from workflow.core.models import utcnow
 from workflow.core.pagination import Page
 from workflow.core.web import form_version, get_or_404, load_form, page_args
-from workflow.council import operations, presenters, proposals, queries, quota, results
+from workflow.council import collectives, operations, presenters, proposals, queries, quota, results
 from workflow.council.models import (
     CouncilMember,
     DisciplineRecord,
@@ -465,6 +465,19 @@ def proposal_list(cycle_id: int):
     return render_template("council/proposals.html", **_common(cycle, track), page=page, rows=rows, counts=panel.proposals.counts() if every_score else {},
                            flagged=len(panel.proposals.flagged()) if every_score else 0, what_if=what_if, what_if_error=what_if_error, changes=changes,
                            what_if_fields=WHAT_IF_FIELDS, level_tone=presenters.level_toner(panel.rubric), any_hidden=bool(hidden), every_score=every_score)
+
+
+@bp.get("/<int:cycle_id>/collectives")
+def collectives_report(cycle_id: int):
+    """Collectives and their leaders side by side, for the committee (tập thể trước, cá nhân sau)."""
+    cycle = _cycle(cycle_id, "council.decisions.view")
+    session = queries.session_of(cycle.id)
+    rows = collectives.side_by_side(cycle, session)
+    rubric = rubric_of(cycle, collectives.COLLECTIVES)
+    common = _common(cycle)
+    common["level_tone"] = presenters.level_toner(common["rubric"])
+    return render_template("council/collectives.html", **common, rows=rows, collective_names=presenters.level_names(rubric),
+                           collective_tone=presenters.level_toner(rubric))
 
 
 @bp.get("/<int:cycle_id>/raters")
