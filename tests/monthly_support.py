@@ -55,8 +55,8 @@ def agency() -> Agency:
     hoa = f.person(full_name="Lê Thị Hòa", unit=unit)
     cycle = db.session.scalar(db.select(Cycle).where(Cycle.year == 2026)) or create_cycle(2026, actor=policy.SYSTEM)
     track = framework_queries.track("civil_servants")
-    subjects = {p.full_name.split()[-1].lower(): framework.add_subject(track, unit_id=unit.id, person_id=p.id, rules=cycle.rules, actor=policy.SYSTEM)
-                for p in (lan, duc, hoa, leader)}
+    subjects = {name: framework.add_subject(track, unit_id=unit.id, person_id=p.id, rules=cycle.rules, actor=policy.SYSTEM)
+                for name, p in (("lan", lan), ("duc", duc), ("hoa", hoa), ("leader", leader))}
     dossier = operations.save_product(unit.id, {"code": "HS-TD", "name": "Hồ sơ thẩm định", "measure": "hồ sơ", "coefficient": Decimal(1),
                                                 "group": "Thẩm định"}, actor=policy.SYSTEM)
     inspection = operations.save_product(None, {"code": "BC-TT", "name": "Báo cáo thanh tra", "measure": "báo cáo",
@@ -73,7 +73,7 @@ def planned(agency: Agency, who: str, number: int = 3, *, lines: list[dict[str, 
     period = agency.month(number)
     plan = operations.open_month(subject, period, actor=manager)
     db.session.flush()
-    for values in lines or [{"product_id": agency.dossier.id, "quantity": Decimal(4), "due_on": period.starts_on.replace(day=20)},
+    for values in lines if lines is not None else [{"product_id": agency.dossier.id, "quantity": Decimal(4), "due_on": period.starts_on.replace(day=20)},
                             {"product_id": agency.inspection.id, "quantity": Decimal(1), "recurring": True}]:
         operations.add_line(plan, values, actor=manager, version=plan.version)
         db.session.flush()

@@ -121,7 +121,7 @@ def agency_months(unit_ids: Sequence[int], period: Period) -> list[MonthlyPlan]:
     plans = list(db.session.scalars(
         select(MonthlyPlan).join(Subject, MonthlyPlan.subject_id == Subject.id).join(Person, Subject.person_id == Person.id)
         .where(MonthlyPlan.period_id == period.id, Subject.unit_id.in_(unit_ids))
-        .options(contains_eager(MonthlyPlan.subject).contains_eager(Subject.person), joinedload(MonthlyPlan.subject).joinedload(Subject.unit))
+        .options(contains_eager(MonthlyPlan.subject).contains_eager(Subject.person), contains_eager(MonthlyPlan.subject).joinedload(Subject.unit))
         .order_by(Subject.unit_id, Person.full_name)))
     _load_lines(plans)
     return plans
