@@ -17,4 +17,4 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from workflow.monthly import models  # noqa: F401
+    from workflow.monthly import jobs, models  # noqa: F401  (jobs: registers the reminders)
