@@ -62,17 +62,17 @@ def test_import_names_every_bad_row_and_writes_nothing(agency):
         operations.import_products(agency.unit.id, data, actor=agency.head)
     problems = refused.value.errors["file"]
     assert len(problems) == 4
-    assert problems[0].startswith("Line 3, column “Mã”")
-    assert problems[1].startswith("Line 4, column “Hệ số quy đổi”")
-    assert problems[2] == "Line 5, column “Mã”: The same code is on line 2."
-    assert problems[3].startswith("Line 6, column “Hệ số quy đổi”")
+    assert problems[0] == "Dòng 3, cột “Mã”: Trường này là bắt buộc."
+    assert problems[1].startswith("Dòng 4, cột “Hệ số quy đổi”: ")
+    assert problems[2] == "Dòng 5, cột “Mã”: Mã này trùng với dòng 2."
+    assert problems[3].startswith("Dòng 6, cột “Hệ số quy đổi”: ")
     assert db.session.scalar(select(func.count()).select_from(Product)) == before
 
 
 def test_import_refuses_a_file_without_the_columns_or_not_a_workbook(agency):
     with pytest.raises(ValidationFailed) as missing:
         operations.import_products(agency.unit.id, xlsx([["Mã", "Tên sản phẩm"], ["A", "B"]]), actor=agency.head)
-    assert [p.split(":")[0] for p in missing.value.errors["file"]] == ["Line 1, column “đơn vị tính”", "Line 1, column “hệ số quy đổi”"]
+    assert missing.value.errors["file"] == ["Dòng 1, cột “đơn vị tính”: Thiếu cột này.", "Dòng 1, cột “hệ số quy đổi”: Thiếu cột này."]
     with pytest.raises(ValidationFailed):
         operations.import_products(agency.unit.id, b"not a workbook", actor=agency.head)
     with pytest.raises(PermissionDenied):

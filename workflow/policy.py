@@ -509,12 +509,15 @@ def _open_month(actor: Person, subject: Any) -> bool:
     return _servant_of(actor, subject) or _manager_of(actor, subject)
 
 
+@rule("monthly.year.view")
+def _view_months(actor: Person, subject: Any) -> bool:
+    """`subject`: whose months and year."""
+    return actor.has_role(Role.ADMIN) or _servant_of(actor, subject) or _manager_of(actor, subject) or _agency_head_of(actor, subject)
+
+
 @rule("monthly.plan.view")
 def _view_month(actor: Person, plan: Any) -> bool:
-    if actor.has_role(Role.ADMIN):
-        return True
-    subject = getattr(plan, "subject", None)
-    return _servant_of(actor, subject) or _manager_of(actor, subject) or _agency_head_of(actor, subject)
+    return plan is not None and _view_months(actor, plan.subject)
 
 
 @rule("monthly.plan.edit")

@@ -236,6 +236,11 @@ def quarter(q: int) -> str:
     return gettext("Q%(quarter)s", quarter=q)
 
 
+def month(number: int, year: int) -> str:
+    """"Tháng 3/2026" ("March 2026" reads "3/2026" in English): a month of a year standing alone."""
+    return gettext("Month %(month)s/%(year)s", month=number, year=year)
+
+
 def excel_number_format(value: Any) -> str:
     """The number format of a numeric Excel cell: grouped thousands and as many decimals as the
     value has (at most four), marked Vietnamese (LCID 042A) so that a spreadsheet set to

@@ -17,4 +17,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from workflow.monthly import jobs, models  # noqa: F401  (jobs: registers the reminders)
+    from workflow.core.api import register
+    from workflow.monthly import api, jobs, models, views  # noqa: F401  (jobs: registers the reminders)
+
+    app.register_blueprint(views.bp)
+    register(api.blp)

@@ -27,7 +27,6 @@ from workflow.core.models import CreatedAt, Versioned, enum_column
 from workflow.extensions import db
 
 if TYPE_CHECKING:
-    from workflow.accounts.models import Person
     from workflow.framework.models import Period, Subject
     from workflow.units.models import Unit
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from workflow.accounts.models import Person, Role, RoleGrant
 from workflow.cycles.models import Cycle
+from workflow.core.web import one_or_404
 from workflow.extensions import db
 from workflow.framework.models import Period, PeriodKind, Subject, Track
 from workflow.monthly.models import MonthlyPlan, PlanLine, Product
@@ -72,8 +73,9 @@ def plan_of(subject_id: int, period_id: int) -> MonthlyPlan | None:
     return db.session.scalar(select(MonthlyPlan).where(MonthlyPlan.subject_id == subject_id, MonthlyPlan.period_id == period_id))
 
 
-def load_plan(plan_id: int) -> MonthlyPlan | None:
-    return db.session.scalar(select(MonthlyPlan).where(MonthlyPlan.id == plan_id).options(
+def load_plan(plan_id: int) -> MonthlyPlan:
+    """The month with its subject, period and lines; NotFound when there is none."""
+    return one_or_404(select(MonthlyPlan).where(MonthlyPlan.id == plan_id).options(
         joinedload(MonthlyPlan.subject).joinedload(Subject.person), joinedload(MonthlyPlan.subject).joinedload(Subject.unit),
         joinedload(MonthlyPlan.period).joinedload(Period.cycle), selectinload(MonthlyPlan.lines)))
 
@@ -143,3 +145,14 @@ def year_months(subject_id: int, cycle_id: int) -> list[tuple[Period, MonthlyPla
 
 def line_of(plan: MonthlyPlan, line_id: int) -> PlanLine | None:
     return next((ln for ln in plan.lines if ln.id == line_id), None)
+
+
+def current_month(today: Any) -> Period | None:
+    """This month's period of the track (None: no cycle holds today)."""
+    return db.session.scalar(select(Period).join(Track, Period.track_id == Track.id)
+                             .where(Track.code == TRACK, Period.kind == PeriodKind.MONTH, Period.starts_on <= today, Period.ends_on >= today))
+
+
+def manages_anyone(person: Any) -> bool:
+    return db.session.scalar(select(Subject.id).join(Person, Subject.person_id == Person.id).join(Track, Subject.track_id == Track.id)
+                             .where(Track.code == TRACK, Subject.active.is_(True), team_condition(person)).limit(1)) is not None

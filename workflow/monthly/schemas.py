@@ -15,17 +15,17 @@ STEPS = tuple(t.name for t in MONTH.transitions)
 
 # --- catalogue -----------------------------------------------------------------------------------
 
-class ProductInSchema(BaseSchema):
+class MonthlyProductInSchema(BaseSchema):
     code = Text(max_length=32, required=True, validate=[code])
     name = Text(max_length=300, required=True)
     measure = Text(max_length=50, required=True, metadata={"description": "Unit of measure (đơn vị tính)"})
-    coefficient = Number(required=True, places=2, validate=between(min=0.01, max=1000),
+    coefficient = Number(required=True, places=2, as_string=True, validate=between(min=0.01, max=1000),
                          metadata={"description": "Conversion coefficient (hệ số quy đổi)"})
     group = Text(max_length=200, allow_empty=True, load_default="")
     active = fields.Boolean(load_default=True)
 
 
-class ProductSchema(BaseSchema):
+class MonthlyProductSchema(BaseSchema):
     id = fields.Integer()
     unit_id = fields.Integer(allow_none=True, metadata={"description": "The agency; null for a shared template"})
     code = fields.String()
@@ -37,66 +37,78 @@ class ProductSchema(BaseSchema):
     version = fields.Integer()
 
 
-class CatalogueArgs(BaseSchema):
+class MonthlyCatalogueImportSchema(BaseSchema):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class MonthlyCatalogueArgs(BaseSchema):
     unit_id = fields.Integer(load_default=None, metadata={"description": "The agency; left out: the shared templates"})
 
 
 # --- months ----------------------------------------------------------------------------------------
 
-class LineInSchema(BaseSchema):
+class MonthlyLineInSchema(BaseSchema):
     """A product of the month: from the catalogue (`product_id`) or ad hoc (name, measure,
     coefficient)."""
 
     product_id = fields.Integer(allow_none=True, load_default=None)
     name = Text(max_length=300, allow_empty=True, load_default="")
     measure = Text(max_length=50, allow_empty=True, load_default="")
-    coefficient = Number(places=2, allow_none=True, load_default=None, validate=between(min=0.01, max=1000))
-    quantity = Number(required=True, places=2, validate=between(min=0.01, max=100000))
+    coefficient = Number(places=2, as_string=True, allow_none=True, load_default=None, validate=between(min=0.01, max=1000))
+    quantity = Number(required=True, places=2, as_string=True, validate=between(min=0.01, max=100000))
     quality_standard = Text(max_length=NOTE_MAX, allow_empty=True, load_default="")
     due_on = Day(allow_none=True, load_default=None, metadata={"description": "Left out: the month's last day"})
     recurring = fields.Boolean(load_default=False, metadata={"description": "Carried over to the next month"})
 
 
-class SelfEntrySchema(BaseSchema):
+_URL = validate.URL(require_tld=False, schemes={"http", "https"}, error=_l("Write a link that starts with http:// or https://."))
+
+
+def _link(value: str) -> None:
+    if value:
+        _URL(value)
+
+
+class MonthlySelfEntrySchema(BaseSchema):
     line_id = fields.Integer(required=True)
-    delivered_quantity = Number(places=2, allow_none=True, validate=between(min=0, max=100000))
+    delivered_quantity = Number(places=2, as_string=True, allow_none=True, validate=between(min=0, max=100000))
     delivered_on = Day(allow_none=True)
-    evidence_link = Text(max_length=500, allow_empty=True, validate=validate.URL(require_tld=False, error=_l("Not a valid link.")))
+    evidence_link = Text(max_length=500, allow_empty=True, validate=[_link])
     note = Text(max_length=NOTE_MAX, allow_empty=True)
 
 
-class AssessEntrySchema(BaseSchema):
+class MonthlyAssessEntrySchema(BaseSchema):
     line_id = fields.Integer(required=True)
-    assessed_quantity = Number(places=2, allow_none=True, validate=between(min=0, max=100000))
+    assessed_quantity = Number(places=2, as_string=True, allow_none=True, validate=between(min=0, max=100000))
     assessed_on = Day(allow_none=True)
     errors = WholeNumber(validate=between(min=0, max=20))
     delays = WholeNumber(validate=between(min=0, max=20))
 
 
-class SelfAssessmentSchema(BaseSchema):
+class MonthlySelfAssessmentSchema(BaseSchema):
     version = fields.Integer()
     note = Text(max_length=NOTE_MAX, allow_empty=True, load_default=None)
-    entries = fields.List(fields.Nested(SelfEntrySchema), required=True, validate=validate.Length(max=200))
+    entries = fields.List(fields.Nested(MonthlySelfEntrySchema), required=True, validate=validate.Length(max=200))
 
 
-class AssessmentSchema(BaseSchema):
+class MonthlyAssessmentSchema(BaseSchema):
     version = fields.Integer()
     note = Text(max_length=NOTE_MAX, allow_empty=True, load_default=None)
-    entries = fields.List(fields.Nested(AssessEntrySchema), load_default=list, validate=validate.Length(max=200))
+    entries = fields.List(fields.Nested(MonthlyAssessEntrySchema), load_default=list, validate=validate.Length(max=200))
 
 
-class OpenMonthSchema(BaseSchema):
+class MonthlyOpenMonthSchema(BaseSchema):
     subject_id = fields.Integer(required=True)
     period_id = fields.Integer(required=True)
 
 
-class StepSchema(BaseSchema):
+class MonthlyStepSchema(BaseSchema):
     version = fields.Integer()
     step = fields.String(required=True, validate=one_of(STEPS))
     reason = Text(max_length=NOTE_MAX, allow_empty=True, load_default="")
 
 
-class LineSchema(BaseSchema):
+class MonthlyLineSchema(BaseSchema):
     id = fields.Integer()
     position = fields.Integer()
     product_id = fields.Integer(allow_none=True)
@@ -119,7 +131,7 @@ class LineSchema(BaseSchema):
     result_percent = fields.Decimal(as_string=True, allow_none=True)
 
 
-class MonthSchema(BaseSchema):
+class MonthlyMonthSchema(BaseSchema):
     id = fields.Integer()
     subject_id = fields.Integer()
     period_id = fields.Integer()
@@ -136,9 +148,9 @@ class MonthSchema(BaseSchema):
     points = fields.Decimal(as_string=True, allow_none=True)
     rubric_version = fields.String()
     version = fields.Integer()
-    lines = fields.List(fields.Nested(LineSchema))
+    lines = fields.List(fields.Nested(MonthlyLineSchema))
 
 
-class ImportResultSchema(BaseSchema):
+class MonthlyImportResultSchema(BaseSchema):
     created = fields.Integer()
     updated = fields.Integer()
