@@ -186,3 +186,14 @@ def test_the_year_is_the_mean_of_the_approved_months_with_the_months_it_came_fro
                                 if plan is not None and plan.state == MonthState.APPROVED], scoring.rubric_of(agency.cycle))
     assert year.points == Decimal("67.09")  # (70 + 64.17) / 2: March is not approved yet
     assert year.periods == (("Tháng 1/2026", Decimal("70.00")), ("Tháng 2/2026", Decimal("64.17")))
+
+
+def test_an_administrator_names_the_direct_manager(agency):
+    admin = f.person(Role.ADMIN)
+    operations.set_manager(agency.hoa, agency.leader, actor=admin)
+    plan = planned(agency, "hoa")
+    assert policy.can(agency.leader, "monthly.assess", plan) and not policy.can(agency.head, "monthly.assess", plan)
+    with pytest.raises(ValidationFailed):
+        operations.set_manager(agency.hoa, agency.hoa, actor=admin)
+    with pytest.raises(PermissionDenied):
+        operations.set_manager(agency.hoa, None, actor=agency.head)

@@ -63,6 +63,7 @@ ACTIONS: dict[str, Any] = {
     "subject.activate": _l("Subject enabled again in its track"),
     "subject.deactivate": _l("Subject taken out of its track"),
     # monthly products of civil servants
+    "person.manager": _l("Direct manager named"),
     "monthly_product.create": _l("Product added to the catalogue"),
     "monthly_product.update": _l("Product of the catalogue changed"),
     "monthly_product.import": _l("Product catalogue imported from Excel"),

@@ -75,6 +75,20 @@ def import_products(unit_id: int | None, data: bytes, *, actor: Any, filename: s
     return {"created": created, "updated": updated}
 
 
+# --- direct managers -----------------------------------------------------------------------------
+
+
+def set_manager(person: Any, manager: Any | None, *, actor: Any) -> None:
+    """Name a person's direct manager (lãnh đạo trực tiếp); None: the head of their unit."""
+    policy.require(actor, "admin.accounts.manage")
+    if manager is not None and manager.id == person.id:
+        raise ValidationFailed({"manager_id": [gettext("Nobody is their own direct manager.")]})
+    new = manager.id if manager is not None else None
+    if person.manager_id != new:
+        old, person.manager_id = person.manager_id, new
+        audit.record("person.manager", person, actor=actor, summary=person.full_name, data={"manager_id": [old, new]})
+
+
 # --- months --------------------------------------------------------------------------------------
 
 
