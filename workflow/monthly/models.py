@@ -53,7 +53,7 @@ class Product(CreatedAt, Versioned, db.Model):
     name: Mapped[str] = mapped_column(String(300))
     measure: Mapped[str] = mapped_column(String(50))  # đơn vị tính: hồ sơ, báo cáo, văn bản …
     coefficient: Mapped[Decimal] = mapped_column(COEFFICIENT, default=Decimal(1))  # hệ số quy đổi
-    group: Mapped[str] = mapped_column(String(200), default="")  # nhóm, as the agency groups them
+    group: Mapped[str] = mapped_column("group_name", String(200), default="")  # nhóm, as the agency groups them
     active: Mapped[bool] = mapped_column(default=True)
 
     unit: Mapped[Unit | None] = relationship()

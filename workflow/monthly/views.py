@@ -126,7 +126,8 @@ def month(plan_id: int):
     unit_id = plan.subject.unit_id
     catalogue = db.session.scalars(queries.products(unit_id, with_templates=True, active=True)).all() if policy.can(
         current_user, "monthly.plan.edit", plan) else []
-    steps = [(t, r) for t, r in MONTH.available(plan, current_user) if t.name != "assess"]
+    # Assessing and submitting the self-assessment are buttons of their own forms below.
+    steps = [(t, r) for t, r in MONTH.available(plan, current_user) if t.name not in ("assess", "self_assess")]
     return render_template("monthly/month.html", plan=plan, person=plan.subject.person, period=plan.period, catalogue=catalogue,
                            steps=steps, values=_values(plan), editable=policy.can(current_user, "monthly.plan.edit", plan),
                            self_editable=plan.state == MonthState.AGREED and policy.can(current_user, "monthly.self_assess", plan),

@@ -32,7 +32,7 @@ def upgrade():
     sa.Column('name', sa.String(length=300), nullable=False),
     sa.Column('measure', sa.String(length=50), nullable=False),
     sa.Column('coefficient', sa.Numeric(precision=6, scale=2), nullable=False),
-    sa.Column('group', sa.String(length=200), nullable=False),
+    sa.Column('group_name', sa.String(length=200), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
