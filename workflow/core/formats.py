@@ -23,6 +23,8 @@ Templates use the same helpers as the Jinja filters `number`, `date`, `datetime`
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -183,6 +185,13 @@ def number(value: Any, pattern: str = DEFAULT_PATTERN) -> str:
         return str(value)
     if not amount.is_finite():
         return str(value)
+    return _formatted(amount, pattern)
+
+
+@lru_cache(maxsize=8192)
+def _formatted(amount: Decimal, pattern: str) -> str:
+    # Grids show the same few figures many times (4 dossiers, 70,00 points): babel's formatting
+    # is the costly part of such a page, and equal amounts read the same under one pattern.
     text = format_decimal(amount, format=pattern, locale=NUMBER_LOCALE)
     return "0" if text in ("-0", "−0") else text
 

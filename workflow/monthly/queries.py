@@ -117,16 +117,15 @@ def team(manager: Any, period: Period) -> list[tuple[Subject, MonthlyPlan | None
 
 
 def agency_months(unit_ids: Sequence[int], period: Period) -> list[MonthlyPlan]:
-    """The months of an agency's servants in one period (for its head's approval)."""
+    """The months of an agency's servants in one period (for its head's approval), without
+    their lines."""
     if not unit_ids:
         return []
-    plans = list(db.session.scalars(
+    return list(db.session.scalars(
         select(MonthlyPlan).join(Subject, MonthlyPlan.subject_id == Subject.id).join(Person, Subject.person_id == Person.id)
         .where(MonthlyPlan.period_id == period.id, Subject.unit_id.in_(unit_ids))
         .options(contains_eager(MonthlyPlan.subject).contains_eager(Subject.person), contains_eager(MonthlyPlan.subject).joinedload(Subject.unit))
         .order_by(Subject.unit_id, Person.full_name)))
-    _load_lines(plans)
-    return plans
 
 
 def _load_lines(plans: Sequence[MonthlyPlan]) -> None:
