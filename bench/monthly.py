@@ -21,7 +21,6 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -65,7 +64,6 @@ def build(agencies: int, servants: int) -> dict[str, int]:
                                        "self_points": Decimal("70.00"), "rubric_version": "335-2026.1", "without_self_assessment": False,
                                        "self_note": "", "manager_note": "", "returned_reason": ""}
                                       for s in subjects for p in periods], ids=True)
-    days = {p.id: p for p in periods}
     period_of = [periods[i % len(periods)] for i in range(len(plans))]
     rows = []
     for plan_id, period in zip(plans, period_of, strict=True):
@@ -77,7 +75,6 @@ def build(agencies: int, servants: int) -> dict[str, int]:
                          "assessed_quantity": Decimal(4), "assessed_on": due, "errors": 0, "delays": 0, "result_percent": Decimal(100)})
     insert_rows(PlanLine, rows)
     db.session.commit()
-    del days
     march = periods[2]
     return {"head": head_ids[0], "unit": unit_ids[0], "period": march.id, "plan": plans[2], "subject": subjects[0], "cycle": cycle.id,
             "lines": len(rows), "plans": len(plans)}
@@ -150,14 +147,12 @@ def main() -> None:
             print(f"{name:8} {p50:8.2f} {p95:8.2f} {p50 / base50:6.2f} {p95 / base95:6.2f}")
         print(f"goal: every p95 ratio ≤ 4 — worst {worst:.2f}")
         if args.database_url:
-            from dispatch import fresh_schema
             from sqlalchemy import create_engine, text
 
             engine = create_engine(args.database_url)
             with engine.begin() as conn:
                 conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
             engine.dispose()
-            del fresh_schema
         sys.exit(1 if worst > 4 else 0)
 
 

@@ -188,12 +188,14 @@ def test_the_year_is_the_mean_of_the_approved_months_with_the_months_it_came_fro
     assert year.periods == (("Tháng 1/2026", Decimal("70.00")), ("Tháng 2/2026", Decimal("64.17")))
 
 
-def test_an_administrator_names_the_direct_manager(agency):
+def test_an_administrator_or_the_head_names_the_direct_manager(agency):
     admin = f.person(Role.ADMIN)
     operations.set_manager(agency.hoa, agency.leader, actor=admin)
     plan = planned(agency, "hoa")
     assert policy.can(agency.leader, "monthly.assess", plan) and not policy.can(agency.head, "monthly.assess", plan)
     with pytest.raises(ValidationFailed):
         operations.set_manager(agency.hoa, agency.hoa, actor=admin)
+    operations.set_manager(agency.hoa, None, actor=agency.head)  # the head of her unit may too
+    assert agency.hoa.manager_id is None
     with pytest.raises(PermissionDenied):
-        operations.set_manager(agency.hoa, None, actor=agency.head)
+        operations.set_manager(agency.hoa, agency.lan, actor=agency.duc)

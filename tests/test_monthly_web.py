@@ -13,6 +13,7 @@ from decimal import Decimal
 from html import unescape
 
 import factories as f
+from workflow.accounts.models import Role
 from monthly_support import agency, planned, self_assessed, xlsx  # noqa: F401  (fixture)
 from workflow.extensions import db
 from workflow.monthly import operations
@@ -144,3 +145,12 @@ def test_the_api_takes_a_month_from_plan_to_assessment(agency, client):
     assert stale.status_code == 412
     assessed = client.put(f"/api/v1/monthly/months/{plan_id}/assessment", headers=manager, json={"version": saved.get_json()["version"], "entries": []})
     assert assessed.status_code == 200 and assessed.get_json()["points"] == "70.00" and assessed.get_json()["without_self_assessment"]
+
+
+def test_the_administrator_names_a_direct_manager_on_the_persons_page(agency, as_person):
+    admin = as_person(f.person(Role.ADMIN))
+    page = _text(admin.get(f"/admin/people/{agency.hoa.id}"))
+    assert "Lãnh đạo trực tiếp" in page and "Trưởng phòng Công chức" in page  # her colleagues to choose from
+    assert admin.post(f"/monthly/people/{agency.hoa.id}/manager", data={"manager_id": str(agency.leader.id)}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(type(agency.hoa), agency.hoa.id).manager_id == agency.leader.id

@@ -498,6 +498,12 @@ def _manage_catalogue(actor: Person, unit_id: Any) -> bool:
     return actor.has_role(Role.ADMIN) or (unit_id is not None and unit_id in actor.head_unit_ids)
 
 
+@rule("monthly.manager.set")
+def _set_manager(actor: Person, person: Any) -> bool:
+    """`person`: whose direct manager; administrators, and the head of the person's unit."""
+    return actor.has_role(Role.ADMIN) or (person is not None and person.unit_id in actor.head_unit_ids)
+
+
 @rule("monthly.catalogue.view", "monthly.team.view")
 def _catalogue_readers(actor: Person, obj: Any) -> bool:
     return True

@@ -80,7 +80,7 @@ def import_products(unit_id: int | None, data: bytes, *, actor: Any, filename: s
 
 def set_manager(person: Any, manager: Any | None, *, actor: Any) -> None:
     """Name a person's direct manager (lãnh đạo trực tiếp); None: the head of their unit."""
-    policy.require(actor, "admin.accounts.manage")
+    policy.require(actor, "monthly.manager.set", person)
     if manager is not None and manager.id == person.id:
         raise ValidationFailed({"manager_id": [gettext("Nobody is their own direct manager.")]})
     new = manager.id if manager is not None else None

@@ -155,3 +155,10 @@ def current_month(today: Any) -> Period | None:
 def manages_anyone(person: Any) -> bool:
     return db.session.scalar(select(Subject.id).join(Person, Subject.person_id == Person.id).join(Track, Subject.track_id == Track.id)
                              .where(Track.code == TRACK, Subject.active.is_(True), team_condition(person)).limit(1)) is not None
+
+
+def manager_options(person: Any) -> list[tuple[int, str]]:
+    """Who may be the person's direct manager: the active colleagues of their unit."""
+    rows = db.session.execute(select(Person.id, Person.full_name).where(
+        Person.unit_id == person.unit_id, Person.id != person.id, Person.active.is_(True)).order_by(Person.full_name))
+    return [(ident, name) for ident, name in rows]

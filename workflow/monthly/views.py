@@ -19,7 +19,7 @@ from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
 from workflow import policy
-from workflow.accounts.models import Role
+from workflow.accounts.models import Person, Role
 from workflow.core import formats
 from workflow.core.errors import DomainError, ValidationFailed, flatten_errors
 from workflow.core.inputs import whole_number
@@ -43,7 +43,7 @@ ASSESS_INPUTS = ("assessed_quantity", "assessed_on", "errors", "delays")
 
 @bp.record_once
 def _template_globals(state: Any) -> None:
-    state.app.jinja_env.globals.update({"month_workflow": MONTH, "month_tones": STATE_TONES})
+    state.app.jinja_env.globals.update({"month_workflow": MONTH, "month_tones": STATE_TONES, "manager_options": queries.manager_options})
 
 
 def _plan(plan_id: int) -> MonthlyPlan:
@@ -290,6 +290,19 @@ def year(subject_id: int):
     from_months = "; ".join(f"{label}: {formats.number(points)}" for label, points in result.periods) if result else ""
     return render_template("monthly/year.html", subject=subject, cycle=cycle, months=months, result=result, sentences=sentences, rubric=rubric,
                            from_months=from_months)
+
+
+# --- direct managers -----------------------------------------------------------------------------
+
+@bp.post("/people/<int:person_id>/manager")
+def set_manager(person_id: int):
+    person = get_or_404(Person, person_id)
+    manager_id = whole_number(request.form.get("manager_id", ""))
+    operations.set_manager(person, get_or_404(Person, manager_id) if manager_id is not None else None, actor=current_user)
+    flash(gettext("The direct manager of %(name)s was saved.", name=person.full_name), "success")
+    if policy.can(current_user, "admin.accounts.manage"):
+        return redirect(url_for("admin.person", person_id=person.id))
+    return redirect(url_for("monthly.team"))
 
 
 # --- the catalogue -------------------------------------------------------------------------------
