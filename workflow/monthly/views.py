@@ -39,6 +39,8 @@ bp = Blueprint("monthly", __name__, url_prefix="/monthly")
 
 SELF_INPUTS = ("delivered_quantity", "delivered_on", "evidence_link", "note")
 ASSESS_INPUTS = ("assessed_quantity", "assessed_on", "errors", "delays")
+TEXT_INPUTS = ("evidence_link", "note")
+COUNT_INPUTS = ("errors", "delays")
 
 
 @bp.record_once
@@ -61,22 +63,30 @@ def _today():
 
 
 def entries_from_form(form: MultiDict[str, str], line_ids: list[int], names: tuple[str, ...], schema: Any) -> list[dict[str, Any]]:
-    """The inputs lines.<id>.<field> as entries, each checked by `schema`; errors by input name."""
+    """The inputs lines.<id>.<field> as entries, each checked by `schema`; errors by input name.
+    An emptied quantity or date clears it; an empty count of errors or delays leaves it as it is."""
     entries: list[dict[str, Any]] = []
     errors: dict[str, list[str]] = {}
     for line_id in line_ids:
         prefix = f"lines.{line_id}."
-        raw: dict[str, Any] = {"line_id": line_id}
+        raw: dict[str, Any] = {}
         for name in names:
-            if prefix + name in form:
-                value = form.get(prefix + name, "")
-                raw[name] = value if name == "note" else (value.strip() or (None if name not in ("evidence_link",) else ""))
-        if len(raw) > 1:  # a line the form has no inputs for is left as it is
-            try:
-                with formats.typed_by_person():
-                    entries.append(schema.load({k: v for k, v in raw.items() if not (k in ("errors", "delays") and v is None)}))
-            except ValidationError as exc:
-                errors.update({prefix + k: v for k, v in flatten_errors(exc.messages).items()})
+            if prefix + name not in form:
+                continue
+            value = form.get(prefix + name, "")
+            if name in TEXT_INPUTS:
+                raw[name] = value
+            elif value.strip():
+                raw[name] = value.strip()
+            elif name not in COUNT_INPUTS:
+                raw[name] = None
+        if not raw:  # a line the form has no inputs for is left as it is
+            continue
+        try:
+            with formats.typed_by_person():
+                entries.append(schema.load({"line_id": line_id, **raw}))
+        except ValidationError as exc:
+            errors.update({prefix + k: v for k, v in flatten_errors(exc.messages).items()})
     if errors:
         raise ValidationFailed(errors)
     return entries
