@@ -38,6 +38,7 @@ LINES = 5
 
 def build(agencies: int, servants: int) -> dict[str, int]:
     from flask_migrate import upgrade
+    from sqlalchemy import text
 
     from bulk import insert_rows, units_with_heads
     from workflow import policy
@@ -74,6 +75,8 @@ def build(agencies: int, servants: int) -> dict[str, int]:
                          "delivered_quantity": Decimal(4), "delivered_on": due, "evidence_link": "", "note": "",
                          "assessed_quantity": Decimal(4), "assessed_on": due, "errors": 0, "delays": 0, "result_percent": Decimal(100)})
     insert_rows(PlanLine, rows)
+    db.session.commit()
+    db.session.execute(text("ANALYZE"))  # the planner's statistics, as after any bulk load
     db.session.commit()
     march = periods[2]
     return {"head": head_ids[0], "unit": unit_ids[0], "period": march.id, "plan": plans[2], "subject": subjects[0], "cycle": cycle.id,

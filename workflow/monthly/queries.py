@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, or_, select, union_all
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from workflow.accounts.models import Person, Role, RoleGrant
@@ -94,10 +94,14 @@ def previous_plan(plan: MonthlyPlan) -> MonthlyPlan | None:
 
 def team_condition(manager: Any) -> Any:
     """The subjects whose direct manager is `manager`: their manager, or the head of their unit
-    when they have none."""
+    when they have none. Two indexed reads (people by manager, subjects by unit), so a manager's
+    team is found without reading every servant of the province."""
+    managed = select(Subject.id).join(Person, Subject.person_id == Person.id).where(Person.manager_id == manager.id)
     heads = sorted(getattr(manager, "head_unit_ids", set()))
-    led = and_(Person.manager_id.is_(None), Subject.unit_id.in_(heads)) if heads else False
-    return and_(Subject.person_id != manager.id, or_(Person.manager_id == manager.id, led))
+    if heads:
+        managed = union_all(managed, select(Subject.id).join(Person, Subject.person_id == Person.id)
+                            .where(Subject.unit_id.in_(heads), Person.manager_id.is_(None)))
+    return and_(Subject.person_id != manager.id, Subject.id.in_(managed))
 
 
 def team(manager: Any, period: Period) -> list[tuple[Subject, MonthlyPlan | None]]:
