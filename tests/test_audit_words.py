@@ -16,6 +16,7 @@ from workflow.council import operations, queries
 from workflow.council.workflow import OBJECTION
 from workflow.cycles.workflow import CYCLE_WORKFLOW
 from workflow.extensions import db
+from workflow.monthly.workflow import MONTH
 from workflow.reports.workflow import REPORT
 from workflow.targets.workflow import AMENDMENT, PROPOSAL, REGISTRATION
 
@@ -25,7 +26,7 @@ STEPS = re.compile(r"""audit\.record\(\s*f"([a-z_.]+)\.\{step\}\"""")
 # The actions named in a variable: action = "…" next to the record call.
 ASSIGNED = re.compile(r"""action = "([a-z_]+\.[a-z_.]+)"(?: if .*? else "([a-z_]+\.[a-z_.]+)")?""")
 WORKFLOWS = {"registration": REGISTRATION, "proposal": PROPOSAL, "amendment": AMENDMENT, "report": REPORT,
-             "cycle": CYCLE_WORKFLOW, "council.objection": OBJECTION}
+             "cycle": CYCLE_WORKFLOW, "council.objection": OBJECTION, "monthly_plan": MONTH}
 # Tables whose rows are never the object of an audit entry (details of another object, logs).
 NEVER_AUDITED = {"audit_entry", "report_entry", "report_version", "revision", "role_grant", "council_proposal", "council_attendance",
                  "job_run", "scheduler_lease", "form_draft", "sign_in_session", "rate_limit_counter"}

@@ -90,3 +90,29 @@ def test_the_demo_tells_its_years_in_order(app):
     late = db.session.scalars(select(ReportEntry).join(Target).join(QuarterlyReport).where(
         QuarterlyReport.registration_id == objector.id, QuarterlyReport.quarter == 4, Target.kind == TargetKind.TASK)).all()
     assert any(e.delivered_on is None or e.delivered_on > e.target.due_date for e in late)
+
+    _civil_servants_do_their_months_in_order()
+
+
+def _civil_servants_do_their_months_in_order() -> None:
+    """The monthly round of 2026: each month planned in the month, self-assessed by its end,
+    assessed on its due day, approved after; the states the demo leaves for each month."""
+    from workflow.framework.models import Period
+    from workflow.monthly.models import MonthlyPlan, MonthState
+
+    rows = db.session.execute(select(MonthlyPlan, Period).join(Period, MonthlyPlan.period_id == Period.id)).all()
+    states = {}
+    for plan, period in rows:
+        states.setdefault(period.number, Counter())[plan.state] += 1
+        assert period.starts_on <= plan.agreed_at.date() <= period.ends_on
+        if plan.self_assessed_at:
+            assert plan.agreed_at < plan.self_assessed_at and plan.self_assessed_at.date() <= period.ends_on
+        if plan.assessed_at:
+            assert plan.assessed_at.date() >= period.due_on and plan.points is not None  # on the due day (again after a return)
+        if plan.approved_at:
+            assert plan.assessed_at < plan.approved_at
+    assert {n: dict(c) for n, c in states.items()} == {
+        1: {MonthState.APPROVED: 6}, 2: {MonthState.APPROVED: 6}, 3: {MonthState.APPROVED: 6},
+        4: {MonthState.ASSESSED: 6}, 5: {MonthState.SELF_ASSESSED: 6}, 6: {MonthState.AGREED: 6}}
+    flagged = db.session.scalars(select(MonthlyPlan).where(MonthlyPlan.without_self_assessment.is_(True))).all()
+    assert len(flagged) == 1

@@ -137,3 +137,41 @@ def test_heads_become_the_heads_track_and_quarters_its_periods(scratch_app):
             for table in ("quarterly_report", "registration", "subject", "period", "track", "cycle", "unit", "unit_group", "person"):
                 conn.execute(text(f"DELETE FROM {table}"))
         downgrade(revision="base")
+
+
+@pytest.mark.real_commits
+def test_the_monthly_tables_and_direct_managers_come_and_go_with_people_kept(scratch_app):
+    """0013 adds `person.manager_id` in place (people are referred to by many tables) and the
+    monthly tables; down and up again with people, a manager, a product and a month kept or
+    dropped as they should be."""
+    with scratch_app.app_context():
+        upgrade(revision="0012_tracks_subjects_periods")
+        with db.engine.begin() as conn:
+            _insert(conn, "person", id=1, username="truong", email="t@kpi.test", locale="vi")
+            _insert(conn, "person", id=2, username="lan", email="l@kpi.test", locale="vi")
+            _insert(conn, "unit_group", id=1, code="G1", name="Sở, ngành")
+            _insert(conn, "unit", id=1, code="SNV", name="Sở Nội vụ", group_id=1)
+            _insert(conn, "track", id=2, code="civil_servants", name_vi="Công chức", subject_kind="person")
+            _insert(conn, "subject", id=1, track_id=2, kind="person", unit_id=1, person_id=2)
+            _insert(conn, "cycle", id=1, year=2026, state="execution", rules="{}", starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31))
+            _insert(conn, "period", id=1, cycle_id=1, track_id=2, kind="month", number=3, starts_on=date(2026, 3, 1), ends_on=date(2026, 3, 31),
+                    due_on=date(2026, 4, 7))
+        upgrade()
+        with db.engine.begin() as conn:
+            conn.execute(text("UPDATE person SET manager_id = 1 WHERE id = 2"))
+            _insert(conn, "monthly_product", id=1, unit_id=1, code="HS", name="Hồ sơ", measure="hồ sơ", coefficient=1, group_name="")
+            _insert(conn, "monthly_plan", id=1, subject_id=1, period_id=1, state="agreed")
+            _insert(conn, "monthly_line", id=1, plan_id=1, product_id=1, name="Hồ sơ", quantity=4, coefficient=1, due_on=date(2026, 3, 20),
+                    origin="assigned")
+        downgrade(revision="0012_tracks_subjects_periods")
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT id, username FROM person ORDER BY id")).all() == [(1, "truong"), (2, "lan")]
+            assert "monthly_plan" not in inspect(conn).get_table_names()
+            assert "manager_id" not in {c["name"] for c in inspect(conn).get_columns("person")}
+        upgrade()
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT manager_id FROM person WHERE id = 2")).scalar() is None
+        with db.engine.begin() as conn:
+            for table in ("period", "cycle", "subject", "track", "unit", "unit_group", "person"):
+                conn.execute(text(f"DELETE FROM {table}"))
+        downgrade(revision="base")

@@ -18,6 +18,8 @@ from council_support import council, open_scoring, published, reported_registrat
 from workflow.accounts.models import Role
 from workflow.council import operations as council_ops
 from workflow.extensions import db
+from workflow.framework import operations as framework
+from workflow.monthly.models import MonthlyPlan
 from workflow.reports.models import Evidence, RequestKind, SupportRequest
 from workflow.reports.operations import report_of
 from workflow.targets.models import Amendment, ChangeKind, Proposal
@@ -52,6 +54,11 @@ def world(app):
                                 uploaded_by_id=head.id),
         "request_id": SupportRequest(report_id=report.id, kind=RequestKind.SUPPORT, body="Đề nghị hỗ trợ", created_by_id=head.id),
     }
+    # A civil servant of the head's unit with a month (workflow.monthly).
+    track = framework.track_in(cycle, "civil_servants")
+    servant = f.person(unit=mine.unit)
+    subject = framework.subject_of(track, unit_id=mine.unit_id, person_id=servant.id)
+    rows["plan_id"] = MonthlyPlan(subject=subject, period=framework.period_of(cycle, track, 1))
     db.session.add_all(rows.values())
     db.session.flush()
     ids = {
@@ -125,7 +132,7 @@ def test_every_versioned_edit_checks_the_permission_before_the_version(world, cl
     spec = client.get("/api/v1/openapi.json").get_json()
     operations = versioned_operations(spec)
     # Every package that edits with versions is enumerated (a broken enumeration cannot pass).
-    assert {p.split("/")[3] for _, p, _ in operations} >= {"units", "unit-groups", "cycles", "people", "registrations", "reports", "council"}
+    assert {p.split("/")[3] for _, p, _ in operations} >= {"units", "unit-groups", "cycles", "people", "registrations", "reports", "council", "monthly"}
     wrong = []
     for who, person in intruders.items():
         headers = f.api_headers(person)

@@ -482,3 +482,86 @@ def _view_result(actor: Person, registration: Any) -> bool:
 def _head_acts(actor: Person, obj: Any) -> bool:
     """`obj`: the registration, or its self-assessment."""
     return _leads(actor, getattr(obj, "registration", obj))
+
+
+# --- the monthly products of civil servants (workflow.monthly) ------------------------------
+# A servant proposes their month's products and assesses themself; their direct manager (the
+# person's manager, else the head of their unit) assigns or approves the products and assesses
+# the month; the head of the agency approves the month or returns it. Nobody assesses
+# themself. An agency's head and administrators keep its product catalogue (shared templates:
+# administrators). Administrators may read every month but decide nothing.
+
+from workflow.monthly.models import MonthState  # noqa: E402
+
+
+def _servant_of(actor: Person, subject: Any) -> bool:
+    return subject is not None and subject.person_id == actor.id
+
+
+def _manager_of(actor: Person, subject: Any) -> bool:
+    if subject is None or subject.person_id == actor.id or subject.person is None:
+        return False
+    manager_id = subject.person.manager_id
+    return manager_id == actor.id if manager_id is not None else subject.unit_id in actor.head_unit_ids
+
+
+def _agency_head_of(actor: Person, subject: Any) -> bool:
+    return subject is not None and subject.person_id != actor.id and subject.unit_id in actor.head_unit_ids
+
+
+@rule("monthly.catalogue.manage")
+def _manage_catalogue(actor: Person, unit_id: Any) -> bool:
+    """`unit_id`: the agency whose catalogue (None: the shared templates)."""
+    return actor.has_role(Role.ADMIN) or (unit_id is not None and unit_id in actor.head_unit_ids)
+
+
+@rule("monthly.manager.set")
+def _set_manager(actor: Person, person: Any) -> bool:
+    """`person`: whose direct manager; administrators, and the head of the person's unit."""
+    return actor.has_role(Role.ADMIN) or (person is not None and person.unit_id in actor.head_unit_ids)
+
+
+@rule("monthly.catalogue.view", "monthly.team.view")
+def _catalogue_readers(actor: Person, obj: Any) -> bool:
+    return True
+
+
+@rule("monthly.open")
+def _open_month(actor: Person, subject: Any) -> bool:
+    """`subject`: whose month is opened, by the servant themself or their direct manager."""
+    return _servant_of(actor, subject) or _manager_of(actor, subject)
+
+
+@rule("monthly.year.view")
+def _view_months(actor: Person, subject: Any) -> bool:
+    """`subject`: whose months and year."""
+    return actor.has_role(Role.ADMIN) or _servant_of(actor, subject) or _manager_of(actor, subject) or _agency_head_of(actor, subject)
+
+
+@rule("monthly.plan.view")
+def _view_month(actor: Person, plan: Any) -> bool:
+    return plan is not None and _view_months(actor, plan.subject)
+
+
+@rule("monthly.plan.edit")
+def _edit_month(actor: Person, plan: Any) -> bool:
+    if plan is None:
+        return False
+    if _manager_of(actor, plan.subject):
+        return plan.state in (MonthState.DRAFT, MonthState.PROPOSED)
+    return _servant_of(actor, plan.subject) and plan.state == MonthState.DRAFT
+
+
+@rule("monthly.plan.propose", "monthly.self_assess")
+def _servant_acts(actor: Person, plan: Any) -> bool:
+    return plan is not None and _servant_of(actor, plan.subject)
+
+
+@rule("monthly.plan.assign", "monthly.assess")
+def _manager_acts(actor: Person, plan: Any) -> bool:
+    return plan is not None and _manager_of(actor, plan.subject)
+
+
+@rule("monthly.approve")
+def _agency_head_acts(actor: Person, plan: Any) -> bool:
+    return plan is not None and _agency_head_of(actor, plan.subject)

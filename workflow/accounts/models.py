@@ -50,6 +50,9 @@ class Person(CreatedAt, Versioned, db.Model):
     email: Mapped[str] = mapped_column(String(254), index=True)
     title: Mapped[str] = mapped_column(String(200), default="")  # chức vụ
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    # The direct manager (lãnh đạo trực tiếp) who assigns and assesses the person's monthly
+    # products; None: the head of the person's unit.
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     locale: Mapped[str] = mapped_column(String(8), default="vi")
     password_hash: Mapped[str] = mapped_column(String(255), default="")
     # Set when an administrator chose the password (a new account, a reset): the person is asked
@@ -59,6 +62,7 @@ class Person(CreatedAt, Versioned, db.Model):
     last_login_at: Mapped[datetime | None]
 
     unit: Mapped[Unit | None] = relationship(foreign_keys=[unit_id])
+    manager: Mapped[Person | None] = relationship(remote_side=[id], foreign_keys=[manager_id])
     roles: Mapped[list[RoleGrant]] = relationship(
         back_populates="person", cascade="all, delete-orphan", lazy="selectin"
     )

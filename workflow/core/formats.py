@@ -23,6 +23,8 @@ Templates use the same helpers as the Jinja filters `number`, `date`, `datetime`
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -183,6 +185,13 @@ def number(value: Any, pattern: str = DEFAULT_PATTERN) -> str:
         return str(value)
     if not amount.is_finite():
         return str(value)
+    return _formatted(amount, pattern)
+
+
+@lru_cache(maxsize=8192)
+def _formatted(amount: Decimal, pattern: str) -> str:
+    # Grids show the same few figures many times (4 dossiers, 70,00 points): babel's formatting
+    # is the costly part of such a page, and equal amounts read the same under one pattern.
     text = format_decimal(amount, format=pattern, locale=NUMBER_LOCALE)
     return "0" if text in ("-0", "−0") else text
 
@@ -234,6 +243,11 @@ def time_of_day(value: datetime | None) -> str:
 def quarter(q: int) -> str:
     """"Quý 1" … "Quý 4" ("Q1" in English): a quarter standing alone (a heading, a column)."""
     return gettext("Q%(quarter)s", quarter=q)
+
+
+def month(number: int, year: int) -> str:
+    """"Tháng 3/2026" ("March 2026" reads "3/2026" in English): a month of a year standing alone."""
+    return gettext("Month %(month)s/%(year)s", month=number, year=year)
 
 
 def excel_number_format(value: Any) -> str:

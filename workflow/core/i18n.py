@@ -53,3 +53,4 @@ def init_app(app: Flask) -> None:
     # `|number` 1.234,5; `|number('#,##0.00')` two decimals always.
     app.jinja_env.filters["number"] = lambda n, pattern=None: formats.number(n, pattern or formats.DEFAULT_PATTERN)
     app.jinja_env.filters["quarter"] = formats.quarter
+    app.jinja_env.globals["month_name"] = formats.month

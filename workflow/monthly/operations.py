@@ -1,0 +1,301 @@
+"""Every change to the catalogue and to the months of civil servants.
+
+Each function takes the acting person, checks the policy and the workflow, checks the version
+the person edited, and writes the audit entry; points come from the engine
+(`workflow.monthly.scoring`). Nothing here commits: the request, job or command does.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import gettext
+from sqlalchemy import select
+from sqlalchemy.orm.attributes import flag_modified
+
+from workflow import policy
+from workflow.core import audit
+from workflow.core.concurrency import check_version, lock
+from workflow.core.errors import DomainError, PermissionDenied, TransitionRefused, ValidationFailed
+from workflow.core.models import utcnow
+from workflow.extensions import db
+from workflow.framework.models import Period, PeriodKind, Subject
+from workflow.monthly import queries, scoring
+from workflow.monthly.catalogue import read_products
+from workflow.monthly.models import LineOrigin, MonthlyPlan, MonthState, PlanLine, Product
+from workflow.monthly.workflow import ASSESSING, MONTH, PLANNING
+
+# --- the catalogue -----------------------------------------------------------------------------
+
+
+def save_product(unit_id: int | None, values: dict[str, Any], *, actor: Any, product: Product | None = None,
+                 version: int | None = None) -> Product:
+    """Add a product to an agency's catalogue (None: a shared template), or change one."""
+    policy.require(actor, "monthly.catalogue.manage", unit_id)
+    if product is not None:
+        check_version(product, version)
+    clash = db.session.scalar(select(Product.id).where(
+        Product.code == values["code"], Product.unit_id.is_(None) if unit_id is None else Product.unit_id == unit_id))
+    if clash is not None and (product is None or clash != product.id):
+        raise ValidationFailed({"code": [gettext("The catalogue already has a product with this code.")]})
+    if product is None:
+        product = Product(unit_id=unit_id, **values)
+        db.session.add(product)
+        audit.record("monthly_product.create", product, actor=actor, summary=f"{product.code} — {product.name}")
+        return product
+    changed = audit.apply_changes(product, values)
+    if changed:
+        audit.record("monthly_product.update", product, actor=actor, summary=f"{product.code} — {product.name}",
+                     data={k: [str(v) for v in pair] for k, pair in changed.items()})
+    return product
+
+
+def import_products(unit_id: int | None, data: bytes, *, actor: Any, filename: str = "") -> dict[str, int]:
+    """Products from an Excel workbook into a catalogue: new codes added, known codes updated.
+    Nothing is written while any row is wrong: the error names each (line, column, why)."""
+    policy.require(actor, "monthly.catalogue.manage", unit_id)
+    rows, problems = read_products(data)
+    if problems:
+        messages = [str(p) for p in problems]
+        raise ValidationFailed({"file": messages}, gettext("%(count)s problems in the file; nothing was imported.", count=len(problems)))
+    known = queries.product_codes(unit_id)
+    created = updated = 0
+    for row in rows:
+        product = known.get(row["code"])
+        if product is None:
+            db.session.add(Product(unit_id=unit_id, active=True, **row))
+            created += 1
+        elif audit.apply_changes(product, {**row, "active": True}):
+            updated += 1
+    audit.record("monthly_product.import", None, actor=actor, summary=filename or gettext("Excel workbook"), object_type="unit",
+                 object_id=unit_id, data={"created": created, "updated": updated})
+    return {"created": created, "updated": updated}
+
+
+# --- direct managers -----------------------------------------------------------------------------
+
+
+def set_manager(person: Any, manager: Any | None, *, actor: Any) -> None:
+    """Name a person's direct manager (lãnh đạo trực tiếp); None: the head of their unit."""
+    policy.require(actor, "monthly.manager.set", person)
+    if manager is not None and manager.id == person.id:
+        raise ValidationFailed({"manager_id": [gettext("Nobody is their own direct manager.")]})
+    new = manager.id if manager is not None else None
+    if person.manager_id != new:
+        old, person.manager_id = person.manager_id, new
+        audit.record("person.manager", person, actor=actor, summary=person.full_name, data={"manager_id": [old, new]})
+
+
+# --- months --------------------------------------------------------------------------------------
+
+
+def _label(plan: MonthlyPlan) -> str:
+    person = plan.subject.person
+    return f"{person.full_name if person else plan.subject_id} — {plan.period.number:02d}/{plan.period.cycle.year}"
+
+
+def open_month(subject: Subject, period: Period, *, actor: Any) -> MonthlyPlan:
+    """The subject's month, made empty if it is new (by the servant or their direct manager)."""
+    policy.require(actor, "monthly.open", subject)
+    if period.track_id != subject.track_id or period.kind != PeriodKind.MONTH:
+        raise ValidationFailed({"period_id": [gettext("This is not a month of the subject's track.")]})
+    if not subject.active:
+        raise DomainError(gettext("This person is no longer evaluated in this track."))
+    plan = queries.plan_of(subject.id, period.id)
+    if plan is not None:
+        return plan
+    plan = MonthlyPlan(subject=subject, period=period, state=MonthState.DRAFT)
+    db.session.add(plan)
+    audit.record("monthly_plan.create", plan, actor=actor, summary=_label(plan))
+    return plan
+
+
+def _editing(plan: MonthlyPlan, actor: Any, version: int | None) -> LineOrigin:
+    """Lock the month, check the person may change its lines now; the origin their lines get."""
+    lock(plan)
+    if not policy.can(actor, "monthly.plan.edit", plan):
+        if policy.can(actor, "monthly.plan.view", plan):
+            raise TransitionRefused(gettext("The month's products can no longer be changed: it is %(state)s.",
+                                            state=MONTH.label(plan.state).lower()))
+        raise PermissionDenied(gettext("You are not allowed to do this."))
+    check_version(plan, version)
+    return LineOrigin.PROPOSED if plan.subject.person_id == getattr(actor, "id", None) else LineOrigin.ASSIGNED
+
+
+def _month_end(period: Period) -> date:
+    return period.ends_on
+
+
+def add_line(plan: MonthlyPlan, values: dict[str, Any], *, actor: Any, version: int | None) -> PlanLine:
+    """A product of the month: from the agency's catalogue or its shared templates, or ad hoc."""
+    origin = _editing(plan, actor, version)
+    values = dict(values)
+    product_id = values.pop("product_id", None)
+    if product_id is not None:
+        product = db.session.get(Product, product_id)
+        if product is None or not product.active or product.unit_id not in (None, plan.subject.unit_id):
+            raise ValidationFailed({"product_id": [gettext("Not a product of the agency's catalogue.")]})
+        values.update(name=product.name, measure=product.measure, coefficient=product.coefficient)
+    else:
+        errors = {}
+        if not values.get("name"):
+            errors["name"] = [gettext("Name the product, or choose one from the catalogue.")]
+        if not values.get("measure"):
+            errors["measure"] = [gettext("This field is required.")]
+        if errors:
+            raise ValidationFailed(errors)
+        values["coefficient"] = values.get("coefficient") or Decimal(1)
+    due = values.get("due_on") or _month_end(plan.period)
+    if not plan.period.starts_on <= due <= plan.period.due_on:
+        raise ValidationFailed({"due_on": [gettext("The due date must fall in the month (or before its assessment is due).")]})
+    values["due_on"] = due
+    line = PlanLine(plan=plan, product_id=product_id, origin=origin, position=max((ln.position for ln in plan.lines), default=0) + 1, **values)
+    db.session.add(line)
+    _touch(plan)
+    audit.record("monthly_plan.line_add", plan, actor=actor, summary=f"{_label(plan)}: {line.name}",
+                 data={"quantity": str(line.quantity), "measure": line.measure, "origin": origin.value})
+    return line
+
+
+def _touch(plan: MonthlyPlan) -> None:
+    """Mark the month changed (its version goes up at the flush), so that a second tab editing
+    from the version before is refused."""
+    flag_modified(plan, "state")
+
+
+def remove_line(plan: MonthlyPlan, line: PlanLine, *, actor: Any, version: int | None) -> None:
+    _editing(plan, actor, version)
+    if line.plan_id != plan.id:
+        raise ValidationFailed({"line_id": [gettext("Not a product of this month.")]})
+    plan.lines.remove(line)
+    _touch(plan)
+    audit.record("monthly_plan.line_remove", plan, actor=actor, summary=f"{_label(plan)}: {line.name}")
+
+
+def _shifted(day: date, period: Period) -> date:
+    """The same day of the month in `period` (its last day when the month is shorter)."""
+    last = calendar.monthrange(period.starts_on.year, period.starts_on.month)[1]
+    return period.starts_on.replace(day=min(day.day, last))
+
+
+def carry_over(plan: MonthlyPlan, *, actor: Any, version: int | None) -> int:
+    """Copy last month's recurring products into this month, once (a second call adds nothing)."""
+    origin = _editing(plan, actor, version)
+    previous = queries.previous_plan(plan)
+    if previous is None:
+        raise DomainError(gettext("There is no plan of the month before to carry over from."))
+    present = {(ln.product_id, ln.name) for ln in plan.lines}
+    position = max((ln.position for ln in plan.lines), default=0)
+    carried = 0
+    for old in previous.lines:
+        if not old.recurring or (old.product_id, old.name) in present:
+            continue
+        position += 1
+        db.session.add(PlanLine(plan=plan, position=position, product_id=old.product_id, origin=LineOrigin.CARRIED if origin == LineOrigin.ASSIGNED
+                                else LineOrigin.PROPOSED, name=old.name, measure=old.measure, coefficient=old.coefficient,
+                                quantity=old.quantity, quality_standard=old.quality_standard, due_on=_shifted(old.due_on, plan.period),
+                                recurring=True))
+        carried += 1
+    if carried:
+        _touch(plan)
+        audit.record("monthly_plan.carry_over", plan, actor=actor, summary=_label(plan), data={"lines": carried, "from": previous.id})
+    return carried
+
+
+def take_step(plan: MonthlyPlan, step: str, *, actor: Any, version: int | None, reason: str = "") -> None:
+    """Propose, assign (or approve the proposal), return the proposal, submit the
+    self-assessment, approve the month or return it to the manager. Assessing is `assess`."""
+    if step == "assess":
+        raise ValidationFailed({"step": [gettext("Assess the month with its figures.")]})
+    lock(plan)
+    MONTH.check(plan, step, actor=actor)
+    check_version(plan, version)
+    old, new = MONTH.fire(plan, step, actor=actor, reason=reason)
+    now = utcnow()
+    if step == "assign":
+        plan.agreed_at = now
+        plan.returned_reason = ""
+    elif step in ("return_plan", "return"):
+        plan.returned_reason = reason.strip()
+    elif step == "self_assess":
+        plan.self_assessed_at = now
+        plan.self_points = scoring.month_figures(plan.lines, scoring.rubric_of(plan.period.cycle), scoring.SELF).points.points
+    elif step == "approve":
+        plan.approved_at, plan.approved_by_id, plan.returned_reason = now, actor.id, ""
+    audit.record(f"monthly_plan.{step}", plan, actor=actor, summary=_label(plan), reason=reason or None,
+                 data={"from": old.value, "to": new.value})
+
+
+def save_self_assessment(plan: MonthlyPlan, entries: list[dict[str, Any]], *, actor: Any, version: int | None,
+                         note: str | None = None) -> None:
+    """What the servant delivered: quantity, date, evidence link, a note, product by product."""
+    lock(plan)
+    policy.require(actor, "monthly.self_assess", plan)
+    if plan.state != MonthState.AGREED:
+        raise TransitionRefused(gettext("The self-assessment can only be changed while the month is %(state)s.",
+                                        state=MONTH.label(MonthState.AGREED).lower()))
+    check_version(plan, version)
+    _apply(plan, entries, ("delivered_quantity", "delivered_on", "evidence_link", "note"))
+    if note is not None:
+        plan.self_note = note
+    _touch(plan)
+    audit.record("monthly_plan.self_save", plan, actor=actor, summary=_label(plan))
+
+
+def _apply(plan: MonthlyPlan, entries: list[dict[str, Any]], names: tuple[str, ...]) -> None:
+    by_id = {ln.id: ln for ln in plan.lines}
+    errors = {f"entries.{e['line_id']}": [gettext("Not a product of this month.")] for e in entries if e["line_id"] not in by_id}
+    if errors:
+        raise ValidationFailed(errors)
+    for entry in entries:
+        line = by_id[entry["line_id"]]
+        for name in names:
+            if name in entry:
+                setattr(line, name, entry[name])
+
+
+def assess(plan: MonthlyPlan, entries: list[dict[str, Any]], *, actor: Any, version: int | None, note: str | None = None) -> None:
+    """The direct manager's assessment of the month: for each product the quantity that counts,
+    when it was delivered, the errors and delays found (each left out: the servant's figure, no
+    error, no delay). The points are the engine's, by the cycle's rubric; a month the servant did
+    not self-assess is assessed by the manager alone and flagged."""
+    lock(plan)
+    MONTH.check(plan, "assess", actor=actor)
+    check_version(plan, version)
+    _apply(plan, entries, ("assessed_quantity", "assessed_on", "errors", "delays"))
+    for line in plan.lines:
+        if line.assessed_quantity is None:
+            line.assessed_quantity = line.delivered_quantity if line.delivered_quantity is not None else Decimal(0)
+        if line.assessed_on is None:
+            line.assessed_on = line.delivered_on
+    was = plan.state
+    old, new = MONTH.fire(plan, "assess", actor=actor)
+    if was == MonthState.AGREED:
+        plan.without_self_assessment = True
+    rubric = scoring.snapshot_rubric(plan.period.cycle, actor=actor)
+    figures = scoring.month_figures(plan.lines, rubric, scoring.MANAGER)
+    for line, result in zip(plan.lines, figures.results, strict=True):
+        line.result_percent = result.result_percent
+    plan.points, plan.rubric_version = figures.points.points, rubric.version
+    plan.assessed_at, plan.assessed_by_id = utcnow(), actor.id
+    if note is not None:
+        plan.manager_note = note
+    audit.record("monthly_plan.assess", plan, actor=actor, summary=_label(plan),
+                 data={"from": old.value, "to": new.value, "points": str(plan.points), "without_self_assessment": plan.without_self_assessment})
+
+
+def approve_month(plans: list[MonthlyPlan], *, actor: Any) -> int:
+    """The head of agency approves every assessed month among `plans` they may approve."""
+    approved = 0
+    for plan in plans:
+        if plan.state == MonthState.ASSESSED and MONTH.refusal(plan, "approve", actor=actor) is None:
+            take_step(plan, "approve", actor=actor, version=plan.version)
+            approved += 1
+    return approved
+
+
+__all__ = ["ASSESSING", "PLANNING", "add_line", "approve_month", "assess", "carry_over", "import_products", "open_month",
+           "remove_line", "save_product", "save_self_assessment", "take_step"]

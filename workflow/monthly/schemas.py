@@ -1,0 +1,156 @@
+"""What the pages and the API read and show about the catalogue and the months. Every field is
+listed; nothing is dumped by default."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from marshmallow import fields, validate
+
+from workflow.core.schemas import BaseSchema, Day, Number, Text, WholeNumber, between, code, one_of
+from workflow.monthly.workflow import MONTH
+
+NOTE_MAX = 2000
+STEPS = tuple(t.name for t in MONTH.transitions)
+
+
+# --- catalogue -----------------------------------------------------------------------------------
+
+class MonthlyProductInSchema(BaseSchema):
+    code = Text(max_length=32, required=True, validate=[code])
+    name = Text(max_length=300, required=True)
+    measure = Text(max_length=50, required=True, metadata={"description": "Unit of measure (đơn vị tính)"})
+    coefficient = Number(required=True, places=2, as_string=True, validate=between(min=0.01, max=1000),
+                         metadata={"description": "Conversion coefficient (hệ số quy đổi)"})
+    group = Text(max_length=200, allow_empty=True, load_default="")
+    active = fields.Boolean(load_default=True)
+
+
+class MonthlyProductSchema(BaseSchema):
+    id = fields.Integer()
+    unit_id = fields.Integer(allow_none=True, metadata={"description": "The agency; null for a shared template"})
+    code = fields.String()
+    name = fields.String()
+    measure = fields.String()
+    coefficient = fields.Decimal(as_string=True)
+    group = fields.String()
+    active = fields.Boolean()
+    version = fields.Integer()
+
+
+class MonthlyCatalogueImportSchema(BaseSchema):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class MonthlyCatalogueArgs(BaseSchema):
+    unit_id = fields.Integer(load_default=None, metadata={"description": "The agency; left out: the shared templates"})
+
+
+# --- months ----------------------------------------------------------------------------------------
+
+class MonthlyLineInSchema(BaseSchema):
+    """A product of the month: from the catalogue (`product_id`) or ad hoc (name, measure,
+    coefficient)."""
+
+    product_id = fields.Integer(allow_none=True, load_default=None)
+    name = Text(max_length=300, allow_empty=True, load_default="")
+    measure = Text(max_length=50, allow_empty=True, load_default="")
+    coefficient = Number(places=2, as_string=True, allow_none=True, load_default=None, validate=between(min=0.01, max=1000))
+    quantity = Number(required=True, places=2, as_string=True, validate=between(min=0.01, max=100000))
+    quality_standard = Text(max_length=NOTE_MAX, allow_empty=True, load_default="")
+    due_on = Day(allow_none=True, load_default=None, metadata={"description": "Left out: the month's last day"})
+    recurring = fields.Boolean(load_default=False, metadata={"description": "Carried over to the next month"})
+
+
+_URL = validate.URL(require_tld=False, schemes={"http", "https"}, error=_l("Write a link that starts with http:// or https://."))
+
+
+def _link(value: str) -> None:
+    if value:
+        _URL(value)
+
+
+class MonthlySelfEntrySchema(BaseSchema):
+    line_id = fields.Integer(required=True)
+    delivered_quantity = Number(places=2, as_string=True, allow_none=True, validate=between(min=0, max=100000))
+    delivered_on = Day(allow_none=True)
+    evidence_link = Text(max_length=500, allow_empty=True, validate=[_link])
+    note = Text(max_length=NOTE_MAX, allow_empty=True)
+
+
+class MonthlyAssessEntrySchema(BaseSchema):
+    line_id = fields.Integer(required=True)
+    assessed_quantity = Number(places=2, as_string=True, allow_none=True, validate=between(min=0, max=100000))
+    assessed_on = Day(allow_none=True)
+    errors = WholeNumber(validate=between(min=0, max=20))
+    delays = WholeNumber(validate=between(min=0, max=20))
+
+
+class MonthlySelfAssessmentSchema(BaseSchema):
+    version = fields.Integer()
+    note = Text(max_length=NOTE_MAX, allow_empty=True, load_default=None)
+    entries = fields.List(fields.Nested(MonthlySelfEntrySchema), required=True, validate=validate.Length(max=200))
+
+
+class MonthlyAssessmentSchema(BaseSchema):
+    version = fields.Integer()
+    note = Text(max_length=NOTE_MAX, allow_empty=True, load_default=None)
+    entries = fields.List(fields.Nested(MonthlyAssessEntrySchema), load_default=list, validate=validate.Length(max=200))
+
+
+class MonthlyOpenMonthSchema(BaseSchema):
+    subject_id = fields.Integer(required=True)
+    period_id = fields.Integer(required=True)
+
+
+class MonthlyStepSchema(BaseSchema):
+    version = fields.Integer()
+    step = fields.String(required=True, validate=one_of(STEPS))
+    reason = Text(max_length=NOTE_MAX, allow_empty=True, load_default="")
+
+
+class MonthlyLineSchema(BaseSchema):
+    id = fields.Integer()
+    position = fields.Integer()
+    product_id = fields.Integer(allow_none=True)
+    origin = fields.String(attribute="origin.value")
+    name = fields.String()
+    measure = fields.String()
+    coefficient = fields.Decimal(as_string=True)
+    quantity = fields.Decimal(as_string=True)
+    quality_standard = fields.String()
+    due_on = fields.Date()
+    recurring = fields.Boolean()
+    delivered_quantity = fields.Decimal(as_string=True, allow_none=True)
+    delivered_on = fields.Date(allow_none=True)
+    evidence_link = fields.String()
+    note = fields.String()
+    assessed_quantity = fields.Decimal(as_string=True, allow_none=True)
+    assessed_on = fields.Date(allow_none=True)
+    errors = fields.Integer()
+    delays = fields.Integer()
+    result_percent = fields.Decimal(as_string=True, allow_none=True)
+
+
+class MonthlyMonthSchema(BaseSchema):
+    id = fields.Integer()
+    subject_id = fields.Integer()
+    period_id = fields.Integer()
+    person_id = fields.Integer(attribute="subject.person_id")
+    unit_id = fields.Integer(attribute="subject.unit_id")
+    month = fields.Integer(attribute="period.number")
+    year = fields.Integer(attribute="period.cycle.year")
+    state = fields.String(attribute="state.value")
+    self_note = fields.String()
+    manager_note = fields.String()
+    without_self_assessment = fields.Boolean()
+    returned_reason = fields.String()
+    self_points = fields.Decimal(as_string=True, allow_none=True)
+    points = fields.Decimal(as_string=True, allow_none=True)
+    rubric_version = fields.String()
+    version = fields.Integer()
+    lines = fields.List(fields.Nested(MonthlyLineSchema))
+
+
+class MonthlyImportResultSchema(BaseSchema):
+    created = fields.Integer()
+    updated = fields.Integer()

@@ -1,0 +1,353 @@
+"""Pages of the monthly round: "Tháng này" (the servant's month: the plan, what is delivered,
+what is due, the self-assessment), the month page, the manager's team grid (team × products,
+the self-assessment beside the assessment, one form for the whole team, and the head's approval
+of the agency's month), the servant's year, and the agency's product catalogue.
+
+Views load, check and delegate to `operations`; a refused form comes back with what was typed
+(`workflow.core.web.refused_form_page`); the self-assessment saves itself as a draft while the
+servant types (keepwork).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import current_user
+from marshmallow import ValidationError
+from werkzeug.datastructures import MultiDict
+
+from workflow import policy
+from workflow.accounts.models import Person, Role
+from workflow.core import formats
+from workflow.core.errors import DomainError, ValidationFailed, flatten_errors
+from workflow.core.inputs import whole_number
+from workflow.core.models import utcnow
+from workflow.core.web import form_version, get_or_404, load_form
+from workflow.drafts import web as drafts
+from workflow.extensions import db
+from workflow.framework.models import Period, Subject
+from workflow.monthly import operations, queries, scoring
+from workflow.monthly.models import MonthlyPlan, MonthState
+from workflow.monthly.schemas import MonthlyAssessEntrySchema, MonthlyLineInSchema, MonthlyProductInSchema, MonthlySelfEntrySchema, MonthlyStepSchema
+from workflow.monthly.workflow import MONTH, STATE_TONES
+from workflow.scoring.explain import describe
+from workflow.units.models import Unit
+
+bp = Blueprint("monthly", __name__, url_prefix="/monthly")
+
+SELF_INPUTS = ("delivered_quantity", "delivered_on", "evidence_link", "note")
+ASSESS_INPUTS = ("assessed_quantity", "assessed_on", "errors", "delays")
+TEXT_INPUTS = ("evidence_link", "note")
+COUNT_INPUTS = ("errors", "delays")
+
+
+@bp.record_once
+def _template_globals(state: Any) -> None:
+    state.app.jinja_env.globals.update({"month_workflow": MONTH, "month_tones": STATE_TONES, "manager_options": queries.manager_options})
+
+
+def _plan(plan_id: int) -> MonthlyPlan:
+    plan = queries.load_plan(plan_id)
+    policy.require(current_user, "monthly.plan.view", plan)
+    return plan
+
+
+def _to_month(plan: MonthlyPlan, anchor: str = "") -> Any:
+    return redirect(url_for("monthly.month", plan_id=plan.id) + (f"#{anchor}" if anchor else ""))
+
+
+def _today():
+    return formats.local(utcnow()).date()
+
+
+def entries_from_form(form: MultiDict[str, str], line_ids: list[int], names: tuple[str, ...], schema: Any) -> list[dict[str, Any]]:
+    """The inputs lines.<id>.<field> as entries, each checked by `schema`; errors by input name.
+    An emptied quantity or date clears it; an empty count of errors or delays leaves it as it is."""
+    entries: list[dict[str, Any]] = []
+    errors: dict[str, list[str]] = {}
+    for line_id in line_ids:
+        prefix = f"lines.{line_id}."
+        raw: dict[str, Any] = {}
+        for name in names:
+            if prefix + name not in form:
+                continue
+            value = form.get(prefix + name, "")
+            if name in TEXT_INPUTS:
+                raw[name] = value
+            elif value.strip():
+                raw[name] = value.strip()
+            elif name not in COUNT_INPUTS:
+                raw[name] = None
+        if not raw:  # a line the form has no inputs for is left as it is
+            continue
+        try:
+            with formats.typed_by_person():
+                entries.append(schema.load({"line_id": line_id, **raw}))
+        except ValidationError as exc:
+            errors.update({prefix + k: v for k, v in flatten_errors(exc.messages).items()})
+    if errors:
+        raise ValidationFailed(errors)
+    return entries
+
+
+# --- "Tháng này" ---------------------------------------------------------------------------------
+
+@bp.get("/")
+def mine():
+    """The servant's month: for each unit they are evaluated in, this month's plan (or a button to
+    start it), and the link to their team's grid when they manage anyone."""
+    period = queries.current_month(_today())
+    number = whole_number(request.args.get("month", ""))
+    if period is not None and number is not None and 1 <= number <= 12:
+        period = queries.month_period(period.cycle_id, number) or period
+    subjects = queries.subjects_of(current_user.id)
+    rows = [(s, queries.plan_of(s.id, period.id) if period else None) for s in subjects]
+    return render_template("monthly/mine.html", period=period, rows=rows, manages=queries.manages_anyone(current_user), today=_today(),
+                           periods=queries.month_periods(period.cycle_id) if period else [])
+
+
+@bp.post("/open")
+def open_month():
+    subject = get_or_404(Subject, whole_number(request.form.get("subject_id", "")))
+    period = get_or_404(Period, whole_number(request.form.get("period_id", "")))
+    plan = operations.open_month(subject, period, actor=current_user)
+    db.session.flush()
+    return _to_month(plan)
+
+
+# --- the month page ------------------------------------------------------------------------------
+
+def _values(plan: MonthlyPlan) -> dict[str, Any]:
+    values: dict[str, Any] = {"self_note": plan.self_note, "manager_note": plan.manager_note}
+    for ln in plan.lines:
+        p = f"lines.{ln.id}."
+        values.update({p + "delivered_quantity": ln.delivered_quantity, p + "delivered_on": ln.delivered_on,
+                       p + "evidence_link": ln.evidence_link, p + "note": ln.note,
+                       p + "assessed_quantity": ln.assessed_quantity if ln.assessed_quantity is not None else ln.delivered_quantity,
+                       p + "assessed_on": ln.assessed_on or ln.delivered_on, p + "errors": ln.errors, p + "delays": ln.delays})
+    return values
+
+
+@bp.get("/months/<int:plan_id>")
+def month(plan_id: int):
+    plan = _plan(plan_id)
+    unit_id = plan.subject.unit_id
+    catalogue = db.session.scalars(queries.products(unit_id, with_templates=True, active=True)).all() if policy.can(
+        current_user, "monthly.plan.edit", plan) else []
+    # Assessing and submitting the self-assessment are buttons of their own forms below.
+    steps = [(t, r) for t, r in MONTH.available(plan, current_user) if t.name not in ("assess", "self_assess")]
+    return render_template("monthly/month.html", plan=plan, person=plan.subject.person, period=plan.period, catalogue=catalogue,
+                           steps=steps, values=_values(plan), editable=policy.can(current_user, "monthly.plan.edit", plan),
+                           self_editable=plan.state == MonthState.AGREED and policy.can(current_user, "monthly.self_assess", plan),
+                           assessable=MONTH.refusal(plan, "assess", actor=current_user) is None,
+                           manager=queries.direct_manager(plan.subject.person, unit_id), today=_today())
+
+
+@bp.post("/months/<int:plan_id>/lines")
+def add_line(plan_id: int):
+    plan = _plan(plan_id)
+    data = load_form(MonthlyLineInSchema())
+    operations.add_line(plan, data, actor=current_user, version=form_version())
+    flash(gettext("The product was added to the month."), "success")
+    return _to_month(plan, "lines")
+
+
+@bp.post("/months/<int:plan_id>/lines/<int:line_id>/remove")
+def remove_line(plan_id: int, line_id: int):
+    plan = _plan(plan_id)
+    line = queries.line_of(plan, line_id)
+    if line is None:
+        abort(404)
+    operations.remove_line(plan, line, actor=current_user, version=form_version())
+    flash(gettext("The product was removed from the month."), "success")
+    return _to_month(plan, "lines")
+
+
+@bp.post("/months/<int:plan_id>/carry-over")
+def carry_over(plan_id: int):
+    plan = _plan(plan_id)
+    count = operations.carry_over(plan, actor=current_user, version=form_version())
+    flash(gettext("%(count)s recurring products carried over from last month.", count=count), "success")
+    return _to_month(plan, "lines")
+
+
+def _save_self(plan: MonthlyPlan) -> None:
+    entries = entries_from_form(request.form, [ln.id for ln in plan.lines], SELF_INPUTS, MonthlySelfEntrySchema())
+    note = request.form.get("self_note")
+    operations.save_self_assessment(plan, entries, actor=current_user, version=form_version(), note=note.strip() if note is not None else None)
+    db.session.flush()
+
+
+@bp.post("/months/<int:plan_id>/self")
+def save_self(plan_id: int):
+    """Save the self-assessment; with action=submit, save and submit it in one go."""
+    plan = _plan(plan_id)
+    _save_self(plan)
+    if request.form.get("action") == "submit":
+        operations.take_step(plan, "self_assess", actor=current_user, version=plan.version)
+        flash(gettext("Your self-assessment was submitted to your direct manager."), "success")
+    else:
+        flash(gettext("Your draft was saved."), "success")
+    return _to_month(plan)
+
+
+@bp.post("/months/<int:plan_id>/self/autosave")
+def autosave_self(plan_id: int):
+    plan = _plan(plan_id)
+    try:
+        _save_self(plan)
+    except DomainError as exc:
+        return drafts.refused(exc)
+    return drafts.autosaved(plan.version, utcnow())
+
+
+@bp.post("/months/<int:plan_id>/assess")
+def assess(plan_id: int):
+    plan = _plan(plan_id)
+    _assess(plan, request.form)
+    flash(gettext("The month was assessed: %(points)s points of %(max)s.", points=formats.number(plan.points), max=70), "success")
+    return _to_month(plan)
+
+
+def _assess(plan: MonthlyPlan, form: MultiDict[str, str], prefix: str = "") -> None:
+    entries = entries_from_form(form, [ln.id for ln in plan.lines], ASSESS_INPUTS, MonthlyAssessEntrySchema())
+    note = form.get(f"{prefix}manager_note")
+    version = whole_number(form.get(f"{prefix}version", ""))
+    operations.assess(plan, entries, actor=current_user, version=version, note=note.strip() if note is not None else None)
+    db.session.flush()
+
+
+@bp.post("/months/<int:plan_id>/step")
+def step(plan_id: int):
+    plan = _plan(plan_id)
+    data = load_form(MonthlyStepSchema())
+    operations.take_step(plan, data["step"], actor=current_user, version=data.get("version"), reason=data["reason"])
+    flash(gettext("Done: the month is now “%(state)s”.", state=MONTH.label(plan.state)), "success")
+    return _to_month(plan)
+
+
+# --- the team's grid -------------------------------------------------------------------------------
+
+def _period_arg() -> Period | None:
+    ident = whole_number(request.args.get("period_id", "") or request.form.get("period_id", ""))
+    if ident is not None:
+        return get_or_404(Period, ident)
+    return queries.current_month(_today())
+
+
+@bp.get("/team")
+def team():
+    """The manager's team × products grid for a month: each member's products with the
+    self-assessment beside the assessment, who is waiting and who is late; for a head of agency,
+    the agency's month to approve."""
+    period = _period_arg()
+    if period is None:
+        return render_template("monthly/team.html", period=None, rows=[], products=[], matrix={}, agency=[], periods=[])
+    rows = queries.team(current_user, period)
+    products = sorted({(ln.product_id or 0, ln.name) for _, plan in rows if plan for ln in plan.lines}, key=lambda p: (p[0] == 0, p[1]))
+    matrix = {(plan.id, (ln.product_id or 0, ln.name)): ln for _, plan in rows if plan for ln in plan.lines}
+    agency = queries.agency_months(sorted(current_user.head_unit_ids), period)
+    return render_template("monthly/team.html", period=period, rows=rows, products=products, matrix=matrix, agency=agency,
+                           periods=queries.month_periods(period.cycle_id), today=_today(),
+                           assessable={plan.id for _, plan in rows if plan and MONTH.refusal(plan, "assess", actor=current_user) is None})
+
+
+@bp.post("/team")
+def assess_team():
+    """Assess every member whose month the form carries, in one go (one transaction)."""
+    period = _period_arg()
+    if period is None:
+        abort(404)
+    chosen = {whole_number(v) for v in request.form.getlist("plan_id")}
+    done = 0
+    for _, plan in queries.team(current_user, period):
+        if plan is not None and plan.id in chosen:
+            _assess(plan, request.form, prefix=f"plans.{plan.id}.")
+            done += 1
+    flash(gettext("%(count)s months assessed.", count=done), "success")
+    return redirect(url_for("monthly.team", period_id=period.id))
+
+
+@bp.post("/team/approve")
+def approve():
+    period = _period_arg()
+    if period is None:
+        abort(404)
+    count = operations.approve_month(queries.agency_months(sorted(current_user.head_unit_ids), period), actor=current_user)
+    flash(gettext("%(count)s months approved.", count=count), "success")
+    return redirect(url_for("monthly.team", period_id=period.id))
+
+
+# --- the year ------------------------------------------------------------------------------------
+
+@bp.get("/year/<int:subject_id>")
+def year(subject_id: int):
+    """The servant's year: each month with its state and points, and the year's task-result
+    points from the approved months by the rubric's [periods] rule, with the sentence that says
+    how."""
+    subject = get_or_404(Subject, subject_id)
+    period = queries.current_month(_today())
+    cycle_id = whole_number(request.args.get("cycle_id", "")) or (period.cycle_id if period else None)
+    months = queries.year_months(subject.id, cycle_id) if cycle_id else []
+    policy.require(current_user, "monthly.year.view", subject)
+    cycle = months[0][0].cycle if months else None
+    rubric = scoring.rubric_of(cycle) if cycle else None
+    approved = [(formats.month(p.number, cycle.year), plan) for p, plan in months if plan is not None and plan.state == MonthState.APPROVED]
+    result = scoring.year_points(approved, rubric) if rubric else None
+    sentences = [describe(note, rubric) for note in result.notes] if result else []
+    from_months = "; ".join(f"{label}: {formats.number(points)}" for label, points in result.periods) if result else ""
+    return render_template("monthly/year.html", subject=subject, cycle=cycle, months=months, result=result, sentences=sentences, rubric=rubric,
+                           from_months=from_months)
+
+
+# --- direct managers -----------------------------------------------------------------------------
+
+@bp.post("/people/<int:person_id>/manager")
+def set_manager(person_id: int):
+    person = get_or_404(Person, person_id)
+    manager_id = whole_number(request.form.get("manager_id", ""))
+    operations.set_manager(person, get_or_404(Person, manager_id) if manager_id is not None else None, actor=current_user)
+    flash(gettext("The direct manager of %(name)s was saved.", name=person.full_name), "success")
+    if policy.can(current_user, "admin.accounts.manage"):
+        return redirect(url_for("admin.person", person_id=person.id))
+    return redirect(url_for("monthly.team"))
+
+
+# --- the catalogue -------------------------------------------------------------------------------
+
+def _catalogue_unit() -> int | None:
+    unit_id = whole_number(request.args.get("unit_id", "") or request.form.get("unit_id", ""))
+    if unit_id is None and not current_user.has_role(Role.ADMIN) and current_user.head_unit_ids:
+        unit_id = sorted(current_user.head_unit_ids)[0]
+    return unit_id
+
+
+@bp.get("/catalogue")
+def catalogue():
+    unit_id = _catalogue_unit()
+    unit = get_or_404(Unit, unit_id) if unit_id is not None else None
+    products = db.session.scalars(queries.products(unit_id, with_templates=unit_id is not None)).all()
+    return render_template("monthly/catalogue.html", unit=unit, products=products,
+                           editable=policy.can(current_user, "monthly.catalogue.manage", unit_id), values={}, errors={})
+
+
+@bp.post("/catalogue")
+def add_product():
+    unit_id = _catalogue_unit()
+    data = load_form(MonthlyProductInSchema())
+    operations.save_product(unit_id, data, actor=current_user)
+    flash(gettext("The product was added to the catalogue."), "success")
+    return redirect(url_for("monthly.catalogue", unit_id=unit_id))
+
+
+@bp.post("/catalogue/import")
+def import_products():
+    unit_id = _catalogue_unit()
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ValidationFailed({"file": [gettext("Choose an Excel file (.xlsx).")]})
+    counts = operations.import_products(unit_id, upload.read(), actor=current_user, filename=upload.filename)
+    flash(gettext("Imported: %(created)s products added, %(updated)s changed.", **counts), "success")
+    return redirect(url_for("monthly.catalogue", unit_id=unit_id))
