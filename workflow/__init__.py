@@ -32,6 +32,7 @@ MODULES = (
     "workflow.scoring",
     "workflow.backup",
     "workflow.council",
+    "workflow.ratings",
     "workflow.demo",
     "scheduler",
 )
