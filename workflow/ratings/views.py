@@ -108,6 +108,15 @@ def kiosk():
     return render_template("ratings/kiosk.html", verdicts=list(Verdict))
 
 
+@bp.get("/kiosk-sw.js")
+@public
+def kiosk_worker():
+    """The kiosk's service worker, served from the root so that it may control /kiosk."""
+    response = current_app.send_static_file("js/kiosk-sw.js")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
 def _receipt(counter_id: int, dossier: str) -> Counter:
     counter = db.session.get(Counter, counter_id)
     if counter is None or not counter.active or not operations.receipt_valid(counter_id, dossier, request.args.get("code", "")):

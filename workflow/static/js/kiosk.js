@@ -139,6 +139,17 @@
   window.addEventListener("online", flush);
   setInterval(flush, 15000);
 
+  // Keep the page and its files on the device (kiosk-sw.js), so that it opens without network.
+  if ("serviceWorker" in navigator && "caches" in window) {
+    navigator.serviceWorker.register(words.worker, { scope: words.scope }).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function () {
+      var files = [location.pathname];
+      document.querySelectorAll("link[rel=stylesheet], link[rel=icon], script[src]").forEach(function (node) { files.push(node.href || node.src); });
+      return caches.open("kpi-kiosk-v1").then(function (cache) { return cache.addAll(files); });
+    }).then(function () { body.dataset.offlineReady = "yes"; }).catch(function () { body.dataset.offlineReady = "no"; });
+  }
+
   if (localStorage.getItem(TOKEN)) { loadContext().then(flush); } else { show("pair"); }
   status();
 })();
