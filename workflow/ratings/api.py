@@ -94,9 +94,14 @@ def kiosk():
 def send_ratings(data):
     """Send up to 500 ratings; each is answered `accepted`, `duplicate` (received before) or
     `refused` with the reason (a dossier already rated, a counter of another unit …)."""
-    device = authenticated_device()
+    device = authenticated_device(counted=False)
     channel = Channel.KIOSK if device.kind == DeviceKind.KIOSK else Channel.API
-    return outcome_dicts(operations.receive(data["ratings"], channel=channel, device=device))
+    outcomes = operations.receive(data["ratings"], channel=channel, device=device)
+    # Counted last: a counter's row stays locked until the request commits, so counting first
+    # would make the requests of one address wait for each other's whole work. Past the limit
+    # the request is refused and all it wrote rolled back.
+    throttle(device)
+    return outcome_dicts(outcomes)
 
 
 @blp.post("/receipt-links")

@@ -13,17 +13,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from workflow import policy
 from workflow.accounts.models import Person, Role, RoleGrant
@@ -143,12 +144,32 @@ def _month(moment: datetime, zone: ZoneInfo) -> int:
     return local.year * 100 + local.month
 
 
-def _insert(table: Any) -> Any:
+# PostgreSQL: the batch travels as one JSON parameter unpacked by jsonb_to_recordset, so the
+# statement is the same short text whatever the batch (parsed once by the driver and the server);
+# a VALUES list of 200 rows × 14 columns costs more to build and parse than to insert.
+_RECORD = ("key text, dossier text, unit_id int, counter_id int, official_id int, device_id int, channel text, verdict text, "
+           "scores jsonb, comment text, phone text, rated_at timestamp, month int, received_at timestamp")
+_COLUMNS = "key, dossier, unit_id, counter_id, official_id, device_id, channel, verdict, scores, comment, phone, rated_at, month, received_at"
+_PG_INSERT = text(
+    f"INSERT INTO rating ({_COLUMNS}) SELECT {_COLUMNS} FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r({_RECORD}) "
+    "ON CONFLICT DO NOTHING RETURNING id, key"
+)
+
+
+def _naive_utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat()
+
+
+def _insert_ratings(rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Insert what is new, skip what conflicts (a key or a dossier seen before): {key: id} of
+    the rows inserted. One statement."""
     if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table)
+        payload = json.dumps([{**r, "rated_at": _naive_utc(r["rated_at"]), "received_at": _naive_utc(r["received_at"])} for r in rows])
+        return {key: rid for rid, key in db.session.execute(_PG_INSERT, {"rows": payload})}
+    from sqlalchemy.dialects.sqlite import insert
+
+    stmt = insert(Rating.__table__).on_conflict_do_nothing().returning(Rating.__table__.c.id, Rating.__table__.c.key)
+    return {key: rid for rid, key in db.session.execute(stmt, rows)}
 
 
 def receive(items: Sequence[Mapping[str, Any]], *, channel: Channel, device: Device | None = None) -> list[Outcome]:
@@ -194,10 +215,7 @@ def receive(items: Sequence[Mapping[str, Any]], *, channel: Channel, device: Dev
             "comment": (item.get("comment") or "").strip(), "phone": (item.get("phone") or "").strip(),
             "rated_at": item["rated_at"], "month": _month(item["rated_at"], calendar.zone), "received_at": now,
         })
-    inserted: dict[str, int] = {}
-    if rows:
-        stmt = _insert(Rating.__table__).values(rows).on_conflict_do_nothing().returning(Rating.__table__.c.id, Rating.__table__.c.key)
-        inserted = {key: rid for rid, key in db.session.execute(stmt)}
+    inserted = _insert_ratings(rows) if rows else {}
     missed = [r["key"] for r in rows if r["key"] not in inserted]
     known = set(db.session.scalars(select(Rating.key).where(Rating.key.in_(missed)))) if missed else set()
     for row in rows:
@@ -222,15 +240,18 @@ def head_of(unit_id: int) -> Person | None:
 
 
 def _open_cases(rows: Iterable[dict[str, Any]], ids: Mapping[str, int], section: Mapping[str, Any], calendar: WorkingCalendar) -> None:
+    cases = []
     for row in rows:
         due = calendar.local_date(row["rated_at"])
         for _ in range(section["answer_working_days"]):
             due = calendar.next_working_day(due + timedelta(days=1))
-        case = RatingCase(rating_id=ids[row["key"]], unit_id=row["unit_id"], official_id=row["official_id"], due_on=due)
-        db.session.add(case)
-        db.session.flush()
-        manager = head_of(row["unit_id"])
-        if manager is not None and manager.id != row["official_id"]:
+        cases.append(RatingCase(rating_id=ids[row["key"]], unit_id=row["unit_id"], official_id=row["official_id"], due_on=due))
+    db.session.add_all(cases)
+    db.session.flush()
+    managers = {unit_id: head_of(unit_id) for unit_id in {c.unit_id for c in cases}}
+    for case in cases:
+        manager = managers[case.unit_id]
+        if manager is not None and manager.id != case.official_id:
             notify(manager, "rating_case_opened", event_key("rating_case_opened", case, recipient=manager), "rating_case", {"case": case, "stage": "opened"})
 
 

@@ -132,8 +132,8 @@ def rate_dossier(counter_id: int, dossier: str):
     criteria = rating_rules.in_force()["ratings"]["criteria"]
     already = db.session.scalar(db.select(Rating.id).where(Rating.dossier == dossier)) is not None
     if request.method == "POST" and not already:
-        throttle(None)
         [outcome] = operations.receive([_rating_from(request.form, criteria, counter_id, dossier)], channel=Channel.QR)
+        throttle(None)  # last, as the API counts (workflow.ratings.api.send_ratings)
         if outcome.status == "refused":
             raise DomainError(outcome.message)
         return render_template("ratings/thanks.html", counter=counter)
