@@ -83,7 +83,7 @@ def test_the_kiosk_shows_the_official_on_duty_and_needs_its_token(world, client)
 # --- receiving ratings --------------------------------------------------------------------------
 
 def test_a_kiosk_rating_counts_for_the_official_on_duty_and_a_resent_queue_adds_nothing(world, client):
-    queue = [rating("k" * 10, "H29-0001", scores={"attitude": "satisfied"}), rating("k" * 9 + "2", "H29-0002", "satisfied")]
+    queue = [rating("k" * 10, "H29-0001", scores={"attitude": "satisfied"}), rating("k" * 9 + "2", "H29-0002", "satisfied", phone="0912000000")]
     first = send(client, world["kiosk_token"], *queue)
     assert [r["status"] for r in first.get_json()["results"]] == ["accepted", "accepted"]
     again = send(client, world["kiosk_token"], *queue, rating("k" * 9 + "3", "H29-0003"))  # the answer was lost: the queue is resent
@@ -91,7 +91,7 @@ def test_a_kiosk_rating_counts_for_the_official_on_duty_and_a_resent_queue_adds_
     rows = db.session.scalars(select(Rating).order_by(Rating.dossier)).all()
     assert [(r.dossier, r.official_id, r.counter_id, r.channel, r.month) for r in rows] == [
         (f"H29-000{n}", world["official"].id, world["counter"].id, Channel.KIOSK, 202603) for n in (1, 2, 3)]
-    assert rows[0].scores == {"attitude": "satisfied"}
+    assert rows[0].scores == {"attitude": "satisfied"} and rows[1].phone == ""  # no call back needed: not kept
 
 
 def test_one_rating_per_dossier_and_a_kiosk_cannot_name_the_official(world, client):

@@ -212,7 +212,9 @@ def receive(items: Sequence[Mapping[str, Any]], *, channel: Channel, device: Dev
             "official_id": official_id or counter.official_id, "device_id": device.id if device is not None else None,
             "channel": channel.value, "verdict": Verdict(item["verdict"]).value,
             "scores": {k: Verdict(v).value for k, v in (item.get("scores") or {}).items()},
-            "comment": (item.get("comment") or "").strip(), "phone": (item.get("phone") or "").strip(),
+            # A telephone number is kept only for a call back about an unsatisfied rating.
+            "comment": (item.get("comment") or "").strip(),
+            "phone": (item.get("phone") or "").strip() if item["verdict"] == Verdict.UNSATISFIED.value else "",
             "rated_at": item["rated_at"], "month": _month(item["rated_at"], calendar.zone), "received_at": now,
         })
     inserted = _insert_ratings(rows) if rows else {}
