@@ -170,7 +170,7 @@ def test_an_import_names_its_bad_rows_and_a_second_import_adds_nothing(world, as
     assert db.session.scalar(select(func.count()).select_from(RatingCase)) == 1
 
 
-def test_an_excel_import_and_a_mapping_of_other_headings(world):
+def test_an_excel_import_with_a_saved_mapping_of_other_headings(world):
     from openpyxl import Workbook
 
     book = Workbook()
@@ -184,6 +184,9 @@ def test_an_excel_import_and_a_mapping_of_other_headings(world):
     mapping = {**imports.COLUMNS, "unit": "Đơn vị", "counter": "Quầy", "dossier": "Số hồ sơ", "verdict": "Đánh giá", "rated_at": "Ngày"}
     result = imports.import_file("mot-cua.xlsx", data.getvalue(), mapping=mapping, actor=world["admin"])
     assert (result.accepted, [line for line, _ in result.problems]) == (1, [3])
+    imports.save_mapping("Phần mềm một cửa", mapping, actor=world["admin"])
+    [saved] = imports.saved_mappings()
+    assert saved.columns == mapping
 
 
 # --- the unsatisfied case ---------------------------------------------------------------------------
@@ -305,3 +308,13 @@ def test_the_council_dossier_shows_the_ratings_with_their_counts(world, as_perso
     seats = council(cycle, members=1)
     page = as_person(seats["m1"].person).get(f"/council/{cycle.id}/score/{plan.id}").get_data(as_text=True)
     assert "28 trên 30 lượt đánh giá tại quầy hài lòng, 2025" in page
+
+
+def test_the_import_page_saves_a_mapping_and_offers_it_again(world, as_person):
+    browser = as_person(world["admin"])
+    csv_text = "Đơn vị,Quầy,Số hồ sơ,Đánh giá,Ngày\nMC1,Quầy 1,H29-4001,Hài lòng,06/02/2026 08:00\n"
+    form = {"file": (io.BytesIO(csv_text.encode()), "xuat.csv"), "column_unit": "Đơn vị", "column_counter": "Quầy", "column_dossier": "Số hồ sơ",
+            "column_verdict": "Đánh giá", "column_rated_at": "Ngày", "mapping_name": "Phần mềm một cửa"}
+    assert "1 lượt đánh giá đã nhập" in browser.post("/ratings/import", data=form, content_type="multipart/form-data").get_data(as_text=True)
+    page = browser.get("/ratings/import?mapping=Phần mềm một cửa").get_data(as_text=True)
+    assert 'name="column_dossier" value="Số hồ sơ"' in page

@@ -113,6 +113,7 @@ ACTIONS: dict[str, Any] = {
     "ratings.device.revoke": _l("Rating device revoked"),
     "ratings.case.answer": _l("Unsatisfied rating answered by the head of the unit"),
     "ratings.import": _l("Ratings imported from a file"),
+    "ratings.import_mapping.save": _l("Column mapping of imports saved"),
     "council.discipline.remove": _l("Discipline record removed"),
     "council.self_assessment.save": _l("Self-assessment saved"),
     "council.self_assessment.submit": _l("Self-assessment submitted by the head"),
@@ -165,6 +166,7 @@ OBJECTS: dict[str, Any] = {
     "rating_device": _l("Rating device"),
     "rating": _l("Citizens' ratings"),
     "rating_case": _l("Unsatisfied rating"),
+    "rating_import_mapping": _l("Column mapping of imports"),
     "council_session": _l("Council session"),
     "council_proposal": _l("Proposal of the council"),
     "council_decision": _l("Decision on a level"),
@@ -208,6 +210,7 @@ LINKS: dict[str, tuple[str, Callable[[Any], str]]] = {
     "rating_counter": ("id", lambda v: url_for("ratings.counters")),
     "rating_device": ("id", lambda v: url_for("ratings.counters")),
     "rating_case": ("id", lambda v: url_for("ratings.case", case_id=v)),
+    "rating_import_mapping": ("id", lambda v: url_for("ratings.import_ratings")),
 }
 
 # The areas of work the log can be narrowed to, with the actions of each.

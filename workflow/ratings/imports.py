@@ -29,7 +29,7 @@ from workflow.core.errors import ValidationFailed, flatten_errors
 from workflow.extensions import db
 from workflow.ratings import operations
 from workflow.ratings import rules as rating_rules
-from workflow.ratings.models import Channel, Counter, Verdict
+from workflow.ratings.models import Channel, Counter, ImportMapping, Verdict
 from workflow.ratings.schemas import RatingInSchema
 from workflow.reports.evidence import ArchiveRefused, detect
 from workflow.units.models import Unit
@@ -60,7 +60,26 @@ class ImportResult:
 
 
 def mapping_from(form: Any) -> dict[str, str]:
-    return {name: (form.get(f"column_{name}") or default).strip() for name, default in COLUMNS.items()}
+    return {name: (form.get(f"column_{name}") or default).strip()[:100] for name, default in COLUMNS.items()}
+
+
+def saved_mappings() -> list[ImportMapping]:
+    return list(db.session.scalars(select(ImportMapping).order_by(ImportMapping.name)))
+
+
+def save_mapping(name: str, mapping: dict[str, str], *, actor: Any) -> ImportMapping:
+    """Keep `mapping` under `name` (replacing what that name held), for the next imports."""
+    policy.require(actor, "ratings.import")
+    name = " ".join(name.split())[:100]
+    if not name:
+        raise ValidationFailed({"mapping_name": [gettext("This field is required.")]})
+    found = db.session.scalar(select(ImportMapping).where(ImportMapping.name == name))
+    if found is None:
+        found = ImportMapping(name=name, columns={})
+        db.session.add(found)
+    changes = audit.apply_changes(found, {"columns": {k: mapping[k] for k in COLUMNS}})
+    audit.record("ratings.import_mapping.save", found, actor=actor, summary=name, data=changes)
+    return found
 
 
 def _rows(filename: str, data: bytes) -> list[list[Any]]:

@@ -6,7 +6,8 @@ opens for the official's manager.
 - `Device` (thiết bị): a kiosk or tablet bound to one counter, or a machine client of another
   system (the one-stop software) bound to a unit; each with its own credential, kept hashed;
 - `Rating` (lượt đánh giá): one per dossier (hồ sơ), anonymous; the criteria and the verdict;
-- `RatingCase` (vụ việc không hài lòng): the manager's answer to an unsatisfied rating.
+- `RatingCase` (vụ việc không hài lòng): the manager's answer to an unsatisfied rating;
+- `ImportMapping`: which column of another system's export holds what, saved by name.
 
 A rating names the official who was on duty at the counter when it was given, never a person
 signed in: the device is bound to the counter, so the official cannot rate themself. Ratings are
@@ -161,3 +162,14 @@ class RatingCase(CreatedAt, Versioned, db.Model):
     unit: Mapped[Unit] = relationship()
     official: Mapped[Person | None] = relationship(foreign_keys=[official_id])
     answered_by: Mapped[Person | None] = relationship(foreign_keys=[answered_by_id])
+
+
+class ImportMapping(CreatedAt, Versioned, db.Model):
+    """A saved column mapping for imports ({field: column heading}), by name (one per system
+    whose exports are imported)."""
+
+    __tablename__ = "rating_import_mapping"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    columns: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)

@@ -210,9 +210,15 @@ def dashboard():
 def import_ratings():
     policy.require(current_user, "ratings.import")
     result = None
+    saved = imports.saved_mappings()
+    chosen = next((m for m in saved if m.name == request.args.get("mapping")), None)
+    columns = {**imports.COLUMNS, **(chosen.columns if chosen else {})}
     if request.method == "POST":
         upload = request.files.get("file")
         if upload is None or not upload.filename:
             raise ValidationFailed({"file": [gettext("Choose a CSV or Excel file.")]})
-        result = imports.import_file(upload.filename, upload.read(), mapping=imports.mapping_from(request.form), actor=current_user)
-    return render_template("ratings/import.html", result=result, columns=imports.COLUMNS)
+        columns = imports.mapping_from(request.form)
+        if request.form.get("mapping_name", "").strip():
+            imports.save_mapping(request.form["mapping_name"], columns, actor=current_user)
+        result = imports.import_file(upload.filename, upload.read(), mapping=columns, actor=current_user)
+    return render_template("ratings/import.html", result=result, columns=columns, saved=saved, chosen=chosen)

@@ -5,7 +5,8 @@
   own token (its SHA-256 only);
 - rating: one per dossier and per idempotency key, anonymous, grouped by unit or official and
   month;
-- rating_case: the manager's answer to each "không hài lòng".
+- rating_case: the manager's answer to each "không hài lòng";
+- rating_import_mapping: saved column mappings of other systems' exports.
 
 Revision ID: 0014_ratings
 Revises: 0012_tracks_subjects_periods
@@ -122,8 +123,19 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_rating_case_state'), ['state'], unique=False)
         batch_op.create_index(batch_op.f('ix_rating_case_unit_id'), ['unit_id'], unique=False)
 
+    op.create_table('rating_import_mapping',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('columns', JSON, nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_rating_import_mapping')),
+    sa.UniqueConstraint('name', name=op.f('uq_rating_import_mapping_name'))
+    )
+
 
 def downgrade():
+    op.drop_table('rating_import_mapping')
     op.drop_table('rating_case')
     op.drop_table('rating')
     op.drop_table('rating_device')
