@@ -165,3 +165,21 @@ def test_default_rules_load():
 
     rules = load_rules("config/rules/default.toml")
     assert rules["version"]
+
+
+def test_a_schemas_checks_do_not_pile_up_with_its_instances():
+    """marshmallow copies a declared field shallowly for each schema instance: the checks every
+    field gets (workflow.core.schemas._bound) must not be added to the declared field again each
+    time, or loading would slow down with every request."""
+    from marshmallow import fields
+
+    from workflow.core.schemas import BaseSchema
+
+    class Sample(BaseSchema):
+        code = fields.String()
+        names = fields.Dict(keys=fields.String(), values=fields.String())
+        count = fields.Integer()
+
+    counts = {(len(s.fields["code"].validators), len(s.fields["names"].value_field.validators), len(s.fields["count"].validators))
+              for s in (Sample() for _ in range(5))}
+    assert counts == {(1, 1, 1)}

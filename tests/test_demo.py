@@ -22,6 +22,14 @@ def test_demo_loads_once_and_prints_logins(app):
     assert 43 <= heads <= 50
     assert db.session.scalar(select(func.count()).select_from(Unit).where(Unit.staff_officer_id.is_(None))) == 0
     assert {c.year for c in db.session.scalars(select(Cycle))} == {2025, 2026, 2027}
+    # A city's one-stop counters with a year of citizens' ratings and their cases (workflow/ratings/demo.py).
+    from workflow.ratings.models import CaseState, Counter, Rating, RatingCase
+
+    assert db.session.scalar(select(func.count()).select_from(Counter)) == 3
+    assert db.session.scalar(select(func.count(func.distinct(Rating.month))).select_from(Rating)) == 12
+    assert db.session.scalar(select(func.count()).select_from(Rating)) == 12 * 95
+    states = dict(db.session.execute(select(RatingCase.state, func.count()).group_by(RatingCase.state)).all())
+    assert states[CaseState.OPEN] == 2 and states[CaseState.ANSWERED] > 5
     people = db.session.scalar(select(func.count()).select_from(Person))
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0 and "already loaded" in again.output and "vinhphuc-2027" in again.output

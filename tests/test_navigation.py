@@ -21,12 +21,12 @@ def _top_entries(page: str) -> list[tuple[bool, str]]:
 
 
 @pytest.mark.parametrize(("roles", "expected"), [
-    # A head works in a unit: "Tháng này" (their monthly products) and their results, as one menu.
+    # Evaluation is a menu for those who also read the citizens' ratings of their units.
     ([Role.HEAD], ["Trang chủ", "Chỉ tiêu của tôi", "Báo cáo của tôi", "Đánh giá"]),
-    ([Role.STAFF], ["Trang chủ", "Đăng ký chỉ tiêu", "Báo cáo quý", "Hội đồng"]),
-    ([Role.COMMITTEE], ["Trang chủ", "Đăng ký chỉ tiêu", "Báo cáo quý", "Hội đồng"]),
+    ([Role.STAFF], ["Trang chủ", "Đăng ký chỉ tiêu", "Báo cáo quý", "Đánh giá"]),
+    ([Role.COMMITTEE], ["Trang chủ", "Đăng ký chỉ tiêu", "Báo cáo quý", "Đánh giá"]),
     ([Role.COUNCIL], ["Trang chủ", "Đăng ký chỉ tiêu", "Hội đồng"]),
-    ([Role.ADMIN], ["Trang chủ", "Đăng ký chỉ tiêu", "Báo cáo quý", "Hội đồng", "Quản trị"]),
+    ([Role.ADMIN], ["Trang chủ", "Đăng ký chỉ tiêu", "Báo cáo quý", "Đánh giá", "Quản trị"]),
     ([Role.HEAD, Role.COUNCIL], ["Trang chủ", "Chỉ tiêu", "Báo cáo của tôi", "Đánh giá"]),
 ])
 def test_one_entry_per_area_of_work(as_person, roles, expected):

@@ -33,6 +33,7 @@ MODULES = (
     "workflow.backup",
     "workflow.council",
     "workflow.monthly",
+    "workflow.ratings",
     "workflow.demo",
     "scheduler",
 )

@@ -565,3 +565,38 @@ def _manager_acts(actor: Person, plan: Any) -> bool:
 @rule("monthly.approve")
 def _agency_head_acts(actor: Person, plan: Any) -> bool:
     return plan is not None and _agency_head_of(actor, plan.subject)
+# --- citizens' ratings at the counter (workflow.ratings) --------------------------------------
+# Administrators register counters and devices; the head of a unit says who is on duty at its
+# counters and answers the unsatisfied ratings of its officials (never one about themself: that
+# goes to the head of the parent unit by escalation). Staff, the committee and administrators
+# read every unit's figures; a head reads their own unit's. Citizens rate without signing in.
+
+@rule("ratings.counters.manage", "ratings.import")
+def _ratings_admin(actor: Person, obj: Any) -> bool:
+    return actor.has_role(Role.ADMIN)
+
+
+@rule("ratings.counter.duty")
+def _put_on_duty(actor: Person, counter: Any) -> bool:
+    return actor.has_role(Role.ADMIN) or (counter is not None and counter.unit_id in actor.head_unit_ids)
+
+
+@rule("ratings.dashboard.view")
+def _view_ratings(actor: Person, unit: Any) -> bool:
+    """`unit`: the unit whose figures are read (None: the page itself, with the units the person
+    may read)."""
+    if actor.role_set & {Role.STAFF, Role.COMMITTEE, Role.ADMIN}:
+        return True
+    return bool(actor.head_unit_ids) if unit is None else unit.id in actor.head_unit_ids
+
+
+@rule("ratings.case.view")
+def _view_case(actor: Person, case: Any) -> bool:
+    if actor.role_set & {Role.STAFF, Role.ADMIN}:
+        return True
+    return case is not None and (case.unit_id in actor.head_unit_ids or case.official_id == actor.id)
+
+
+@rule("ratings.case.answer")
+def _answer_case(actor: Person, case: Any) -> bool:
+    return case is not None and case.unit_id in actor.head_unit_ids and case.official_id != actor.id

@@ -46,6 +46,7 @@ def section_labels() -> dict[str, str]:
         "council": gettext("The advisory council"),
         "scoring": gettext("Scoring rubric"),
         "rubric": gettext("Scoring rubric fixed for the cycle"),
+        "ratings": gettext("Citizens' ratings at the counter"),
     }
 
 

@@ -123,6 +123,14 @@ ACTIONS: dict[str, Any] = {
     "council.scorecard.reopen": _l("Scorecard reopened by the secretary"),
     "council.secretary.remind": _l("Council member reminded"),
     "council.discipline.record": _l("Discipline in the year recorded"),
+    # citizens' ratings
+    "ratings.counter.create": _l("Counter created"),
+    "ratings.counter.duty": _l("Official on duty at a counter changed"),
+    "ratings.device.register": _l("Rating device registered"),
+    "ratings.device.revoke": _l("Rating device revoked"),
+    "ratings.case.answer": _l("Unsatisfied rating answered by the head of the unit"),
+    "ratings.import": _l("Ratings imported from a file"),
+    "ratings.import_mapping.save": _l("Column mapping of imports saved"),
     "council.discipline.remove": _l("Discipline record removed"),
     "council.self_assessment.save": _l("Self-assessment saved"),
     "council.self_assessment.submit": _l("Self-assessment submitted by the head"),
@@ -174,6 +182,11 @@ OBJECTS: dict[str, Any] = {
     "scorecard": _l("Scorecard"),
     "self_assessment": _l("Self-assessment"),
     "discipline_record": _l("Discipline record"),
+    "rating_counter": _l("Counter"),
+    "rating_device": _l("Rating device"),
+    "rating": _l("Citizens' ratings"),
+    "rating_case": _l("Unsatisfied rating"),
+    "rating_import_mapping": _l("Column mapping of imports"),
     "council_session": _l("Council session"),
     "council_proposal": _l("Proposal of the council"),
     "council_decision": _l("Decision on a level"),
@@ -214,6 +227,10 @@ LINKS: dict[str, tuple[str, Callable[[Any], str]]] = {
     "discipline_record": _result,
     "council_decision": _result,
     "quota_exception": ("cycle_id", lambda v: url_for("council.decisions", cycle_id=v) + "#quota"),
+    "rating_counter": ("id", lambda v: url_for("ratings.counters")),
+    "rating_device": ("id", lambda v: url_for("ratings.counters")),
+    "rating_case": ("id", lambda v: url_for("ratings.case", case_id=v)),
+    "rating_import_mapping": ("id", lambda v: url_for("ratings.import_ratings")),
 }
 
 # The areas of work the log can be narrowed to, with the actions of each.
@@ -224,6 +241,7 @@ AREAS: dict[str, tuple[Any, tuple[str, ...]]] = {
     "targets": (_l("Registrations of targets"), ("registration.", "target.", "proposal.", "comment.", "amendment.")),
     "reports": (_l("Quarterly reports"), ("report.", "evidence.", "support.")),
     "council": (_l("Council and the committee's decisions"), ("council.",)),
+    "ratings": (_l("Citizens' ratings"), ("ratings.",)),
     "mail": (_l("Outbox"), ("notifications.",)),
     "backup": (_l("Backups"), ("backup.",)),
 }

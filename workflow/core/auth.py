@@ -35,6 +35,16 @@ def public(view: F) -> F:
     return view
 
 
+def device_credential(view: F) -> F:
+    """A view that a device calls with its own credential in `Authorization` (a rating kiosk,
+    `workflow.ratings`), never with a person's cookie: it needs no sign-in, and no CSRF token,
+    since a cross-site page can make a browser send a cookie but not this header. The view
+    itself refuses (401) every request without a valid device credential."""
+    view._public = True  # type: ignore[attr-defined]
+    view._device_credential = True  # type: ignore[attr-defined]
+    return view
+
+
 def authenticated_by_token() -> bool:
     """Whether this request's person was recognised by a valid API token (not by a cookie)."""
     return bool(current_user.is_authenticated and g.get("authenticated_by_token"))
@@ -96,5 +106,6 @@ def init_app(app: Flask) -> None:
         # A request that matched no view (404, 405) changes nothing and is answered as such.
         if request.endpoint is None or request.method not in UNSAFE_METHODS or not current_app.config.get("WTF_CSRF_ENABLED", True):
             return
-        if not authenticated_by_token():
-            csrf.protect()
+        if authenticated_by_token() or getattr(current_app.view_functions.get(request.endpoint), "_device_credential", False):
+            return
+        csrf.protect()

@@ -60,13 +60,19 @@ def storable(value: Any) -> None:
 
 
 def _bound(field: fields.Field) -> None:
-    """Bound the whole numbers and check the text a field (or the fields inside it) loads."""
+    """Bound the whole numbers and check the text a field (or the fields inside it) loads.
+
+    A schema's fields are shallow copies of the declared ones (marshmallow copies a field, not
+    its list of validators), so the list is replaced, never appended to: appending would add the
+    check again to the declared field at every instance of the schema, and loading would grow
+    slower with every request."""
     if isinstance(field, fields.Integer):
         ranges = [v for v in field.validators if hasattr(v, "min") and hasattr(v, "max")]
         if not any(v.min is not None and v.max is not None for v in ranges):
-            field.validators.append(between(MIN_INT, MAX_INT))
+            field.validators = [*field.validators, between(MIN_INT, MAX_INT)]
     elif isinstance(field, fields.String) and not isinstance(field, Text):
-        field.validators.append(storable)
+        if storable not in field.validators:
+            field.validators = [*field.validators, storable]
     elif isinstance(field, fields.List):
         _bound(field.inner)
     elif isinstance(field, fields.Dict):

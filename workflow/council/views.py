@@ -287,6 +287,8 @@ def _scoring_page(cycle: Cycle, registration: Registration, member: CouncilMembe
         editable=editable, panel_cards=panel_cards, steps=SCORECARD.available(card, current_user), figures=FIGURES,
         payload=presenters.evaluation_payload(evaluation, rubric), level_tone=presenters.level_toner(rubric),
         disciplined=context.disciplined, override_errors={k.split(".")[1] for k in (errors or {}) if k.startswith("o.")},
+        # What the other evidence sources say (citizens' ratings with their counts …), each once, in words.
+        other_facts=list(dict.fromkeys(e.origin for e in context.evidence if e.origin and not e.kind.startswith("discipline."))),
     ), status
 
 
