@@ -137,3 +137,25 @@ def test_heads_become_the_heads_track_and_quarters_its_periods(scratch_app):
             for table in ("quarterly_report", "registration", "subject", "period", "track", "cycle", "unit", "unit_group", "person"):
                 conn.execute(text(f"DELETE FROM {table}"))
         downgrade(revision="base")
+
+
+@pytest.mark.real_commits
+def test_votes_down_and_up_with_a_round_in_it(scratch_app):
+    """0015 adds the vote tables; a database holding a round with a ballot goes down to 0012 and up again."""
+    with scratch_app.app_context():
+        upgrade()
+        with db.engine.begin() as conn:
+            _insert(conn, "unit_group", id=1, code="G", name="Nhóm")
+            _insert(conn, "unit", id=1, code="TU", name="Tỉnh ủy", group_id=1)
+            _insert(conn, "vote_round", id=1, organiser_id=1, method="electronic", state="voting", rules="{}", held_on="2028-09-26")
+            _insert(conn, "vote_ballot", id="a" * 32, round_id=1, marks='{"1": "high"}')
+        downgrade(revision="0012_tracks_subjects_periods")
+        with db.engine.connect() as conn:
+            assert "vote_round" not in inspect(conn).get_table_names()
+            assert conn.execute(text("SELECT code FROM unit")).scalar() == "TU"
+        upgrade()
+        with db.engine.begin() as conn:
+            assert conn.execute(text("SELECT count(*) FROM vote_round")).scalar() == 0
+            for table in ("unit", "unit_group"):
+                conn.execute(text(f"DELETE FROM {table}"))
+        downgrade(revision="base")

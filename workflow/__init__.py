@@ -32,6 +32,7 @@ MODULES = (
     "workflow.scoring",
     "workflow.backup",
     "workflow.council",
+    "workflow.votes",
     "workflow.demo",
     "scheduler",
 )
