@@ -235,3 +235,42 @@ def test_the_minutes_give_counts_shares_and_the_consequence_in_words():
     assert "BIÊN BẢN KIỂM PHIẾU" in text and "Số phiếu thu về: 9" in text
     assert "6 (66,67%)" in text and "miễn nhiệm chức vụ đang đảm nhiệm" in text
     assert "Trưởng ban kiểm phiếu" in text and "Ủy viên ban kiểm phiếu" in text
+
+
+# --- the pages -------------------------------------------------------------------------------------
+
+def test_the_round_from_its_pages_attendance_to_minutes(as_person):
+    ctx = vote_round(attend=5, candidates=2)
+    a, b = ctx.candidates
+    staff = as_person(ctx.staff)
+    page = staff.get(f"/votes/{ctx.round.id}").get_data(as_text=True)
+    assert "5/9" in page or "có mặt 5" in page or "5 of the 9" in page
+    refused = staff.post(f"/votes/{ctx.round.id}/step", data={"step": "open", "version": ctx.round.version},
+                         headers={"Referer": f"http://localhost/votes/{ctx.round.id}", "Accept": "text/html"})
+    assert refused.status_code == 409 and "Chưa thể bắt đầu bỏ phiếu" in refused.get_data(as_text=True)
+    assert staff.post(f"/votes/{ctx.round.id}/attendance", data={"present": [v.id for v in ctx.voters[:6]]}).status_code == 302
+    db.session.refresh(ctx.round)
+    assert staff.post(f"/votes/{ctx.round.id}/step", data={"step": "open", "version": ctx.round.version}).status_code == 302
+    assert staff.get(f"/votes/{ctx.round.id}/ballots.pdf").data[:4] == b"%PDF"
+    db.session.refresh(ctx.round)
+    staff.post(f"/votes/{ctx.round.id}/step", data={"step": "close", "version": ctx.round.version})
+    chair, member = as_person(ctx.board[0]), as_person(ctx.board[1])
+    form = {"issued": 6, "collected": 6, "invalid": 0, f"tally-{a.id}-high": 6, f"tally-{b.id}-low": 4, f"tally-{b.id}-confidence": 2}
+    assert chair.post(f"/votes/{ctx.round.id}/paper", data=form).status_code == 302
+    count = queries.paper_count_of(ctx.round)
+    assert member.post(f"/votes/{ctx.round.id}/paper/confirm", data={"version": count.version}).status_code == 302
+    db.session.refresh(ctx.round)
+    assert staff.post(f"/votes/{ctx.round.id}/step", data={"step": "publish", "version": ctx.round.version}).status_code == 302
+    page = staff.get(f"/votes/{ctx.round.id}").get_data(as_text=True)
+    assert "Miễn nhiệm chức vụ" in page or "miễn nhiệm chức vụ" in page  # 4 of 6 low: two thirds
+    assert staff.get(f"/votes/{ctx.round.id}/minutes.pdf").data[:4] == b"%PDF"
+    committee = f.person(Role.COMMITTEE)
+    follow_up = db.session.query(FollowUp).one()
+    done = as_person(committee).post(f"/votes/follow-ups/{follow_up.id}", data={"decision": "125-QĐ/TU", "decided_on": "2028-10-20",
+                                                                                "version": follow_up.version})
+    assert done.status_code == 302
+    db.session.refresh(follow_up)
+    assert follow_up.decision == "125-QĐ/TU"
+    voter = as_person(ctx.voters[0])
+    assert voter.get(f"/votes/{ctx.round.id}/dossier/{a.id}").status_code == 200
+    assert as_person(f.person()).get(f"/votes/{ctx.round.id}/dossier/{a.id}").status_code == 403

@@ -179,7 +179,7 @@ OBJECTS: dict[str, Any] = {
     "vote_paper_count": _l("Count of the paper ballots"),
     "vote_paper_tally": _l("Count of one person's ballots"),
     "vote_ballot_code": _l("One-time voting code"),
-    "vote_ballot": _l("Ballot"),
+    "vote_ballot_tally": _l("Count of electronic ballots"),
     "vote_receipt": _l("Ballot receipt"),
     "vote_result": _l("Vote result"),
     "vote_follow_up": _l("Follow-up of a vote result"),

@@ -14,4 +14,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from workflow.votes import models  # noqa: F401
+    from workflow.votes import models, views  # noqa: F401
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(views.ballot_bp)

@@ -10,16 +10,19 @@ what hangs on them.
 - `PaperCount`, `PaperTally`: the board's figures for the paper ballots (the round's ballots
   issued, collected and invalid; each candidate's count per level), entered by one member and
   confirmed by another;
-- `BallotCode`, `Ballot`, `Receipt`: electronic voting in the hall (below);
+- `BallotCode`, `BallotTally`, `Receipt`: electronic voting in the hall (below);
 - `VoteResult`: each candidate's published figures and outcome, fixed when the round closes;
 - `FollowUp`: what a result calls for, until the competent body records its decision.
 
 Secrecy of electronic ballots. A code is printed for each attending voter and handed out on
 paper; the table keeps only its digest and whether it was spent — never a voter, a time or the
-order it was printed in. Casting spends the code and writes the ballot and a receipt in one
-transaction, and neither refers to the code, the voter or the time: the ballot's key and the
-receipt are random, neither table has a timestamp, and nothing of the cast is audited or logged.
-The receipt tells its holder that a ballot was counted and says nothing of what it chose.
+order it was printed in. Casting spends the code, adds the ballot's marks to the per-person
+counts and writes a receipt, in one transaction. No ballot is stored as a row: a ballot table,
+even with random keys and no time, keeps its rows in the order they were written, which a
+database reader could match against the order people were seen to vote. The receipt row has a
+random key, the receipt's digest and nothing else; nothing of the cast is audited, and the
+access log names neither the person nor the address of the ballot page's requests. The receipt
+tells its holder that their ballot was counted and says nothing of what it chose.
 """
 
 from __future__ import annotations
@@ -183,16 +186,19 @@ class BallotCode(db.Model):
     spent: Mapped[bool] = mapped_column(default=False)
 
 
-class Ballot(db.Model):
-    """An electronic ballot: a random key and the marks ({candidate id: level code}). No code,
-    voter or time, so that no one can tell whose it is or when it was cast."""
+class BallotTally(db.Model):
+    """Electronic ballots as counts: how many ballots gave `level` to one person. A cast adds one
+    to a row per person and keeps no ballot of its own, so there is no row, order or time that
+    could stand for one voter's ballot."""
 
-    __tablename__ = "vote_ballot"
-    __table_args__ = (Index("ix_vote_ballot_round", "round_id"),)
+    __tablename__ = "vote_ballot_tally"
+    __table_args__ = (UniqueConstraint("round_id", "candidate_id", "level"),)
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("vote_round.id", ondelete="CASCADE"))
-    marks: Mapped[dict[str, str]] = mapped_column(JSONType)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("vote_candidate.id", ondelete="CASCADE"), index=True)
+    level: Mapped[str] = mapped_column(String(32))
+    count: Mapped[int] = mapped_column(default=0)
 
 
 class Receipt(db.Model):

@@ -26,8 +26,8 @@ from workflow.extensions import db
 from workflow.units.models import Unit
 from workflow.votes import queries
 from workflow.votes.models import (
-    Ballot,
     BallotCode,
+    BallotTally,
     Candidate,
     CountingMember,
     FollowUp,
@@ -172,6 +172,9 @@ def take_step(round_: VoteRound, step: str, *, actor: Any, version: int | None =
         publish(round_, actor=actor)
         return
     old, new = ROUND.fire(round_, step, actor=actor)
+    if step == "open" and round_.method == Method.ELECTRONIC:
+        db.session.execute(insert(BallotTally), [{"round_id": round_.id, "candidate_id": c.id, "level": level, "count": 0}
+                                                 for c in round_.eligible for level in round_.level_codes])
     action = "vote.round.open" if step == "open" else "vote.round.close"
     audit.record(action, round_, actor=actor, summary=round_.title, data={"from": old.value, "to": new.value,
                  "attended": queries.attended_count(round_), "summoned": queries.summoned_count(round_)})
@@ -224,10 +227,11 @@ class CodeRefused(TransitionRefused):
 
 
 def cast_ballot(round_: VoteRound, code: str, marks: Mapping[str, str]) -> str:
-    """Spend `code` and store the ballot, in one transaction; returns the voter's receipt.
+    """Spend `code` and count the ballot, in one transaction; returns the voter's receipt.
 
-    The ballot row has a random key and the marks only; the receipt row a random key and the
-    receipt's digest only. A spent or unknown code is refused, the ballot unstored."""
+    The marks are added to the per-person counts (no row of the ballot itself); the receipt row
+    has a random key and the receipt's digest only. A spent or unknown code is refused, nothing
+    counted."""
     if round_.state != RoundState.VOTING:
         raise TransitionRefused(gettext("Voting is not open."))
     clean = check_marks(round_, marks)
@@ -238,7 +242,10 @@ def cast_ballot(round_: VoteRound, code: str, marks: Mapping[str, str]) -> str:
     if spent != 1:
         raise CodeRefused(gettext("This code is not valid for this conference, or has already been used."))
     receipt = _secret(12)
-    db.session.execute(insert(Ballot).values(id=secrets.token_hex(16), round_id=round_.id, marks=clean))
+    # One row per person, in the order of their ids: concurrent casts lock rows in the same order.
+    for candidate_id in sorted(clean, key=int):
+        db.session.execute(update(BallotTally).where(BallotTally.round_id == round_.id, BallotTally.candidate_id == int(candidate_id),
+                                                     BallotTally.level == clean[candidate_id]).values(count=BallotTally.count + 1))
     db.session.execute(insert(Receipt).values(id=secrets.token_hex(16), round_id=round_.id, digest=queries.digest(round_.id, receipt)))
     return receipt
 

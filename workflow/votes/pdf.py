@@ -16,7 +16,7 @@ from workflow.core import formats
 from workflow.core.pdf import PrintableText
 from workflow.settings import PROJECT_ROOT
 from workflow.votes.models import VoteResult, VoteRound
-from workflow.votes.results import Totals, percent
+from workflow.votes.results import Totals, percent, share_of
 
 FONTS = PROJECT_ROOT / "workflow" / "static" / "fonts" / "dejavu"
 NEXT = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
@@ -123,7 +123,7 @@ def minutes(round_: VoteRound, totals: Totals, results: Sequence[VoteResult], bo
         table.row(["TT", "Họ và tên", "Chức vụ"] + [level["name"]["vi"] for level in levels] + ["Kết quả"])
         for i, result in enumerate(results, start=1):
             c = result.candidate
-            cells = [f"{result.counts.get(level['code'], 0)} ({percent(_share(result, level['code']))}%)" for level in levels]
+            cells = [f"{result.counts.get(level['code'], 0)} ({percent(share_of(result.counts, result.denominator, level['code']))}%)" for level in levels]
             verdict = level_names.get(result.outcome) or outcomes.get(result.outcome) or "Không thuộc trường hợp phải xem xét"
             table.row([str(i), c.person.full_name, c.post, *cells, verdict])
     pdf.ln(6)
@@ -139,9 +139,3 @@ def minutes(round_: VoteRound, totals: Totals, results: Sequence[VoteResult], bo
     pdf.ln(6)
     pdf.note_unprintable()
     return bytes(pdf.output())
-
-
-def _share(result: VoteResult, level: str):
-    from fractions import Fraction
-
-    return Fraction(result.counts.get(level, 0), result.denominator) if result.denominator else None

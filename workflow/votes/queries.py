@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from workflow.extensions import db
-from workflow.votes.models import Ballot, BallotCode, Candidate, Method, PaperCount, PaperTally, Receipt, VoteResult, VoteRound, Voter
+from workflow.votes.models import BallotCode, BallotTally, Candidate, Method, PaperCount, PaperTally, Receipt, VoteResult, VoteRound, Voter
 from workflow.votes.results import Totals
 
 
@@ -32,10 +32,7 @@ def paper_count_of(round_: VoteRound) -> PaperCount | None:
 
 
 def ballots_cast(round_: VoteRound) -> int:
-    return db.session.scalar(select(func.count()).where(Ballot.round_id == round_.id)) or 0
-
-
-def codes_spent(round_: VoteRound) -> int:
+    """Electronic ballots cast: one per code spent (both are written in one transaction)."""
     return db.session.scalar(select(func.count()).where(BallotCode.round_id == round_.id, BallotCode.spent.is_(True))) or 0
 
 
@@ -57,12 +54,11 @@ def tallies(round_: VoteRound) -> tuple[Totals, dict[int, dict[str, int]]]:
                 if tally.candidate_id in counts:
                     counts[tally.candidate_id].update(tally.counts)
     else:
-        for (marks,) in db.session.execute(select(Ballot.marks).where(Ballot.round_id == round_.id)):
-            cast += 1
-            valid += 1
-            for candidate_id, level in marks.items():
-                if int(candidate_id) in counts:
-                    counts[int(candidate_id)][level] += 1
+        cast = valid = ballots_cast(round_)
+        for candidate_id, level, n in db.session.execute(select(BallotTally.candidate_id, BallotTally.level, BallotTally.count)
+                                                         .where(BallotTally.round_id == round_.id)):
+            if candidate_id in counts:
+                counts[candidate_id][level] += n
     return Totals(summoned, attended, cast, valid), {k: dict(v) for k, v in counts.items()}
 
 

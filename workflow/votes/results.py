@@ -109,3 +109,8 @@ def percent(share: Fraction | None) -> str:
         return "—"
     value = (Decimal(share.numerator) * 100 / Decimal(share.denominator)).quantize(Decimal("0.01"), ROUND_HALF_UP)
     return f"{value}".replace(".", ",")
+
+
+def share_of(counts: Mapping[str, int], denominator: int, level: str) -> Fraction | None:
+    """One level's share of a published result."""
+    return Fraction(counts.get(level, 0), denominator) if denominator else None

@@ -5,8 +5,8 @@
 - vote_candidate, vote_voter, vote_counting_member: who is voted on (or excluded, with why), who
   is summoned and attends, who counts;
 - vote_paper_count, vote_paper_tally: the board's figures for paper ballots, entered and confirmed;
-- vote_ballot_code, vote_ballot, vote_receipt: electronic ballots — code digests, ballots with a
-  random key and no reference to a code, voter or time, receipts likewise;
+- vote_ballot_code, vote_ballot_tally, vote_receipt: electronic ballots — code digests, the
+  ballots as counts per person and level (no row per ballot), receipts with a random key;
 - vote_result, vote_follow_up: each person's published result and what it calls for.
 
 Revision ID: 0015_votes
@@ -49,16 +49,6 @@ def upgrade():
     )
     with op.batch_alter_table('vote_round', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_vote_round_organiser_id'), ['organiser_id'], unique=False)
-
-    op.create_table('vote_ballot',
-    sa.Column('id', sa.String(length=32), nullable=False),
-    sa.Column('round_id', sa.Integer(), nullable=False),
-    sa.Column('marks', sa.JSON().with_variant(postgresql.JSONB(), 'postgresql'), nullable=False),
-    sa.ForeignKeyConstraint(['round_id'], ['vote_round.id'], name=op.f('fk_vote_ballot_round_id_vote_round'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_vote_ballot'))
-    )
-    with op.batch_alter_table('vote_ballot', schema=None) as batch_op:
-        batch_op.create_index('ix_vote_ballot_round', ['round_id'], unique=False)
 
     op.create_table('vote_ballot_code',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -195,8 +185,26 @@ def upgrade():
     sa.UniqueConstraint('result_id', name=op.f('uq_vote_follow_up_result_id'))
     )
 
+    op.create_table('vote_ballot_tally',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('candidate_id', sa.Integer(), nullable=False),
+    sa.Column('level', sa.String(length=32), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['candidate_id'], ['vote_candidate.id'], name=op.f('fk_vote_ballot_tally_candidate_id_vote_candidate'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['round_id'], ['vote_round.id'], name=op.f('fk_vote_ballot_tally_round_id_vote_round'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_vote_ballot_tally')),
+    sa.UniqueConstraint('round_id', 'candidate_id', 'level', name=op.f('uq_vote_ballot_tally_round_id_candidate_id_level'))
+    )
+    with op.batch_alter_table('vote_ballot_tally', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_vote_ballot_tally_candidate_id'), ['candidate_id'], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table('vote_ballot_tally', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_vote_ballot_tally_candidate_id'))
+
+    op.drop_table('vote_ballot_tally')
     op.drop_table('vote_follow_up')
     with op.batch_alter_table('vote_result', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_vote_result_round_id'))
@@ -231,10 +239,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_vote_ballot_code_round_id'))
 
     op.drop_table('vote_ballot_code')
-    with op.batch_alter_table('vote_ballot', schema=None) as batch_op:
-        batch_op.drop_index('ix_vote_ballot_round')
-
-    op.drop_table('vote_ballot')
     with op.batch_alter_table('vote_round', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_vote_round_organiser_id'))
 
