@@ -25,6 +25,7 @@ def kind_labels() -> dict[str, str]:
         "scorecard_reopened": gettext("Scorecard reopened"),
         "council_result": gettext("Evaluation result published"),
         "objection_decided": gettext("Answer to an objection"),
+        "vote_follow_up": gettext("Reminder: a vote result awaits a decision"),
         "test_message": gettext("Test message"),
     }
 

@@ -95,7 +95,10 @@ def load_vote_rules(path: str | Path = RULES_FILE) -> dict[str, Any]:
     profiles = {code: _profile(code, profile, forms) for code, profile in (data.get("profiles") or {}).items()}
     if not data.get("version") or not profiles:
         raise RulesError(f"{path}: needs a version and at least one profile")
-    return {"version": str(data["version"]), "profiles": profiles}
+    every = (data.get("follow_ups") or {}).get("remind_every_days", 7)
+    if not isinstance(every, int) or not 1 <= every <= 90:
+        raise RulesError(f"{path} [follow_ups]: remind_every_days must be a whole number of days from 1 to 90")
+    return {"version": str(data["version"]), "profiles": profiles, "remind_every_days": every}
 
 
 def profile(code: str, path: str | Path = RULES_FILE) -> dict[str, Any]:
@@ -103,4 +106,4 @@ def profile(code: str, path: str | Path = RULES_FILE) -> dict[str, Any]:
     rules = load_vote_rules(path)
     if code not in rules["profiles"]:
         raise RulesError(f"{path}: no profile {code!r} (there are {sorted(rules['profiles'])})")
-    return {**rules["profiles"][code], "version": rules["version"]}
+    return {**rules["profiles"][code], "version": rules["version"], "remind_every_days": rules["remind_every_days"]}
