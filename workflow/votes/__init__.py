@@ -14,7 +14,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from workflow.votes import facts, jobs, models, views  # noqa: F401  (facts, jobs register themselves)
+    from workflow.votes import demo, facts, jobs, models, views  # noqa: F401  (demo, facts, jobs register themselves)
 
     app.register_blueprint(views.bp)
     app.register_blueprint(views.ballot_bp)
