@@ -193,7 +193,7 @@ def test_publishing_fixes_results_and_opens_follow_ups_for_those_that_call_for_a
     operations.take_step(ctx.round, "publish", actor=ctx.staff)
     results = {r.candidate_id: r for r in queries.results_of(ctx.round)}
     assert [results[x.id].outcome for x in (a, b, c)] == ["", "review", "dismissal"]
-    assert results[c.id].low_share == "2/3"
+    assert results[c.id].low_share == "6/9"
     follow_ups = db.session.query(FollowUp).order_by(FollowUp.id).all()
     assert [(fu.result.candidate_id, fu.outcome) for fu in follow_ups] == [(b.id, "review"), (c.id, "dismissal")]
 
@@ -274,3 +274,24 @@ def test_the_round_from_its_pages_attendance_to_minutes(as_person):
     voter = as_person(ctx.voters[0])
     assert voter.get(f"/votes/{ctx.round.id}/dossier/{a.id}").status_code == 200
     assert as_person(f.person()).get(f"/votes/{ctx.round.id}/dossier/{a.id}").status_code == 403
+
+
+def test_the_api_gives_rounds_results_and_takes_steps_with_the_version(as_person):
+    ctx = vote_round(candidates=2)
+    a, b = ctx.candidates
+    staff = as_person(ctx.staff)
+    rounds = staff.get("/api/v1/votes/rounds").get_json()
+    assert [r["id"] for r in rounds] == [ctx.round.id] and rounds[0]["state"] == "preparing"
+    got = staff.get(f"/api/v1/votes/rounds/{ctx.round.id}").get_json()
+    assert got["summoned"] == got["attended"] == 9 and [c["post"] for c in got["candidates"]] == ["Giám đốc Sở 1", "Giám đốc Sở 2"]
+    assert staff.post(f"/api/v1/votes/rounds/{ctx.round.id}/step", json={"step": "open", "version": got["version"] - 1}).status_code == 412
+    opened = staff.post(f"/api/v1/votes/rounds/{ctx.round.id}/step", json={"step": "open", "version": got["version"]})
+    assert opened.status_code == 200 and opened.get_json()["state"] == "voting"
+    assert as_person(f.person()).get(f"/api/v1/votes/rounds/{ctx.round.id}").status_code == 403
+    db.session.expire_all()
+    count_paper(ctx, {a.id: {"high": 9}, b.id: {"low": 5, "high": 4}}, collected=9)
+    operations.take_step(ctx.round, "publish", actor=ctx.staff)
+    db.session.flush()
+    results = staff.get(f"/api/v1/votes/rounds/{ctx.round.id}/results").get_json()
+    assert [(r["counts"]["low"], r["share"], r["outcome"]) for r in results] == [(0, "0/9", ""), (5, "5/9", "review")]
+    assert as_person(ctx.voters[0]).get(f"/api/v1/votes/rounds/{ctx.round.id}/results").status_code == 403

@@ -224,7 +224,7 @@ class VoteResult(db.Model):
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     counts: Mapped[dict[str, int]] = mapped_column(JSONType)
     denominator: Mapped[int]
-    low_share: Mapped[str] = mapped_column(String(20), default="")  # the share of the level the outcomes read, as a fraction "26/39"
+    low_share: Mapped[str] = mapped_column(String(20), default="")  # the count of the level the outcomes read over the denominator, "26/39"
     outcome: Mapped[str] = mapped_column(String(32), default="")  # an outcome code of the rules, or the level decided (classification)
 
     candidate: Mapped[Candidate] = relationship()

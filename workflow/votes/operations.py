@@ -335,10 +335,11 @@ def publish(round_: VoteRound, *, actor: Any) -> list[VoteResult]:
     for computed in compute(round_.rules, totals, counts):
         candidate = next(c for c in round_.eligible if c.id == computed.candidate_id)
         outcome = computed.level or (computed.outcome["code"] if computed.outcome else "")
-        share = computed.share
+        # The share as counted ("26/39", not reduced), of the level the outcomes read.
+        read = round_.rules["outcomes"][0]["level"] if round_.rules["outcomes"] else None
+        share = f"{computed.counts.get(read, 0)}/{computed.denominator}" if read and computed.denominator else ""
         result = VoteResult(round_id=round_.id, candidate_id=candidate.id, person_id=candidate.person_id, counts=computed.counts,
-                            denominator=computed.denominator, low_share=f"{share.numerator}/{share.denominator}" if share is not None else "",
-                            outcome=outcome)
+                            denominator=computed.denominator, low_share=share, outcome=outcome)
         db.session.add(result)
         results.append(result)
         if computed.outcome and computed.outcome["follow_up"]:
