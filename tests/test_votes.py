@@ -61,7 +61,7 @@ def test_the_round_keeps_the_rules_it_was_created_with(tmp_path):
     assert ctx.round.rules["quorum"] == "2/3"
 
 
-def test_the_dossier_shows_the_published_levels_of_the_person(english):
+def test_the_dossier_shows_the_published_levels_of_the_person(english, as_person):
     from council_support import awaiting_decisions
     from workflow.council import operations as council, queries as council_queries
 
@@ -75,6 +75,8 @@ def test_the_dossier_shows_the_published_levels_of_the_person(english):
     council.publish(session, actor=committee, version=session.version)
     years = queries.dossier(candidate)["years"]
     assert [(y["year"], y["level"]) for y in years] == [(2027, "good")]
+    page = as_person(ctx.voters[0]).get(f"/votes/{ctx.round.id}/dossier/{candidate.id}").get_data(as_text=True)
+    assert "Hoàn thành tốt nhiệm vụ" in page
 
 
 # --- step 2: attendance and quorum -------------------------------------------------------------------

@@ -206,15 +206,16 @@ def issue_codes(round_: VoteRound, *, actor: Any) -> list[str]:
 def check_marks(round_: VoteRound, marks: Mapping[str, str]) -> dict[str, str]:
     """A mark of one of the form's levels for every person voted on, or the fields to correct."""
     levels = set(round_.level_codes)
+    marks = {str(k): v for k, v in marks.items()}
     clean: dict[str, str] = {}
     errors: dict[str, list[str]] = {}
     for candidate in round_.eligible:
-        level = marks.get(str(candidate.id)) or marks.get(candidate.id)  # type: ignore[call-overload]
+        level = marks.get(str(candidate.id))
         if level not in levels:
             errors[f"marks.{candidate.id}"] = [gettext("Choose one level for %(name)s.", name=candidate.person.full_name)]
         else:
             clean[str(candidate.id)] = level
-    extra = {str(k) for k in marks} - {str(c.id) for c in round_.eligible}
+    extra = set(marks) - {str(c.id) for c in round_.eligible}
     if extra:
         errors["marks"] = [gettext("The ballot names someone who is not voted on.")]
     if errors:
@@ -289,7 +290,7 @@ def enter_paper_count(round_: VoteRound, *, actor: Any, issued: int, collected: 
     levels = round_.level_codes
     clean: dict[int, dict[str, int]] = {}
     for candidate in round_.eligible:
-        given = tallies.get(candidate.id) or tallies.get(str(candidate.id)) or {}  # type: ignore[call-overload]
+        given = tallies.get(candidate.id) or {}
         row = {level: given.get(level, 0) for level in levels}
         if any(not isinstance(n, int) or n < 0 for n in row.values()):
             errors[f"tallies.{candidate.id}"] = [gettext("Must be a whole number, 0 or more.")]

@@ -133,8 +133,11 @@ def dossier(round_id: int, candidate_id: int):
     round_ = get_or_404(VoteRound, round_id)
     candidate = operations.candidate_of(round_, candidate_id)
     policy.require(current_user, "vote.dossier.view", candidate)
-    levels = {level["code"]: level["name"] for level in operations.load_profile("cell")["form"]["levels"]}
-    return render_template("votes/dossier.html", round=round_, dossier=queries.dossier(candidate), levels=levels)
+    from workflow.council.presenters import level_names
+    from workflow.scoring.rubric import rubric_from_rules
+
+    names = level_names(rubric_from_rules({}))  # the national levels' codes, named as the rubric in force names them
+    return render_template("votes/dossier.html", round=round_, dossier=queries.dossier(candidate), level_name=lambda code: names.get(code, code))
 
 
 @bp.post("/follow-ups/<int:follow_up_id>")
