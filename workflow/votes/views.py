@@ -13,18 +13,21 @@ from datetime import date
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from workflow import policy
+from workflow.accounts.models import Person
 from workflow.core.auth import public
 from workflow.core.errors import DomainError, NotFound, ValidationFailed
 from workflow.core.inputs import whole_number
 from workflow.core.logs import unattributed
 from workflow.core.web import form_version, get_or_404
 from workflow.extensions import db
+from workflow.units.models import Unit
 from workflow.votes import operations, pdf, queries
 from workflow.votes.models import FollowUp, FollowUpState, Method, RoundState, VoteRound
 from workflow.votes.results import percent, quorum_needed, share_of
+from workflow.votes.rules import load_vote_rules
 from workflow.votes.workflow import ROUND, STATE_TONES
 
 bp = Blueprint("votes", __name__, url_prefix="/votes")
@@ -47,6 +50,79 @@ def index():
     rounds = db.session.scalars(select(VoteRound).order_by(VoteRound.held_on.desc(), VoteRound.id.desc())).all()
     visible = [r for r in rounds if policy.can(current_user, "vote.round.view", r)]
     return render_template("votes/index.html", rounds=visible, tones=STATE_TONES, label=ROUND.label)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new_round():
+    """Set up a conference: its title, organising body, term, date, way of voting and rules."""
+    policy.require(current_user, "vote.round.manage")
+    profiles = load_vote_rules()["profiles"]
+    units = db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.name)).all()
+    if request.method == "POST":
+        organiser = db.session.get(Unit, whole_number(request.form.get("organiser_id", "")) or 0)
+        errors: dict[str, list[str]] = {}
+        if organiser is None:
+            errors["organiser_id"] = [gettext("Please choose one.")]
+        if request.form.get("profile") not in profiles:
+            errors["profile"] = [gettext("Please choose one.")]
+        if request.form.get("method") not in {m.value for m in Method}:
+            errors["method"] = [gettext("Please choose one.")]
+        held_on = _date(request.form.get("held_on", ""), "held_on", errors)
+        if errors:
+            raise ValidationFailed(errors)
+        round_ = operations.create_round(actor=current_user, title=request.form.get("title", ""), organiser=organiser, term=request.form.get("term", ""),
+                                         held_on=held_on, method=request.form["method"], profile=request.form["profile"])
+        db.session.flush()
+        return redirect(url_for("votes.round_page", round_id=round_.id))
+    return render_template("votes/new.html", profiles=profiles, units=units, Method=Method)
+
+
+def _date(raw: str, field: str, errors: dict[str, list[str]]) -> date | None:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors[field] = [gettext("Please give a date.")]
+        return None
+
+
+def _people(raw: str, field: str) -> list[Person]:
+    """The accounts named by user name, one per line or separated by commas (refused per name)."""
+    names = [n.strip().lower() for n in raw.replace(",", "\n").splitlines() if n.strip()]
+    found = {p.username.lower(): p for p in db.session.scalars(select(Person).where(func.lower(Person.username).in_(names)))}
+    unknown = [n for n in names if n not in found]
+    if unknown or not names:
+        raise ValidationFailed({field: [gettext("No account with the user name %(names)s.", names=", ".join(unknown)) if unknown
+                                        else gettext("Please fill this in.")]})
+    return [found[n] for n in dict.fromkeys(names)]
+
+
+@bp.post("/<int:round_id>/candidates")
+def add_candidate(round_id: int):
+    round_ = _round(round_id, "vote.round.manage")
+    errors: dict[str, list[str]] = {}
+    raw = request.form.get("appointed_on", "")
+    appointed_on = _date(raw, "appointed_on", errors) if raw else None
+    if errors:
+        raise ValidationFailed(errors)
+    person = _people(request.form.get("username", ""), "username")[0]
+    operations.add_candidate(round_, person, actor=current_user, post=request.form.get("post", ""), appointed_on=appointed_on,
+                             retirement_announced=request.form.get("retirement_announced") == "1")
+    return redirect(url_for("votes.round_page", round_id=round_.id))
+
+
+@bp.post("/<int:round_id>/voters")
+def summon(round_id: int):
+    round_ = _round(round_id, "vote.round.manage")
+    added = operations.summon(round_, _people(request.form.get("usernames", ""), "usernames"), actor=current_user)
+    flash(gettext("%(count)s people summoned.", count=added), "success")
+    return redirect(url_for("votes.round_page", round_id=round_.id))
+
+
+@bp.post("/<int:round_id>/board")
+def board(round_id: int):
+    round_ = _round(round_id, "vote.round.manage")
+    operations.appoint_board(round_, _people(request.form.get("usernames", ""), "usernames"), actor=current_user)
+    return redirect(url_for("votes.round_page", round_id=round_.id))
 
 
 @bp.get("/<int:round_id>")
@@ -143,11 +219,10 @@ def dossier(round_id: int, candidate_id: int):
 @bp.post("/follow-ups/<int:follow_up_id>")
 def follow_up(follow_up_id: int):
     follow_up = get_or_404(FollowUp, follow_up_id)
-    raw = request.form.get("decided_on", "")
-    try:
-        decided_on = date.fromisoformat(raw) if raw else None
-    except ValueError:
-        raise ValidationFailed({"decided_on": [gettext("Please give a date.")]}) from None
+    raw, errors = request.form.get("decided_on", ""), {}
+    decided_on = _date(raw, "decided_on", errors) if raw else None
+    if errors:
+        raise ValidationFailed(errors)
     operations.record_follow_up(follow_up, actor=current_user, decision=request.form.get("decision", ""), decided_on=decided_on,
                                 reason=request.form.get("reason", ""), version=form_version())
     flash(gettext("The decision was recorded."), "success")
