@@ -30,6 +30,13 @@ def test_demo_loads_once_and_prints_logins(app):
     assert db.session.scalar(select(func.count()).select_from(Rating)) == 12 * 95
     states = dict(db.session.execute(select(RatingCase.state, func.count()).group_by(RatingCase.state)).all())
     assert states[CaseState.OPEN] == 2 and states[CaseState.ANSWERED] > 5
+    # The mid-term confidence vote: six directors voted on, two left out, one result awaiting the committee.
+    from workflow.votes.models import FollowUp, VoteResult, VoteRound
+
+    vote = db.session.scalar(select(VoteRound))
+    assert vote.state.value == "closed" and len(vote.eligible) == 6 and len(vote.candidates) == 8
+    assert [r.outcome for r in db.session.scalars(select(VoteResult)) if r.outcome] == ["review"]
+    assert db.session.scalar(select(FollowUp)).state.value == "open"
     people = db.session.scalar(select(func.count()).select_from(Person))
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0 and "already loaded" in again.output and "vinhphuc-2027" in again.output

@@ -173,5 +173,24 @@ def test_the_monthly_tables_and_direct_managers_come_and_go_with_people_kept(scr
             assert conn.execute(text("SELECT manager_id FROM person WHERE id = 2")).scalar() is None
         with db.engine.begin() as conn:
             for table in ("period", "cycle", "subject", "track", "unit", "unit_group", "person"):
+def test_votes_down_and_up_with_a_round_in_it(scratch_app):
+    """0015 adds the vote tables; a database holding a round with a ballot goes down to 0012 and up again."""
+    with scratch_app.app_context():
+        upgrade()
+        with db.engine.begin() as conn:
+            _insert(conn, "unit_group", id=1, code="G", name="Nhóm")
+            _insert(conn, "unit", id=1, code="TU", name="Tỉnh ủy", group_id=1)
+            _insert(conn, "vote_round", id=1, organiser_id=1, method="electronic", state="voting", rules="{}", held_on="2028-09-26")
+            _insert(conn, "person", id=1, username="hv", email="hv@kpi.test", locale="vi")
+            _insert(conn, "vote_candidate", id=1, round_id=1, person_id=1, post="Giám đốc")
+            _insert(conn, "vote_ballot_tally", id=1, round_id=1, candidate_id=1, level="high", count=3)
+        downgrade(revision="0012_tracks_subjects_periods")
+        with db.engine.connect() as conn:
+            assert "vote_round" not in inspect(conn).get_table_names()
+            assert conn.execute(text("SELECT code FROM unit")).scalar() == "TU"
+        upgrade()
+        with db.engine.begin() as conn:
+            assert conn.execute(text("SELECT count(*) FROM vote_round")).scalar() == 0
+            for table in ("unit", "unit_group", "person"):
                 conn.execute(text(f"DELETE FROM {table}"))
         downgrade(revision="base")

@@ -34,6 +34,7 @@ MODULES = (
     "workflow.council",
     "workflow.monthly",
     "workflow.ratings",
+    "workflow.votes",
     "workflow.demo",
     "scheduler",
 )

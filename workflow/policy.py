@@ -600,3 +600,69 @@ def _view_case(actor: Person, case: Any) -> bool:
 @rule("ratings.case.answer")
 def _answer_case(actor: Person, case: Any) -> bool:
     return case is not None and case.unit_id in actor.head_unit_ids and case.official_id != actor.id
+# --- confidence votes and secret-ballot classification (workflow.votes) ----------------------
+# The staff agency (Ban Tổ chức) organises a round: the lists, the rules, the steps. The round's
+# secretary and the staff record attendance and hand out codes. Members of the round's counting
+# board (ban kiểm phiếu) enter and confirm the paper count (a second member confirms). The
+# committee — the competent body — records the decision each result calls for. Those summoned
+# read the dossiers of the people voted on before the day. Voters cast ballots with a one-time
+# code, not as a signed-in person (no rule: `operations.cast_ballot`).
+
+def _round_of(obj: Any) -> Any:
+    """The round of a round, a candidate or a follow-up."""
+    if obj is None:
+        return None
+    if getattr(obj, "__tablename__", None) == "vote_round":
+        return obj
+    if getattr(obj, "__tablename__", None) == "vote_follow_up":
+        return obj.result.candidate.round
+    return getattr(obj, "round", None)
+
+
+def _in_round(actor: Person, round_: Any, *lists: str) -> bool:
+    return round_ is not None and any(any(m.person_id == actor.id for m in getattr(round_, name)) for name in lists)
+
+
+@rule("vote.round.manage")
+def _manage_round(actor: Person, round_: Any) -> bool:
+    return actor.has_role(Role.STAFF)
+
+
+@rule("vote.round.view")
+def _view_round(actor: Person, round_: Any) -> bool:
+    """`round_` None: whether the person may see some round (the navigation entry)."""
+    if actor.role_set & {Role.STAFF, Role.COMMITTEE, Role.ADMIN}:
+        return True
+    round_ = _round_of(round_)
+    return round_ is not None and (round_.secretary_id == actor.id or _in_round(actor, round_, "board"))
+
+
+@rule("vote.attendance.record")
+def _record_attendance(actor: Person, round_: Any) -> bool:
+    round_ = _round_of(round_)
+    return actor.has_role(Role.STAFF) or (round_ is not None and round_.secretary_id == actor.id)
+
+
+@rule("vote.count")
+def _count(actor: Person, round_: Any) -> bool:
+    return _in_round(actor, _round_of(round_), "board")
+
+
+@rule("vote.results.view")
+def _view_results(actor: Person, round_: Any) -> bool:
+    if actor.role_set & {Role.STAFF, Role.COMMITTEE, Role.ADMIN}:
+        return True
+    return _in_round(actor, _round_of(round_), "board")
+
+
+@rule("vote.dossier.view")
+def _view_dossier(actor: Person, candidate: Any) -> bool:
+    """`candidate`: a Candidate. Those summoned to its round, the person themself, staff and the committee."""
+    if actor.role_set & {Role.STAFF, Role.COMMITTEE}:
+        return True
+    return candidate is not None and (candidate.person_id == actor.id or _in_round(actor, candidate.round, "voters"))
+
+
+@rule("vote.follow_up.record")
+def _record_follow_up(actor: Person, follow_up: Any) -> bool:
+    return actor.has_role(Role.COMMITTEE)

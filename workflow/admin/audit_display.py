@@ -144,6 +144,19 @@ ACTIONS: dict[str, Any] = {
     "council.objection.file": _l("Objection filed"),
     "council.objection.uphold": _l("Objection upheld"),
     "council.objection.reject": _l("Objection rejected"),
+    # confidence votes and secret-ballot classification
+    "vote.round.create": _l("Vote conference set up"),
+    "vote.candidate.add": _l("Person added to those voted on"),
+    "vote.voters.summon": _l("People summoned to a vote conference"),
+    "vote.board.appoint": _l("Counting board appointed"),
+    "vote.attendance.record": _l("Attendance at a vote conference recorded"),
+    "vote.round.open": _l("Voting opened"),
+    "vote.round.close": _l("Voting closed"),
+    "vote.round.publish": _l("Vote results published"),
+    "vote.codes.issue": _l("One-time voting codes issued"),
+    "vote.paper.enter": _l("Paper ballots counted"),
+    "vote.paper.confirm": _l("Count of the paper ballots confirmed"),
+    "vote.follow_up.record": _l("Decision on a vote result recorded"),
     # mail and backups
     "notifications.retry": _l("Message sent again"),
     "notifications.cancel": _l("Message cancelled"),
@@ -192,6 +205,17 @@ OBJECTS: dict[str, Any] = {
     "council_decision": _l("Decision on a level"),
     "quota_exception": _l("Exception to the quota"),
     "objection": _l("Objection"),
+    "vote_round": _l("Vote conference"),
+    "vote_candidate": _l("Person voted on"),
+    "vote_voter": _l("Person summoned to vote"),
+    "vote_counting_member": _l("Member of the counting board"),
+    "vote_paper_count": _l("Count of the paper ballots"),
+    "vote_paper_tally": _l("Count of one person's ballots"),
+    "vote_ballot_code": _l("One-time voting code"),
+    "vote_ballot_tally": _l("Count of electronic ballots"),
+    "vote_receipt": _l("Ballot receipt"),
+    "vote_result": _l("Vote result"),
+    "vote_follow_up": _l("Follow-up of a vote result"),
 }
 
 # Where an object is shown: (column read from its table, the page for that value). A head's
@@ -242,6 +266,7 @@ AREAS: dict[str, tuple[Any, tuple[str, ...]]] = {
     "reports": (_l("Quarterly reports"), ("report.", "evidence.", "support.")),
     "council": (_l("Council and the committee's decisions"), ("council.",)),
     "ratings": (_l("Citizens' ratings"), ("ratings.",)),
+    "votes": (_l("Confidence votes"), ("vote.",)),
     "mail": (_l("Outbox"), ("notifications.",)),
     "backup": (_l("Backups"), ("backup.",)),
 }

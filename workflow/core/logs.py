@@ -13,13 +13,15 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, Response, current_app, g, has_app_context, has_request_context, request
 
 from workflow.settings import log_format
 
+F = TypeVar("F", bound=Callable[..., Any])
 REQUEST_LOGGER = "workflow.request"
 # Attributes every LogRecord has; anything else on a record came from `extra=` and is output.
 _STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "request_id"}
@@ -54,6 +56,14 @@ class JsonFormatter(logging.Formatter):
         if record.stack_info:
             entry["stack"] = self.formatStack(record.stack_info)
         return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def unattributed(view: F) -> F:
+    """The access log names neither the person nor the address of this view's requests (the
+    ballot page: a line "person 12 posted at 10:41" beside the order ballots were counted in
+    would say who voted how)."""
+    view._unattributed = True  # type: ignore[attr-defined]
+    return view
 
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
@@ -132,7 +142,10 @@ def init_app(app: Flask) -> None:
         started = g.get("request_started")
         duration = round((time.perf_counter() - started) * 1000, 1) if started is not None else None
         level = logging.ERROR if response.status_code >= 500 else logging.INFO
-        person_id = _signed_in_person_id()
+        person_id, address = _signed_in_person_id(), request.remote_addr
+        view = current_app.view_functions.get(request.endpoint or "")
+        if getattr(view, "_unattributed", False):
+            person_id = address = None
         access.log(
             level,
             "%s %s %s %s ms person=%s from %s",
@@ -141,14 +154,14 @@ def init_app(app: Flask) -> None:
             response.status_code,
             duration,
             person_id,
-            request.remote_addr,
+            address,
             extra={
                 "method": request.method,
                 "path": request.path,
                 "status": response.status_code,
                 "duration_ms": duration,
                 "person_id": person_id,
-                "remote_addr": request.remote_addr,
+                "remote_addr": address,
             },
         )
         return response

@@ -28,6 +28,7 @@ def kind_labels() -> dict[str, str]:
         "rating_case_opened": gettext("A citizen not satisfied, to the head of the unit"),
         "rating_case_reminder": gettext("Reminder: an unsatisfied rating to answer"),
         "rating_case_escalated": gettext("Unsatisfied rating not answered in time, escalated"),
+        "vote_follow_up": gettext("Reminder: a vote result awaits a decision"),
         "test_message": gettext("Test message"),
     }
 
