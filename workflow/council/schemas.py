@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
 from workflow.core.pagination import PageArgs
@@ -19,6 +22,11 @@ from workflow.council.models import (
 VERSION = {"metadata": {"description": "The version edited, unless sent as If-Match."}}
 
 
+def asking(message: Any) -> dict[str, Any]:
+    """A field's messages when it is missing, empty or not of its kind, in the words of its form."""
+    return {"error_messages": {"required": message, "null": message, "invalid": message}}
+
+
 class CouncilPersonSchema(BaseSchema):
     id = fields.Integer()
     full_name = fields.String()
@@ -33,7 +41,7 @@ class MemberSchema(BaseSchema):
 
 
 class AppointSchema(BaseSchema):
-    person_id = fields.Integer(required=True)
+    person_id = fields.Integer(required=True, **asking(_l("Choose a person.")))
     position = fields.String(load_default="member", validate=one_of([p.value for p in Position]))
 
 
@@ -50,9 +58,16 @@ class SettingsUpdateSchema(BaseSchema):
     version = fields.Integer(load_default=None, **VERSION)
 
 
+class SettingsFormSchema(SettingsUpdateSchema):
+    """The settings form sends every setting: an emptied one is an error, not "unchanged"."""
+
+    quorum = Text(required=True, max_length=9)
+    objection_days = WholeNumber(required=True, validate=between(1, 90))
+
+
 class ConflictCreateSchema(BaseSchema):
-    registration_id = fields.Integer(required=True)
-    reason = Text(required=True, max_length=2000)
+    registration_id = fields.Integer(required=True, **asking(_l("Choose the head.")))
+    reason = Text(required=True, max_length=2000, error_messages={"required": _l("Say what the conflict of interest is.")})
 
 
 class ConflictSchema(BaseSchema):
@@ -112,7 +127,7 @@ class ExpectedVersionSchema(BaseSchema):
 
 
 class ReasonSchema(ExpectedVersionSchema):
-    reason = Text(required=True, max_length=2000)
+    reason = Text(required=True, max_length=2000, error_messages={"required": _l("Please give a reason.")})
 
 
 class PreviewTargetSchema(BaseSchema):
@@ -312,7 +327,7 @@ class AcceptedCountSchema(BaseSchema):
 
 
 class ObjectionCreateSchema(BaseSchema):
-    text = Text(required=True, max_length=4000)
+    text = Text(required=True, max_length=4000, error_messages={"required": _l("Write what you object to and why.")})
 
 
 class ObjectionSchema(BaseSchema):
@@ -329,7 +344,7 @@ class ObjectionSchema(BaseSchema):
 
 class ObjectionStepSchema(BaseSchema):
     step = fields.String(required=True, validate=one_of(["uphold", "reject"]))
-    outcome = Text(required=True, max_length=4000)
+    outcome = Text(required=True, max_length=4000, error_messages={"required": _l("Write the committee's answer.")})
     level = fields.String(load_default=None, allow_none=True)
     version = fields.Integer(load_default=None, **VERSION)
 
@@ -386,7 +401,7 @@ class RatersSchema(BaseSchema):
 
 
 class DisciplineCreateSchema(BaseSchema):
-    reference = Text(required=True, max_length=200, metadata={"description": "The decision's number and date."})
+    reference = Text(required=True, max_length=200, error_messages={"required": _l("Give the number and date of the disciplinary decision.")}, metadata={"description": "The decision's number and date."})
     reason = Text(required=True, max_length=2000, metadata={"description": "What it was for, as the decision says."})
     category = fields.Enum(DisciplineCategory, by_value=True, load_default=DisciplineCategory.DISCIPLINE, metadata={
         "description": "discipline: a disciplinary decision; degradation: a competent body's conclusion of degradation; "
