@@ -7,6 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
+from workflow.core.inputs import MAX_INT
 from workflow.core.pagination import PageArgs
 from workflow.core.schemas import BaseSchema, Day, Text, WholeNumber, between, one_of
 from workflow.council.models import (
@@ -22,9 +23,11 @@ from workflow.council.models import (
 VERSION = {"metadata": {"description": "The version edited, unless sent as If-Match."}}
 
 
-def asking(message: Any) -> dict[str, Any]:
-    """A field's messages when it is missing, empty or not of its kind, in the words of its form."""
-    return {"error_messages": {"required": message, "null": message, "invalid": message}}
+def choice(message: Any) -> dict[str, Any]:
+    """An id picked from a form's list: missing, not a number or no id at all, it is refused with
+    one message in the words of the form (the list offered only what exists)."""
+    return {"validate": validate.Range(min=1, max=MAX_INT, error=message),
+            "error_messages": {"required": message, "null": message, "invalid": message}}
 
 
 class CouncilPersonSchema(BaseSchema):
@@ -41,7 +44,7 @@ class MemberSchema(BaseSchema):
 
 
 class AppointSchema(BaseSchema):
-    person_id = fields.Integer(required=True, **asking(_l("Choose a person.")))
+    person_id = fields.Integer(required=True, **choice(_l("Choose a person.")))
     position = fields.String(load_default="member", validate=one_of([p.value for p in Position]))
 
 
@@ -66,7 +69,7 @@ class SettingsFormSchema(SettingsUpdateSchema):
 
 
 class ConflictCreateSchema(BaseSchema):
-    registration_id = fields.Integer(required=True, **asking(_l("Choose the head.")))
+    registration_id = fields.Integer(required=True, **choice(_l("Choose the head.")))
     reason = Text(required=True, max_length=2000, error_messages={"required": _l("Say what the conflict of interest is.")})
 
 

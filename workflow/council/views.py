@@ -504,7 +504,10 @@ def session_page(cycle_id: int):
             return redirect(url_for("council.session_page", cycle_id=cycle.id))
         except ValidationFailed as exc:
             db.session.rollback()
-            errors, status = exc.errors, 422
+            # A mistyped attendee is one of the ticked boxes ("attendee_ids.0"): said under the list.
+            errors, status = {}, 422
+            for key, messages in exc.errors.items():
+                errors.setdefault(key.partition(".")[0] if key.startswith("attendee_ids.") else key, []).extend(messages)
     members = queries.members(cycle.id)
     quorum = queries.quorum_status(session) if session else None
     return render_template("council/session.html", **_common(cycle), members=members, quorum=quorum, errors=errors,
