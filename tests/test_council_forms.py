@@ -121,6 +121,16 @@ def test_conflicts_reopening_the_session_and_discipline(as_person):
     ])
     assert card.state == ScorecardState.SUBMITTED
 
+    # The scoring page too, and its autosave in JSON: the comment is read by the API's schema.
+    chair = as_person(seats["chair"].person)
+    scoring = f"/council/{cycle.id}/score/{registration.id}"
+    too_long = {"general.political": "9", "comment": "x" * 4001, "version": "1", "action": "save"}
+    page = _post(chair, scoring, scoring, too_long)
+    assert page.status_code == 422 and "At most 4000 characters (this has 4001)." in page.get_data(as_text=True)
+    autosaved = chair.post(f"{scoring}/autosave", data={**too_long, "comment": "Ghi chú\x07"}, headers={"Accept": "application/json"})
+    assert autosaved.status_code == 422 and autosaved.get_json()["errors"]["comment"] == ["Contains characters that cannot be shown."]
+    assert queries.scorecard(seats["chair"].id, registration.id) is None
+
     # The session's page answers its own form (the page is the form's): 422 with the messages.
     session_page = f"/council/{cycle.id}/session"
     for data, message in [({"place": "Hội trường"}, REQUIRED), ({"held_on": "31/02/2028"}, "There is no such date: 31/02/2028."),

@@ -64,6 +64,7 @@ from workflow.council.schemas import (
     ObjectionStepSchema,
     QuotaExceptionCreateSchema,
     ReasonSchema,
+    ScorecardInputSchema,
     SelfAssessmentInputSchema,
     SessionCreateSchema,
     SessionStepSchema,
@@ -315,9 +316,8 @@ def save_score(cycle_id: int, registration_id: int):
     cycle = _cycle(cycle_id, "council.member.scorecards")
     registration = _registration(cycle, registration_id)
     member, card = _card(cycle, registration)
-    context_targets = presenters.dossier(registration, queries.card_context(registration)).targets
-    data = presenters.form_to_data(request.form, context_targets, rubric_for(registration))
     try:
+        data = _scoring_form(registration)
         with formats.typed_by_person():
             operations.save_scorecard(card, data, actor=current_user, version=form_version())
         db.session.flush()
@@ -335,6 +335,16 @@ def save_score(cycle_id: int, registration_id: int):
     return redirect(url_for("council.score", cycle_id=cycle.id, registration_id=registration.id))
 
 
+def _scoring_form(registration: Registration) -> dict[str, Any]:
+    """The scoring form as `operations.save_scorecard` reads it: the criteria and the targets'
+    judgements by `presenters.form_to_data` (inputs named per criterion and target, each checked by
+    the operation within the rubric's limits), the comment through the API's schema."""
+    targets = presenters.dossier(registration, queries.card_context(registration)).targets
+    data = presenters.form_to_data(request.form, targets, rubric_for(registration))
+    data.update(load_form(ScorecardInputSchema(only=("comment",))))
+    return data
+
+
 def _json_error(exc: DomainError) -> tuple[Response, int]:
     return drafts.refused(exc, presenters.form_errors(exc.errors) if isinstance(exc, ValidationFailed) else None)
 
@@ -345,10 +355,10 @@ def autosave(cycle_id: int, registration_id: int):
     cycle = _cycle(cycle_id, "council.member.scorecards")
     registration = _registration(cycle, registration_id)
     member, card = _card(cycle, registration)
-    targets = presenters.dossier(registration, queries.card_context(registration)).targets
     try:
+        data = _scoring_form(registration)
         with formats.typed_by_person():
-            operations.save_scorecard(card, presenters.form_to_data(request.form, targets, rubric_for(registration)), actor=current_user, version=form_version())
+            operations.save_scorecard(card, data, actor=current_user, version=form_version())
         db.session.flush()
     except DomainError as exc:
         db.session.rollback()
@@ -362,10 +372,10 @@ def preview(cycle_id: int, registration_id: int):
     cycle = _cycle(cycle_id, "council.member.scorecards")
     registration = _registration(cycle, registration_id)
     member, card = _card(cycle, registration)
-    targets = presenters.dossier(registration, queries.card_context(registration)).targets
     try:
+        data = _scoring_form(registration)
         with formats.typed_by_person():
-            evaluation, complete = operations.preview(card, presenters.form_to_data(request.form, targets, rubric_for(registration)), actor=current_user)
+            evaluation, complete = operations.preview(card, data, actor=current_user)
     except DomainError as exc:
         return _json_error(exc)
     return jsonify(presenters.evaluation_payload(evaluation, rubric_for(registration), complete=complete))
