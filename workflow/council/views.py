@@ -4,7 +4,7 @@ matrix, the proposal list with its what-if, the session, the committee's decisio
 objections, the chair's figures on the raters, a head's result and self-assessment, and the
 exports.
 
-Views load, check and delegate: every form goes through the API's schemas (`load_form`), the
+Views load, check and delegate: every posted form goes through the API's schemas (`load_form`), the
 scoring form's criteria and targets through `presenters.form_to_data`; changes through
 `operations`; a head's result is built in `results`, which the API shares. A refused form comes
 back on its page with its fields' messages (`workflow.core.web.refused_form_page`).
