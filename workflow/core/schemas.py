@@ -95,18 +95,23 @@ class BaseSchema(Schema):
 
 class Text(fields.String):
     """Text from a person: surrounding spaces removed, control characters refused, and a length
-    limit that is always present (no unbounded text reaches the database)."""
+    limit that is always present (no unbounded text reaches the database).
+
+    Text that may not be empty says so with the field's "required" message whether it is
+    missing or only spaces, so a schema can ask for it in the domain's words
+    (`error_messages={"required": _l("Say what the conflict of interest is.")}`)."""
 
     def __init__(self, *, max_length: int, allow_empty: bool = False, **kwargs: Any) -> None:
         validators = list(kwargs.pop("validate", []) or [])
         validators.append(length(max=max_length))
-        if not allow_empty:
-            validators.append(not_blank)
         super().__init__(validate=validators, **kwargs)
         self.max_length = max_length
+        self.allow_empty = allow_empty
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
         text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if not text and not self.allow_empty:
+            raise self.make_error("required")
         if _CONTROL.search(text):
             raise self.make_error("control")
         if _SURROGATE.search(text):

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext
+from marshmallow import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -27,6 +28,7 @@ from workflow.core.errors import (
     PermissionDenied,
     TransitionRefused,
     ValidationFailed,
+    flatten_errors,
 )
 from workflow.core.models import utcnow
 from workflow.council import mail, queries
@@ -153,7 +155,10 @@ def update_settings(cycle: Cycle, values: dict[str, Any], *, actor: Person, vers
     check_version(cycle, version)
     schema = CouncilRulesSchema()
     current = council_rules(cycle)
-    new = schema.dump(schema.load({**current, **values}))
+    try:
+        new = schema.dump(schema.load({**current, **values}))
+    except ValidationError as exc:  # a quorum that is no fraction: beside its field, never a server error
+        raise ValidationFailed(flatten_errors(exc.messages)) from None
     changed = {k: [current.get(k), v] for k, v in new.items() if current.get(k) != v}
     if changed:
         cycle.rules = {**cycle.rules, "council": new}

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
+from workflow.core.inputs import MAX_INT
 from workflow.core.pagination import PageArgs
 from workflow.core.schemas import BaseSchema, Day, Text, WholeNumber, between, one_of
 from workflow.council.models import (
@@ -17,6 +21,13 @@ from workflow.council.models import (
 )
 
 VERSION = {"metadata": {"description": "The version edited, unless sent as If-Match."}}
+
+
+def choice(message: Any) -> dict[str, Any]:
+    """An id picked from a form's list: missing, not a number or no id at all, it is refused with
+    one message in the words of the form (the list offered only what exists)."""
+    return {"validate": validate.Range(min=1, max=MAX_INT, error=message),
+            "error_messages": {"required": message, "null": message, "invalid": message}}
 
 
 class CouncilPersonSchema(BaseSchema):
@@ -33,7 +44,7 @@ class MemberSchema(BaseSchema):
 
 
 class AppointSchema(BaseSchema):
-    person_id = fields.Integer(required=True)
+    person_id = fields.Integer(required=True, **choice(_l("Choose a person.")))
     position = fields.String(load_default="member", validate=one_of([p.value for p in Position]))
 
 
@@ -50,9 +61,16 @@ class SettingsUpdateSchema(BaseSchema):
     version = fields.Integer(load_default=None, **VERSION)
 
 
+class SettingsFormSchema(SettingsUpdateSchema):
+    """The settings form sends every setting: an emptied one is an error, not "unchanged"."""
+
+    quorum = Text(required=True, max_length=9)
+    objection_days = WholeNumber(required=True, validate=between(1, 90))
+
+
 class ConflictCreateSchema(BaseSchema):
-    registration_id = fields.Integer(required=True)
-    reason = Text(required=True, max_length=2000)
+    registration_id = fields.Integer(required=True, **choice(_l("Choose the head.")))
+    reason = Text(required=True, max_length=2000, error_messages={"required": _l("Say what the conflict of interest is.")})
 
 
 class ConflictSchema(BaseSchema):
@@ -112,7 +130,7 @@ class ExpectedVersionSchema(BaseSchema):
 
 
 class ReasonSchema(ExpectedVersionSchema):
-    reason = Text(required=True, max_length=2000)
+    reason = Text(required=True, max_length=2000, error_messages={"required": _l("Please give a reason.")})
 
 
 class PreviewTargetSchema(BaseSchema):
@@ -315,7 +333,7 @@ class AcceptedCountSchema(BaseSchema):
 
 
 class ObjectionCreateSchema(BaseSchema):
-    text = Text(required=True, max_length=4000)
+    text = Text(required=True, max_length=4000, error_messages={"required": _l("Write what you object to and why.")})
 
 
 class ObjectionSchema(BaseSchema):
@@ -332,7 +350,7 @@ class ObjectionSchema(BaseSchema):
 
 class ObjectionStepSchema(BaseSchema):
     step = fields.String(required=True, validate=one_of(["uphold", "reject"]))
-    outcome = Text(required=True, max_length=4000)
+    outcome = Text(required=True, max_length=4000, error_messages={"required": _l("Write the committee's answer.")})
     level = fields.String(load_default=None, allow_none=True)
     version = fields.Integer(load_default=None, **VERSION)
 
@@ -389,7 +407,7 @@ class RatersSchema(BaseSchema):
 
 
 class DisciplineCreateSchema(BaseSchema):
-    reference = Text(required=True, max_length=200, metadata={"description": "The decision's number and date."})
+    reference = Text(required=True, max_length=200, error_messages={"required": _l("Give the number and date of the disciplinary decision.")}, metadata={"description": "The decision's number and date."})
     reason = Text(required=True, max_length=2000, metadata={"description": "What it was for, as the decision says."})
     category = fields.Enum(DisciplineCategory, by_value=True, load_default=DisciplineCategory.DISCIPLINE, metadata={
         "description": "discipline: a disciplinary decision; degradation: a competent body's conclusion of degradation; "

@@ -4,14 +4,15 @@ matrix, the proposal list with its what-if, the session, the committee's decisio
 objections, the chair's figures on the raters, a head's result and self-assessment, and the
 exports.
 
-Views load, check and delegate: forms go through `presenters.form_to_data` or the API's schemas,
-changes through `operations`; a head's result is built in `results`, which the API shares.
+Views load, check and delegate: every posted form goes through the API's schemas (`load_form`), the
+scoring form's criteria and targets through `presenters.form_to_data`; changes through
+`operations`; a head's result is built in `results`, which the API shares. A refused form comes
+back on its page with its fields' messages (`workflow.core.web.refused_form_page`).
 Everything here is also in the API (`api.py`).
 """
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import (
@@ -40,7 +41,6 @@ from workflow.core.errors import (
     StaleObject,
     ValidationFailed,
 )
-from workflow.core.inputs import whole_number
 from workflow.core.models import utcnow
 from workflow.core.pagination import Page
 from workflow.core.web import form_version, get_or_404, load_form, page_args
@@ -56,11 +56,20 @@ from workflow.council.models import (
 )
 from workflow.council.rules import council_rules, council_tracks, rubric_for, rubric_of, settings_editable_reason
 from workflow.council.schemas import (
+    AppointSchema,
+    ConflictCreateSchema,
     DecisionCreateSchema,
     DisciplineCreateSchema,
     ObjectionCreateSchema,
+    ObjectionStepSchema,
+    QuotaExceptionCreateSchema,
+    ReasonSchema,
+    ScorecardInputSchema,
     SelfAssessmentInputSchema,
+    SessionCreateSchema,
+    SessionStepSchema,
     SessionUpdateSchema,
+    SettingsFormSchema,
 )
 from workflow.council.workflow import (
     CARD_TONES,
@@ -130,6 +139,15 @@ def _registration(cycle: Cycle, registration_id: int) -> Registration:
     return queries.of_cycle(cycle.id, Registration, registration_id)
 
 
+def _chosen(model: type[Any], schema: Any, data: dict[str, Any], name: str) -> Any:
+    """The row picked in a form's list; one that does not exist is refused beside that list, with
+    the field's own message (a list offers only rows that exist: the page was old or edited)."""
+    row = db.session.get(model, data[name])
+    if row is None:
+        raise ValidationFailed({name: [str(schema.fields[name].error_messages["required"])]})
+    return row
+
+
 def _page(items: list[Any], page: int, per_page: int) -> Page[Any]:
     return Page(items=items[(page - 1) * per_page: page * per_page], page=page, per_page=per_page, total=len(items))
 
@@ -186,13 +204,11 @@ def overview(cycle_id: int):
 
 @bp.post("/<int:cycle_id>/members")
 def appoint(cycle_id: int):
-    cycle = _cycle(cycle_id)
-    raw = request.form.get("person_id", "")
-    person_id = whole_number(raw)
-    person = db.session.get(Person, person_id) if person_id is not None else None
-    if person is None:
-        raise ValidationFailed({"person_id": [gettext("Choose a person.")]})
-    member = operations.appoint_member(cycle, person, request.form.get("position", "member"), actor=current_user)
+    cycle = _cycle(cycle_id, "council.members.manage")
+    schema = AppointSchema()
+    data = load_form(schema)
+    person = _chosen(Person, schema, data, "person_id")
+    member = operations.appoint_member(cycle, person, data["position"], actor=current_user)
     flash(gettext("%(name)s now sits on the council (%(position)s).", name=person.full_name, position=operations.position_label(member.position).lower()), "success")
     return redirect(url_for("council.overview", cycle_id=cycle.id))
 
@@ -209,19 +225,10 @@ def remove(cycle_id: int, member_id: int):
 
 @bp.post("/<int:cycle_id>/settings")
 def settings(cycle_id: int):
-    cycle = _cycle(cycle_id)
-    values = {
-        "hide_scores_until_submitted": request.form.get("hide_scores_until_submitted") in ("1", "on", "true"),
-        "quorum": request.form.get("quorum", "").strip(),
-        "objection_days": request.form.get("objection_days", "").strip(),
-    }
-    from marshmallow import ValidationError
-
-    try:
-        with formats.typed_by_person():
-            changed = operations.update_settings(cycle, values, actor=current_user, version=form_version())
-    except ValidationError as exc:
-        raise ValidationFailed({k: v for k, v in exc.messages.items()}) from None  # type: ignore[union-attr]
+    cycle = _cycle(cycle_id, "council.settings.edit")
+    data = load_form(SettingsFormSchema())
+    version = data.pop("version")
+    changed = operations.update_settings(cycle, data, actor=current_user, version=version)
     flash(gettext("The council's settings were saved.") if changed else gettext("Nothing was changed."), "success" if changed else "info")
     return redirect(url_for("council.overview", cycle_id=cycle.id))
 
@@ -245,12 +252,11 @@ def mine(cycle_id: int):
 def declare_conflict(cycle_id: int):
     cycle = _cycle(cycle_id, "council.member.scorecards")
     member = queries.member_of(current_user, cycle.id)
-    raw = request.form.get("registration_id", "")
-    registration_id = whole_number(raw)
-    registration = _registration(cycle, registration_id) if registration_id is not None else None
-    if registration is None:
-        raise ValidationFailed({"registration_id": [gettext("Choose the head.")]})
-    operations.declare_conflict(member, registration, request.form.get("reason", ""), actor=current_user)
+    policy.require(current_user, "council.member.declare_conflict", member)
+    schema = ConflictCreateSchema()
+    data = load_form(schema)
+    registration = _chosen(Registration, schema, data, "registration_id")
+    operations.declare_conflict(member, registration, data["reason"], actor=current_user)
     flash(gettext("Your conflict of interest with %(name)s was recorded; you will not score them.", name=registration.head.full_name), "success")
     return redirect(url_for("council.mine", cycle_id=cycle.id))
 
@@ -312,9 +318,8 @@ def save_score(cycle_id: int, registration_id: int):
     cycle = _cycle(cycle_id, "council.member.scorecards")
     registration = _registration(cycle, registration_id)
     member, card = _card(cycle, registration)
-    context_targets = presenters.dossier(registration, queries.card_context(registration)).targets
-    data = presenters.form_to_data(request.form, context_targets, rubric_for(registration))
     try:
+        data = _scoring_form(registration)
         with formats.typed_by_person():
             operations.save_scorecard(card, data, actor=current_user, version=form_version())
         db.session.flush()
@@ -332,6 +337,16 @@ def save_score(cycle_id: int, registration_id: int):
     return redirect(url_for("council.score", cycle_id=cycle.id, registration_id=registration.id))
 
 
+def _scoring_form(registration: Registration) -> dict[str, Any]:
+    """The scoring form as `operations.save_scorecard` reads it: the criteria and the targets'
+    judgements by `presenters.form_to_data` (inputs named per criterion and target, each checked by
+    the operation within the rubric's limits), the comment through the API's schema."""
+    targets = presenters.dossier(registration, queries.card_context(registration)).targets
+    data = presenters.form_to_data(request.form, targets, rubric_for(registration))
+    data.update(load_form(ScorecardInputSchema(only=("comment",))))
+    return data
+
+
 def _json_error(exc: DomainError) -> tuple[Response, int]:
     return drafts.refused(exc, presenters.form_errors(exc.errors) if isinstance(exc, ValidationFailed) else None)
 
@@ -342,10 +357,10 @@ def autosave(cycle_id: int, registration_id: int):
     cycle = _cycle(cycle_id, "council.member.scorecards")
     registration = _registration(cycle, registration_id)
     member, card = _card(cycle, registration)
-    targets = presenters.dossier(registration, queries.card_context(registration)).targets
     try:
+        data = _scoring_form(registration)
         with formats.typed_by_person():
-            operations.save_scorecard(card, presenters.form_to_data(request.form, targets, rubric_for(registration)), actor=current_user, version=form_version())
+            operations.save_scorecard(card, data, actor=current_user, version=form_version())
         db.session.flush()
     except DomainError as exc:
         db.session.rollback()
@@ -359,10 +374,10 @@ def preview(cycle_id: int, registration_id: int):
     cycle = _cycle(cycle_id, "council.member.scorecards")
     registration = _registration(cycle, registration_id)
     member, card = _card(cycle, registration)
-    targets = presenters.dossier(registration, queries.card_context(registration)).targets
     try:
+        data = _scoring_form(registration)
         with formats.typed_by_person():
-            evaluation, complete = operations.preview(card, presenters.form_to_data(request.form, targets, rubric_for(registration)), actor=current_user)
+            evaluation, complete = operations.preview(card, data, actor=current_user)
     except DomainError as exc:
         return _json_error(exc)
     return jsonify(presenters.evaluation_payload(evaluation, rubric_for(registration), complete=complete))
@@ -415,7 +430,9 @@ def remind(cycle_id: int, member_id: int):
 def reopen_card(cycle_id: int, card_id: int):
     cycle = _cycle(cycle_id, "council.secretary.progress")
     card = queries.of_cycle(cycle.id, Scorecard, card_id)
-    operations.reopen_scorecard(card, actor=current_user, version=form_version(), reason=request.form.get("reason", ""))
+    policy.require(current_user, "council.secretary.reopen", card)
+    data = load_form(ReasonSchema())
+    operations.reopen_scorecard(card, actor=current_user, version=data["version"], reason=data["reason"])
     flash(gettext("The scorecard was reopened; %(name)s was told by e-mail.", name=card.member.person.full_name), "success")
     return redirect(url_for("council.progress", cycle_id=cycle.id))
 
@@ -501,22 +518,21 @@ def session_page(cycle_id: int):
     errors: dict[str, list[str]] = {}
     status = 200
     if request.method == "POST":
+        policy.require(current_user, "council.secretary.session", session or cycle)
         try:
             if session is None:
-                held_on = _date(request.form.get("held_on", ""))
-                operations.open_session(cycle, actor=current_user, held_on=held_on, place=request.form.get("place", ""))
+                operations.open_session(cycle, actor=current_user, **load_form(SessionCreateSchema()))
                 flash(gettext("The session was recorded. Tick who attends."), "success")
             else:
-                form = request.form.copy()
-                data = load_form(SessionUpdateSchema(), form)
-                data["attendee_ids"] = [n for n in map(whole_number, request.form.getlist("attendee_ids")) if n is not None]
-                operations.update_session(session, actor=current_user, version=data.get("version"), held_on=data["held_on"], place=data["place"],
-                                          notes=data["notes"], attendee_ids=data["attendee_ids"])
+                operations.update_session(session, actor=current_user, **load_form(SessionUpdateSchema()))
                 flash(gettext("The session's record was saved."), "success")
             return redirect(url_for("council.session_page", cycle_id=cycle.id))
         except ValidationFailed as exc:
             db.session.rollback()
-            errors, status = exc.errors, 422
+            # A mistyped attendee is one of the ticked boxes ("attendee_ids.0"): said under the list.
+            errors, status = {}, 422
+            for key, messages in exc.errors.items():
+                errors.setdefault(key.partition(".")[0] if key.startswith("attendee_ids.") else key, []).extend(messages)
     members = queries.members(cycle.id)
     quorum = queries.quorum_status(session) if session else None
     return render_template("council/session.html", **_common(cycle), members=members, quorum=quorum, errors=errors,
@@ -524,31 +540,22 @@ def session_page(cycle_id: int):
                            attending={m.id for m in session.attendees} if session else set()), status
 
 
-def _date(raw: str) -> date:
-    try:
-        return formats.parse_day(raw)
-    except formats.FormatError as exc:
-        raise ValidationFailed({"held_on": [exc.message]}) from None
-
-
 @bp.post("/<int:cycle_id>/session/step")
 def session_step(cycle_id: int):
     cycle = _cycle(cycle_id)
     session = queries.session_or_404(cycle.id)
-    step = request.form.get("step", "")
-    version = form_version()
+    data = load_form(SessionStepSchema())
+    step, version = data["step"], data["version"]
     if step == "finalise":
         count = operations.finalise_session(session, actor=current_user, version=version)
         flash(gettext("The proposal list is final (%(count)s heads). The committee can now decide.", count=count), "success")
     elif step == "reopen":
-        operations.reopen_session(session, actor=current_user, version=version, reason=request.form.get("reason", ""))
+        operations.reopen_session(session, actor=current_user, version=version, reason=data["reason"])
         flash(gettext("The proposal list was reopened."), "success")
-    elif step == "publish":
+    else:
         told = operations.publish(session, actor=current_user, version=version)
         flash(gettext("The decisions were published; %(count)s heads were told by e-mail.", count=told), "success")
         return redirect(url_for("council.decisions", cycle_id=cycle.id))
-    else:
-        raise ValidationFailed({"step": [gettext("Not one of the allowed values.")]})
     return redirect(url_for("council.session_page", cycle_id=cycle.id))
 
 
@@ -593,15 +600,16 @@ def quota_exception(cycle_id: int):
     """The committee records an exception to the quota for one scope (reason, legal basis)."""
     cycle = _cycle(cycle_id, "council.committee.decide")
     session = queries.session_or_404(cycle.id)
-    raw = request.form.get("group_id", "")
+    # The page has one exception form per scope (track and group): its messages go to the form that was sent.
     track = request.form.get("track", HEADS)[:32]
-    key = ("" if track == HEADS else f"{track}-") + (raw or "all")
+    scope = ("" if track == HEADS else f"{track}-") + (request.form.get("group_id") or "all")
     try:
-        operations.record_quota_exception(session, whole_number(raw), actor=current_user, track=track,
-                                          reason=request.form.get("reason", ""), legal_basis=request.form.get("legal_basis", ""))
+        data = load_form(QuotaExceptionCreateSchema())
+        operations.record_quota_exception(session, data["group_id"], actor=current_user, reason=data["reason"], legal_basis=data["legal_basis"],
+                                          track=data["track"])
     except ValidationFailed as exc:
         db.session.rollback()
-        return _decisions_page(cycle, errors={f"{key}.{k}": v for k, v in exc.errors.items()}, status=422)
+        return _decisions_page(cycle, errors={f"{scope}.{k}": v for k, v in exc.errors.items()}, status=422)
     flash(gettext("The exception to the quota was recorded."), "success")
     return redirect(url_for("council.decisions", cycle_id=cycle.id) + "#quota")
 
@@ -650,8 +658,9 @@ def accept_all(cycle_id: int):
 def decide_objection(cycle_id: int, objection_id: int):
     cycle = _cycle(cycle_id, "council.objection.decide")
     objection = queries.of_cycle(cycle.id, Objection, objection_id)
-    operations.decide_objection(objection, request.form.get("step", ""), actor=current_user, version=form_version(),
-                                outcome=request.form.get("outcome", ""), level=request.form.get("level") or None)
+    data = load_form(ObjectionStepSchema())
+    operations.decide_objection(objection, data["step"], actor=current_user, version=data["version"], outcome=data["outcome"],
+                                level=data["level"] or None)
     flash(gettext("The objection is now “%(state)s”; the head was told.", state=OBJECTION.label(objection.state)), "success")
     return redirect(url_for("council.decisions", cycle_id=cycle.id) + "#objections")
 
@@ -681,6 +690,7 @@ def my_results():
 @bp.post("/results/<int:registration_id>/objection")
 def object_to(registration_id: int):
     registration = get_or_404(Registration, registration_id)
+    policy.require(current_user, "council.objection.file", registration)
     data = load_form(ObjectionCreateSchema())
     operations.file_objection(registration, data["text"], actor=current_user)
     flash(gettext("Your objection was filed; the standing committee will answer it."), "success")
@@ -690,11 +700,12 @@ def object_to(registration_id: int):
 @bp.post("/results/<int:registration_id>/discipline")
 def discipline(registration_id: int):
     registration = get_or_404(Registration, registration_id)
-    if request.form.get("remove"):
+    policy.require(current_user, "council.secretary.discipline", registration)
+    if request.form.get("remove"):  # the removal's own button on the same page
         record = db.session.scalar(select(DisciplineRecord).where(DisciplineRecord.registration_id == registration.id))
         if record is None:
             raise NotFound(gettext("This page or item does not exist, or was removed."))
-        operations.remove_discipline(record, actor=current_user, reason=request.form.get("reason", ""))
+        operations.remove_discipline(record, actor=current_user, reason=load_form(ReasonSchema(only=("reason",)))["reason"])
         flash(gettext("The discipline record was removed."), "success")
     else:
         data = load_form(DisciplineCreateSchema())
