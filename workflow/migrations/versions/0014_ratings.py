@@ -9,7 +9,7 @@
 - rating_import_mapping: saved column mappings of other systems' exports.
 
 Revision ID: 0014_ratings
-Revises: 0012_tracks_subjects_periods
+Revises: 0013_monthly
 Create Date: 2026-12-07 03:00:00
 
 """
@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '0014_ratings'
-down_revision = '0012_tracks_subjects_periods'
+down_revision = '0013_monthly'
 branch_labels = None
 depends_on = None
 

@@ -10,7 +10,7 @@
 - vote_result, vote_follow_up: each person's published result and what it calls for.
 
 Revision ID: 0015_votes
-Revises: 0012_tracks_subjects_periods
+Revises: 0014_ratings
 Create Date: 2026-12-07 02:49:07.046102
 
 """
@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '0015_votes'
-down_revision = '0012_tracks_subjects_periods'
+down_revision = '0014_ratings'
 branch_labels = None
 depends_on = None
 
