@@ -21,7 +21,9 @@ def _top_entries(page: str) -> list[tuple[bool, str]]:
 
 
 @pytest.mark.parametrize(("roles", "expected"), [
-    ([Role.HEAD], ["Trang chủ", "Chỉ tiêu của tôi", "Báo cáo của tôi", "Kết quả của tôi"]),
+    # A head works in a unit: "Tháng này" (their monthly products), their results and the citizens'
+    # ratings of their unit, as one "Đánh giá" menu.
+    ([Role.HEAD], ["Trang chủ", "Chỉ tiêu của tôi", "Báo cáo của tôi", "Đánh giá"]),
     # Staff, the committee and administrators also follow confidence votes: one "Đánh giá" menu.
     ([Role.STAFF], ["Trang chủ", "Đăng ký chỉ tiêu", "Báo cáo quý", "Đánh giá"]),
     ([Role.COMMITTEE], ["Trang chủ", "Đăng ký chỉ tiêu", "Báo cáo quý", "Đánh giá"]),
