@@ -1,0 +1,19 @@
+"""The province's organisation from the systems it already has, and sign-in with its directory.
+
+- `reading.py`: the personnel office's workbook or CSV files (units, positions, people) as rows;
+- `plan.py`: what an import would change, and every bad row with its line, column and why;
+- `operations.py`: preview (the file kept on the server) and apply, in bulk statements;
+- `views.py` (admin pages: upload → preview → apply), `api.py`, `cli.py` (`kpi import`);
+- `models.py`: positions mapped to tracks and titles, the imports themselves.
+"""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from workflow.core.api import register
+    from workflow.directory import api, cli, models, views  # noqa: F401  (models: the tables)
+
+    app.register_blueprint(views.bp)
+    register(api.blp)
+    cli.init_app(app)
