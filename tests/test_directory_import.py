@@ -7,7 +7,6 @@ import io
 from copy import deepcopy
 
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from factories import person
@@ -19,28 +18,25 @@ from workflow.core.errors import DomainError, PermissionDenied
 from workflow.directory import operations
 from workflow.directory.models import DirectoryImport, ImportState, Position
 from workflow.directory.reading import join_csv
+from workflow.directory.workbook import headings
+from workflow.directory.workbook import write as workbook
 from workflow.extensions import db
 from workflow.framework.models import Subject, Track
 from workflow.units.models import Unit, UnitGroup
 
-HEADERS = {
-    "Đơn vị": ["Mã đơn vị", "Tên đơn vị", "Mã đơn vị cấp trên", "Mã nhóm", "Tên nhóm"],
-    "Chức vụ": ["Mã chức vụ", "Tên chức vụ", "Nhóm đối tượng", "Biểu điểm", "Đứng đầu đơn vị"],
-    "Cán bộ": ["Mã cán bộ", "Họ và tên", "Thư điện tử", "Mã đơn vị", "Mã chức vụ", "Mã lãnh đạo trực tiếp", "Ngày nhận nhiệm vụ"],
-}
 ORG = {
-    "Đơn vị": [
+    "units": [
         ["TINH", "Tỉnh Vĩnh Phúc", "", "KT", "Khối tỉnh"],
         ["SNV", "Sở Nội vụ", "TINH", "KT", ""],
         ["STC", "Sở Tài chính", "TINH", "KT", ""],
         ["X-DT", "Xã Đạo Trù", "TINH", "KX", "Khối xã"],
     ],
-    "Chức vụ": [
+    "positions": [
         ["GD", "Giám đốc Sở", "heads", "", "có"],
         ["CV", "Chuyên viên", "civil_servants", "", "không"],
         ["BT", "Bí thư Đảng ủy xã", "commune_leaders", "party_secretary_commune", "có"],
     ],
-    "Cán bộ": [
+    "people": [
         ["CB001", "Nguyễn Văn An", "an@vinhphuc.test", "SNV", "GD", "", "01/01/2024"],
         ["CB002", "Trần Thị Bình", "binh@vinhphuc.test", "SNV", "CV", "CB001", "2024-03-15"],
         ["CB003", "Lê Văn Cường", "cuong@vinhphuc.test", "STC", "GD", "", ""],
@@ -50,23 +46,10 @@ ORG = {
 }
 
 
-def workbook(org: dict[str, list[list[str]]]) -> bytes:
-    book = Workbook()
-    book.remove(book.active)
-    for title, rows in org.items():
-        sheet = book.create_sheet(title)
-        sheet.append(HEADERS[title])
-        for row in rows:
-            sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 def org(**changes) -> dict[str, list[list[str]]]:
     data = deepcopy(ORG)
     for sheet, fn in changes.items():
-        fn(data[{"units": "Đơn vị", "positions": "Chức vụ", "people": "Cán bộ"}[sheet]])
+        fn(data[sheet])
     return data
 
 
@@ -257,10 +240,10 @@ def test_the_admin_page_uploads_previews_and_applies(as_person):
 
 def test_csv_files_and_the_api(as_person, app):
     def csv(sheet: str) -> bytes:
-        lines = [HEADERS[sheet]] + ORG[sheet]
+        lines = [headings(sheet)] + ORG[sheet]
         return "\n".join(",".join(cells) for cells in lines).encode("utf-8-sig")
 
-    content = join_csv([csv("Cán bộ"), csv("Đơn vị"), csv("Chức vụ")])
+    content = join_csv([csv("people"), csv("units"), csv("positions")])
     batch = operations.preview(content, kind="csv", filename="csv", actor=policy.SYSTEM)
     assert batch.preview["errors"] == [] and batch.preview["counts"]["people"]["create"] == 5
 
@@ -270,10 +253,10 @@ def test_csv_files_and_the_api(as_person, app):
     _, token = accounts.create_token(admin, "nhân sự", actor=admin)
     db.session.commit()
     headers = {"Authorization": f"Bearer {token}"}
-    body = {"units": [dict(zip(["code", "name", "parent_code", "group_code", "group_name"], r)) for r in ORG["Đơn vị"]],
-            "positions": [dict(zip(["code", "name", "track", "title", "leads_unit"], r)) for r in ORG["Chức vụ"]],
+    body = {"units": [dict(zip(["code", "name", "parent_code", "group_code", "group_name"], r)) for r in ORG["units"]],
+            "positions": [dict(zip(["code", "name", "track", "title", "leads_unit"], r)) for r in ORG["positions"]],
             "people": [dict(zip(["personnel_code", "full_name", "email", "unit_code", "position_code", "manager_code", "start_date"], r))
-                       for r in ORG["Cán bộ"]]}
+                       for r in ORG["people"]]}
     body["people"][0]["email"] = ""
     response = app.test_client().post("/api/v1/directory/imports", json={**body, "apply": True}, headers=headers)
     assert response.status_code == 422

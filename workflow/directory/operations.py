@@ -101,12 +101,13 @@ def apply(batch: DirectoryImport, *, actor: Any, valid_only: bool = False) -> Pl
     then the rows in error (and those that depend on them) are left as the database holds them."""
     policy.require(actor, "directory.import", batch)
     _check_open(batch)
-    plan = compare(_organisation(batch.content, batch.kind), queries.snapshot())
+    snap = queries.snapshot()
+    plan = compare(_organisation(batch.content, batch.kind), snap)
     if plan.issues and not valid_only:
         batch.preview = plan.summary()
         raise ImportRefused(gettext("%(count)s rows have errors: correct the file, or choose to import the valid rows only.",
                                     count=plan.summary()["error_lines"]))
-    heads = _write(plan, queries.snapshot())
+    heads = _write(plan, snap)
     batch.state, batch.applied_at, batch.applied_by_id, batch.valid_only = ImportState.APPLIED, utcnow(), getattr(actor, "id", None), valid_only
     batch.preview = plan.summary()
     batch.content = b""
