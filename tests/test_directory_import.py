@@ -279,3 +279,13 @@ def test_kpi_import_previews_then_applies(app, tmp_path):
     result = runner.invoke(args=["import", str(path), "--apply"])
     assert result.exit_code == 0, result.output
     assert unit("SNV") is not None
+
+
+def test_the_example_workbook_under_docs_is_the_demo_provinces():
+    from workflow.directory.demo import EXAMPLE, example
+    from workflow.directory.reading import COLUMNS, read_xlsx
+
+    shipped = read_xlsx(EXAMPLE.read_bytes())
+    for sheet, rows in example().items():
+        assert [[row.values[name] for name in COLUMNS[sheet]] for row in getattr(shipped, sheet)] == rows, (
+            "docs/directory-example.xlsx is out of date: python -m workflow.directory.demo")

@@ -14,7 +14,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from workflow.accounts.operations import add_password_check
     from workflow.core.api import register
-    from workflow.directory import api, cli, ldap, models, views  # noqa: F401  (models: the tables)
+    from workflow.directory import api, cli, demo, ldap, models, views  # noqa: F401  (models: the tables; demo: its step)
     from workflow.settings import SettingsError
 
     app.register_blueprint(views.bp)
