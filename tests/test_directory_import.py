@@ -59,6 +59,15 @@ def imported(data=None, *, valid_only: bool = False, filename: str = "to-chuc.xl
     return batch
 
 
+def signing_in_with(server, app, monkeypatch):
+    """The organisation imported, and the application pointed at a sign-in server of the tests."""
+    for name, value in server.settings().items():
+        monkeypatch.setitem(app.config["KPI"], name, value)
+    imported(ORG)
+    db.session.commit()
+    return server
+
+
 def by_code(code: str) -> Person:
     return db.session.scalar(select(Person).where(Person.personnel_code == code))
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from factories import person
 from ldapserver import ldap_server  # noqa: F401  (the fixture)
-from test_directory_import import ORG, by_code, imported, org
+from test_directory_import import by_code, imported, org, signing_in_with
 from workflow.accounts.models import Person, Role, RoleGrant
 from workflow.core.audit import AuditEntry
 from workflow.extensions import db
@@ -17,11 +17,7 @@ from workflow.extensions import db
 
 @pytest.fixture
 def directory(app, ldap_server, monkeypatch):  # noqa: F811
-    for name, value in ldap_server.settings().items():
-        monkeypatch.setitem(app.config["KPI"], name, value)
-    imported(ORG)
-    db.session.commit()
-    return ldap_server
+    return signing_in_with(ldap_server, app, monkeypatch)
 
 
 def sign_in(app, username: str, password: str):

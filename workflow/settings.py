@@ -111,6 +111,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ldap_email_attribute", str),
     Setting("ldap_group_roles", str),
     Setting("ldap_timeout_seconds", int),
+    Setting("oidc_issuer", str),
+    Setting("oidc_client_id", str),
+    Setting("oidc_client_secret", str),
+    Setting("oidc_scopes", str),
+    Setting("oidc_personnel_code_claim", str),
     Setting("log_format", str, LOG_FORMATS),
     Setting("log_level", str, ("DEBUG", "INFO", "WARNING", "ERROR")),
 )

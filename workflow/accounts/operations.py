@@ -70,10 +70,15 @@ def authenticate(username: str, password: str) -> Person | None:
         return signed_in(other, via="directory")
     if person is None:
         dummy_verify(password)
-        audit.record("account.login_failed", actor=None, object_type="person", summary=username[:100])
+        sign_in_refused(username)
         return None
     audit.record("account.login_failed", person, actor=None, summary=person.username)
     return None
+
+
+def sign_in_refused(username: str, *, via: str | None = None) -> None:
+    """Audit a sign-in refused for someone this service does not know by that name."""
+    audit.record("account.login_failed", actor=None, object_type="person", summary=username[:100], data={"via": via} if via else None)
 
 
 def signed_in(person: Person, *, password: str | None = None, via: str | None = None) -> Person:

@@ -5,7 +5,8 @@
 - `operations.py`: preview (the file kept on the server) and apply, in bulk statements;
 - `views.py` (admin pages: upload → preview → apply), `api.py`, `cli.py` (`kpi import`);
 - `models.py`: positions mapped to tracks and titles, the imports themselves;
-- `ldap.py`: sign-in with the province's LDAP or Active Directory, matched to imported people.
+- `ldap.py`, `oidc.py`: sign-in with the province's LDAP or Active Directory, or its OpenID
+  Connect provider, matched to imported people.
 """
 
 from flask import Flask
@@ -18,6 +19,7 @@ def init_app(app: Flask) -> None:
     from workflow.settings import SettingsError
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(views.signin)
     register(api.blp)
     cli.init_app(app)
     try:

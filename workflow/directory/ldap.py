@@ -21,9 +21,8 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext
-from sqlalchemy import func, select
-
 from workflow.accounts.models import Person, Role
+from workflow.directory.queries import person_for
 
 log = logging.getLogger(__name__)
 MAPPABLE = (Role.STAFF, Role.COMMITTEE, Role.COUNCIL, Role.ADMIN)
@@ -87,21 +86,6 @@ def _lookup(settings: Mapping[str, Any], username: str, password: str) -> tuple[
     return _first(entry, code_attribute), _first(entry, email_attribute).lower(), groups
 
 
-def match(code: str, email: str) -> Person | None:
-    """The imported person an entry is: by personnel code, else by e-mail when one person has it."""
-    from workflow.extensions import db
-
-    if code:
-        person = db.session.scalar(select(Person).where(Person.personnel_code == code))
-        if person is not None:
-            return person
-    if email:
-        found = db.session.scalars(select(Person).where(func.lower(Person.email) == email).limit(2)).all()
-        if len(found) == 1:
-            return found[0]
-    return None
-
-
 def sync_roles(person: Person, groups: set[str], mapping: dict[str, Role]) -> None:
     """The person holds exactly the mapped roles of their groups."""
     from workflow import policy
@@ -124,7 +108,7 @@ def check_password(username: str, password: str) -> Person | None:
     if found is None:
         return None
     code, email, groups = found
-    person = match(code, email)
+    person = person_for(code, email)
     if person is None or not person.active:
         # The sign-in fails as a wrong password does (audited by the caller); the log says why.
         log.info("directory sign-in refused: %s", "deactivated person" if person else "no imported person with this code or e-mail")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 
 from workflow.accounts.models import Person, Role, RoleGrant
 from workflow.directory.models import DirectoryImport, Position
@@ -119,6 +119,20 @@ def snapshot() -> Snapshot:
         track_ids=dict(db.session.execute(select(Track.code, Track.id)).all()),
         heads=dict(db.session.execute(select(RoleGrant.unit_id, RoleGrant.person_id).where(RoleGrant.role == Role.HEAD)).all()),
     )
+
+
+def person_for(code: str, email: str) -> Person | None:
+    """The imported person a directory entry or an ID token is: by personnel code, else by
+    e-mail when exactly one person has it."""
+    if code:
+        person = db.session.scalar(select(Person).where(Person.personnel_code == code))
+        if person is not None:
+            return person
+    if email:
+        found = db.session.scalars(select(Person).where(func.lower(Person.email) == email).limit(2)).all()
+        if len(found) == 1:
+            return found[0]
+    return None
 
 
 def imports() -> Select[Any]:
