@@ -298,3 +298,27 @@ def test_the_example_workbook_under_docs_is_the_demo_provinces():
     for sheet, rows in example().items():
         assert [[row.values[name] for name in COLUMNS[sheet]] for row in getattr(shipped, sheet)] == rows, (
             "docs/directory-example.xlsx is out of date: python -m workflow.directory.demo")
+
+
+def test_a_partial_push_changes_only_its_rows_and_may_refer_to_what_is_imported(as_person, app):
+    imported()
+    from workflow.accounts import operations as accounts
+
+    admin = person(Role.ADMIN)
+    _, token = accounts.create_token(admin, "nhân sự", actor=admin)
+    db.session.commit()
+    push = {"complete": False, "apply": True, "people": [
+        {"personnel_code": "CB011", "full_name": "Hà Văn Mười Một", "email": "muoimot@vinhphuc.test", "unit_code": "STC",
+         "position_code": "CV", "manager_code": "CB003"},  # a hire, under a manager already imported
+        {"personnel_code": "CB002", "full_name": "Trần Thị Bình", "email": "binh@vinhphuc.test", "unit_code": "X-DT",
+         "position_code": "CV", "manager_code": "CB005"},  # a transfer
+        {"personnel_code": "CB003", "full_name": "Lê Văn Cường", "email": "cuong@vinhphuc.test", "unit_code": "STC",
+         "position_code": "GD", "manager_code": "CB011"},  # a loop through the new hire: refused
+    ]}
+    response = app.test_client().post("/api/v1/directory/imports", json={**push, "valid_only": True}, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 201, response.json
+    preview = response.json["preview"]
+    assert not preview["complete"] and {tuple(e[1:3]) for e in preview["errors"]} == {(1, "manager_code"), (3, "manager_code")}
+    assert preview["counts"]["people"]["deactivate"] == 0
+    assert by_code("CB002").unit.code == "X-DT" and by_code("CB002").manager.personnel_code == "CB005"
+    assert by_code("CB001").active and by_code("CB004").active and by_code("CB011") is None

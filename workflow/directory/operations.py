@@ -190,7 +190,7 @@ def _write_units(plan: Plan, snap: queries.Snapshot) -> None:
         if row:
             updates.append({"id": ids[code], **row})
     updates += [{"id": old.id, "active": False} for code, old in snap.units.items()
-                if old.active and code not in plan.mentioned["units"]]
+                if plan.complete and old.active and code not in plan.mentioned["units"]]
     _update_rows(Unit, updates)
 
 
@@ -252,7 +252,7 @@ def _write_people(plan: Plan, snap: queries.Snapshot) -> set[int]:
             row = {k: v for k, v in want.items() if getattr(old, k) != v}
             if row:
                 updates.append({"id": old.id, **row})
-    departed = [old.id for code, old in snap.people.items() if old.active and code not in plan.mentioned["people"]]
+    departed = [old.id for code, old in snap.people.items() if plan.complete and old.active and code not in plan.mentioned["people"]]
     updates += [{"id": i, "active": False} for i in departed]
     _update_rows(Person, updates)
     if departed:

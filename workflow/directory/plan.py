@@ -60,6 +60,9 @@ class Plan:
     """What an import would do. The `*_rows` hold the valid rows by code, normalised."""
 
     sheets: list[str]
+    # The file is the whole of each sheet it has (a unit or a person it does not name is
+    # deactivated); a partial push (the API's "complete": false) changes only the rows it names.
+    complete: bool = True
     issues: list[Issue] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     units: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -80,7 +83,7 @@ class Plan:
             key = f"{change.sheet}.{change.action}"
             if len(listed.setdefault(key, [])) < LISTED:
                 listed[key].append(change.as_list())
-        return {"sheets": self.sheets, "counts": self.counts(), "changes": listed, "errors": [i.as_list() for i in self.issues],
+        return {"sheets": self.sheets, "complete": self.complete, "counts": self.counts(), "changes": listed, "errors": [i.as_list() for i in self.issues],
                 "error_lines": len({(i.sheet, i.line) for i in self.issues}), "heads": self.head_count()}
 
     def head_count(self) -> int:
@@ -158,19 +161,27 @@ def _loops(edges: dict[str, str]) -> dict[str, list[str]]:
 
 
 def _reference(check: _Checker, row: Row, code: str, column: str, rows: dict[str, Row], edges: dict[str, str], itself: str,
-               unknown: str) -> str:
+               unknown: str, elsewhere: Any = ()) -> str:
     """Read the code a row refers to in its own sheet (a parent unit, a manager): a row of the
-    file, not the row itself; kept in `edges` for the loop check. Returns the code read."""
+    file (or, for a partial push, of the database: `elsewhere`), not the row itself; kept in
+    `edges` for the loop check. Returns the code read."""
     target = normalise(row.get(column))
     if not target:
         return ""
     if target == code:
         check.issue(row, column, itself, code)
-    elif target not in rows and target not in check.bad:
+    elif target not in rows and target not in check.bad and target not in elsewhere:
         check.issue(row, column, unknown % {"code": target}, code)
     else:
         edges[code] = target
     return target
+
+
+def _loops_with(edges: dict[str, str], stored: dict[str, str], rows: dict[str, Row]) -> dict[str, list[str]]:
+    """The loops of the file's references, followed through the database's for the rows a
+    partial push leaves out; only the file's rows are named."""
+    combined = {**{code: target for code, target in stored.items() if code not in rows and target}, **edges}
+    return {code: loop for code, loop in _loops(combined).items() if code in rows}
 
 
 def _drop_dependents(rows: dict[str, Row], edges: dict[str, str], check: _Checker, column: str, message: str) -> None:
@@ -191,6 +202,7 @@ def _units(org: Organisation, snap: Snapshot, plan: Plan) -> None:
     parents: dict[str, str] = {}
     # Translated once: a sheet has tens of thousands of rows.
     messages = (gettext("A unit cannot be its own parent."), gettext("Unknown parent unit %(code)s: it is not in the file."))
+    in_database = () if org.complete else {code for code, u in snap.units.items() if u.active}
     for code, row in rows.items():
         if not row.get("name"):
             check.issue(row, "name", gettext("The unit's name is missing."), code)
@@ -202,8 +214,9 @@ def _units(org: Organisation, snap: Snapshot, plan: Plan) -> None:
                 plan.new_groups[group] = row.get("group_name")[:200]
             else:
                 check.issue(row, "group_code", gettext("Unknown group %(code)s (give its name in group_name to create it).", code=group), code)
-        _reference(check, row, code, "parent_code", rows, parents, *messages)
-    for code, loop in _loops(parents).items():
+        _reference(check, row, code, "parent_code", rows, parents, *messages, elsewhere=in_database)
+    stored = {code: snap.unit_code(u.parent_id) for code, u in snap.units.items()}
+    for code, loop in _loops_with(parents, stored, rows).items():
         if code not in check.bad:
             check.issue(rows[code], "parent_code", gettext("The units' parents form a loop: %(loop)s.", loop=" → ".join(loop)), code)
     _drop_dependents(rows, parents, check, "parent_code", gettext("The parent unit %(code)s has errors."))
@@ -230,7 +243,7 @@ def _units(org: Organisation, snap: Snapshot, plan: Plan) -> None:
         if fields:
             plan.changes.append(Change("units", "change", code, unit["name"], unit["line"], fields))
     for code, old in snap.units.items():
-        if old.active and code not in plan.mentioned["units"]:
+        if org.complete and old.active and code not in plan.mentioned["units"]:
             plan.changes.append(Change("units", "deactivate", code, old.name))
 
 
@@ -273,21 +286,25 @@ def _positions(org: Organisation, snap: Snapshot, plan: Plan) -> None:
             plan.changes.append(Change("positions", "reactivate", code, position["name"], position["line"]))
 
 
-def _known(sheet_rows: dict[str, Any] | None, mentioned: set[str] | None, in_database: dict[str, Any]) -> tuple[set[str], set[str]]:
+def _known(sheet_rows: dict[str, Any] | None, mentioned: set[str] | None, in_database: dict[str, Any],
+           complete: bool) -> tuple[set[str], set[str]]:
     """(codes a person may refer to, codes of rows in error) for units or positions: the file's
-    when it has the sheet, else the database's active ones."""
+    when it has the whole sheet, else (also) the database's active ones."""
+    stored = {code for code, row in in_database.items() if row.active}
     if sheet_rows is None:
-        return {code for code, row in in_database.items() if row.active}, set()
-    return set(sheet_rows), (mentioned or set()) - set(sheet_rows)
+        return stored, set()
+    bad = (mentioned or set()) - set(sheet_rows)
+    return (set(sheet_rows) if complete else (set(sheet_rows) | stored) - bad), bad
 
 
 def _people(org: Organisation, snap: Snapshot, plan: Plan) -> None:
     check = _Checker("people", plan)
     rows = _unique_rows(org.people or [], "personnel_code", check, gettext("The personnel code is missing."))
     plan.mentioned["people"] = {normalise(r.get("personnel_code")) for r in org.people or []}
-    units, bad_units = _known(plan.units if org.units is not None else None, plan.mentioned.get("units"), snap.units)
+    units, bad_units = _known(plan.units if org.units is not None else None, plan.mentioned.get("units"), snap.units, org.complete)
     positions_in_file = plan.positions if org.positions is not None else None
-    positions, bad_positions = _known(positions_in_file, {normalise(r.get("code")) for r in org.positions or []}, snap.positions)
+    positions, bad_positions = _known(positions_in_file, {normalise(r.get("code")) for r in org.positions or []}, snap.positions,
+                                      org.complete)
     leads = {code: p["leads_unit"] for code, p in plan.positions.items()} if positions_in_file is not None else {}
     for code, row in snap.positions.items():
         leads.setdefault(code, row.leads_unit)
@@ -295,6 +312,7 @@ def _people(org: Organisation, snap: Snapshot, plan: Plan) -> None:
     values: dict[str, dict[str, Any]] = {}
     adopted_ids: set[int] = set()
     messages = (gettext("A person cannot be their own manager."), gettext("Unknown manager %(code)s: not in the file."))
+    in_database = () if org.complete else {code for code, p in snap.people.items() if p.active}
     for code, row in rows.items():
         name = row.get("full_name")
         if not name:
@@ -321,7 +339,7 @@ def _people(org: Organisation, snap: Snapshot, plan: Plan) -> None:
         except ValueError:
             check.issue(row, "start_date", gettext("%(value)s is not a date (dd/mm/yyyy).", value=row.get("start_date")), code)
             started = None
-        manager = _reference(check, row, code, "manager_code", rows, managers, *messages)
+        manager = _reference(check, row, code, "manager_code", rows, managers, *messages, elsewhere=in_database)
         if code not in snap.people:
             claimed = snap.unclaimed.get(email)
             if claimed is not None and claimed.id not in adopted_ids:
@@ -333,7 +351,8 @@ def _people(org: Organisation, snap: Snapshot, plan: Plan) -> None:
         values[code] = {"code": code, "full_name": name[:200], "email": email, "unit": unit, "position": position or None,
                         "manager": manager or None, "started_on": started, "leads": bool(position) and bool(leads.get(position)),
                         "line": row.line}
-    for code, loop in _loops(managers).items():
+    stored = {code: snap.person_codes.get(p.manager_id, "") for code, p in snap.people.items() if p.manager_id}
+    for code, loop in _loops_with(managers, stored, rows).items():
         if code not in check.bad:
             check.issue(rows[code], "manager_code", gettext("The direct managers form a loop: %(loop)s.", loop=" → ".join(loop)), code)
     heads: dict[str, str] = {}
@@ -347,7 +366,7 @@ def _people(org: Organisation, snap: Snapshot, plan: Plan) -> None:
     plan.people = {code: person for code, person in values.items() if code not in check.bad}
     for code in check.bad:
         plan.adopted.pop(code, None)
-    _people_changes(snap, plan)
+    _people_changes(snap, plan, org.complete)
 
 
 def _person_fields(old: PersonRow, new: dict[str, Any], snap: Snapshot, plan: Plan) -> dict[str, list[Any]]:
@@ -359,7 +378,7 @@ def _person_fields(old: PersonRow, new: dict[str, Any], snap: Snapshot, plan: Pl
     return fields
 
 
-def _people_changes(snap: Snapshot, plan: Plan) -> None:
+def _people_changes(snap: Snapshot, plan: Plan, complete: bool) -> None:
     for code, person in plan.people.items():
         old = snap.people.get(code)
         if old is None and code in plan.adopted:
@@ -377,12 +396,12 @@ def _people_changes(snap: Snapshot, plan: Plan) -> None:
         if fields:
             plan.changes.append(Change("people", "change", code, person["full_name"], person["line"], fields))
     for code, old in snap.people.items():
-        if old.active and code not in plan.mentioned["people"]:
+        if complete and old.active and code not in plan.mentioned["people"]:
             plan.changes.append(Change("people", "deactivate", code, old.full_name))
 
 
 def compare(org: Organisation, snap: Snapshot) -> Plan:
-    plan = Plan(sheets=list(org.sheets))
+    plan = Plan(sheets=list(org.sheets), complete=org.complete)
     if org.units is not None:
         _units(org, snap, plan)
     if org.positions is not None:

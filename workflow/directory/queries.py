@@ -4,6 +4,7 @@ whatever its size (an import compares 60,000 people at once), and the list of pa
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -14,7 +15,7 @@ from workflow.directory.models import DirectoryImport, Position
 from workflow.extensions import db
 from workflow.framework.models import SubjectKind, Track
 from workflow.framework.rules import rubric_path, tracks_of
-from workflow.scoring.rubric import RubricError, load_rubric
+from workflow.scoring.rubric import RubricError, load_rubric, resolve
 from workflow.units.models import Unit, UnitGroup
 
 
@@ -79,21 +80,51 @@ class Snapshot:
         self.track_codes = {i: code for code, i in self.track_ids.items()}
 
 
+@lru_cache(maxsize=32)
+def _sheet_codes(path: str, modified: int) -> frozenset[str]:
+    try:
+        return frozenset(sheet.code for sheet in load_rubric(path).sheets)
+    except RubricError:
+        return frozenset()
+
+
+def _modified(path: str) -> int:
+    try:
+        return resolve(path).stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
 def _person_tracks(rules: dict[str, Any]) -> dict[str, set[str]]:
+    """The tracks of persons these rules name, with the sheets of each one's rubric (read once
+    per version of the file: an import compares twice, and a rubric takes a while to check)."""
     found = {}
     for code, rule in tracks_of(rules).items():
-        if rule.get("subjects") != SubjectKind.PERSON.value:
-            continue
-        try:
-            found[code] = {sheet.code for sheet in load_rubric(rubric_path(rules, code)).sheets}
-        except RubricError:
-            found[code] = set()
+        if rule.get("subjects") == SubjectKind.PERSON.value:
+            path = rubric_path(rules, code)
+            found[code] = set(_sheet_codes(path, _modified(path)))
     return found
 
 
-def snapshot() -> Snapshot:
-    from workflow.framework.queries import latest_rules
+@lru_cache(maxsize=8)
+def _rules_file(path: str, modified: int) -> dict[str, Any]:
+    from workflow.rules import load_rules
 
+    return load_rules(path)
+
+
+def _latest_rules() -> dict[str, Any]:
+    """The latest cycle's rules, or the rules file's (read once per version of the file)."""
+    from flask import current_app
+
+    from workflow.cycles.models import Cycle
+
+    rules = db.session.scalar(select(Cycle.rules).order_by(Cycle.year.desc()).limit(1))
+    path = current_app.config["KPI"]["rules_file"]
+    return rules or _rules_file(path, _modified(path))
+
+
+def snapshot() -> Snapshot:
     people: dict[str, PersonRow] = {}
     by_email: dict[str, list[PersonRow]] = {}
     usernames = set()
@@ -115,7 +146,7 @@ def snapshot() -> Snapshot:
         people=people,
         unclaimed={email: rows[0] for email, rows in by_email.items() if len(rows) == 1 and email},
         usernames=usernames,
-        tracks=_person_tracks(latest_rules()),
+        tracks=_person_tracks(_latest_rules()),
         track_ids=dict(db.session.execute(select(Track.code, Track.id)).all()),
         heads=dict(db.session.execute(select(RoleGrant.unit_id, RoleGrant.person_id).where(RoleGrant.role == Role.HEAD)).all()),
     )

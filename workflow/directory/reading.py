@@ -76,6 +76,8 @@ class Organisation:
     positions: list[Row] | None = None
     people: list[Row] | None = None
     sheets: list[str] = field(default_factory=list)
+    # Each sheet given is the whole of that part of the organisation (False: a partial push).
+    complete: bool = True
 
     def set(self, sheet: str, rows: list[Row]) -> None:
         if getattr(self, sheet) is not None:
@@ -180,9 +182,9 @@ def read_csv(files: list[bytes], org: Organisation | None = None) -> Organisatio
 
 
 def read_json(data: dict[str, list[dict[str, Any]]]) -> Organisation:
-    """The API's body: {"units": [...], "positions": [...], "people": [...]}, each row keyed by
-    the English column names; a row's line is its place in the list."""
-    org = Organisation()
+    """The API's body: {"units": [...], "positions": [...], "people": [...], "complete": bool},
+    each row keyed by the English column names; a row's line is its place in the list."""
+    org = Organisation(complete=data.get("complete", True) is not False)
     for sheet in SHEETS:
         if data.get(sheet) is not None:
             names = COLUMNS[sheet]

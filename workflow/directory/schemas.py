@@ -35,12 +35,15 @@ class PersonRowSchema(BaseSchema):
 
 
 class ImportInputSchema(BaseSchema):
-    """Each sheet given is the whole of that part of the organisation: a unit or a person it does
-    not name is deactivated. A sheet left out is not touched."""
+    """With `complete` (the default), each sheet given is the whole of that part of the
+    organisation: a unit or a person it does not name is deactivated. Without it (a personnel
+    database pushing what changed), only the rows given change, and they may refer to units,
+    positions and managers already imported. A sheet left out is not touched."""
 
     units = fields.List(fields.Nested(UnitRowSchema), load_default=None, allow_none=True)
     positions = fields.List(fields.Nested(PositionRowSchema), load_default=None, allow_none=True)
     people = fields.List(fields.Nested(PersonRowSchema), load_default=None, allow_none=True)
+    complete = fields.Boolean(load_default=True, metadata={"description": "false: a push of the rows that changed; nobody is deactivated."})
     apply = fields.Boolean(load_default=False, metadata={"description": "Apply at once (refused while a row has an error, unless valid_only)."})
     valid_only = fields.Boolean(load_default=False)
 
