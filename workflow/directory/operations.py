@@ -51,23 +51,27 @@ def _organisation(content: bytes, kind: str) -> Organisation:
 
 
 def kind_of(contents: list[bytes]) -> str:
-    """"xlsx" for one Excel workbook (checked as the evidence files are: its parts are unpacked
-    within the upload limits before openpyxl reads it), "csv" for text files."""
+    """"xlsx" for one Excel workbook (a ZIP container), "csv" for text files."""
+    if any(c.startswith(b"PK\x03\x04") for c in contents):
+        if len(contents) != 1:
+            raise ImportRefused(gettext("Give one Excel workbook, or CSV files."))
+        return "xlsx"
+    return "csv"
+
+
+def _check_workbook(content: bytes) -> None:
+    """A workbook is checked as the evidence files are: its parts are unpacked within the upload
+    limits before anything reads it."""
     import io
 
     from workflow.reports.evidence import ArchiveRefused, detect
 
-    if any(c.startswith(b"PK\x03\x04") for c in contents):
-        if len(contents) != 1:
-            raise ImportRefused(gettext("Give one Excel workbook, or CSV files."))
-        try:
-            kind = detect(io.BytesIO(contents[0]))
-        except ArchiveRefused:
-            raise ImportRefused(gettext("The workbook would unpack beyond the upload limits.")) from None
-        if kind != "xlsx":
-            raise ImportRefused(gettext("This file is not an Excel workbook (.xlsx)."))
-        return "xlsx"
-    return "csv"
+    try:
+        kind = detect(io.BytesIO(content))
+    except ArchiveRefused:
+        raise ImportRefused(gettext("The workbook would unpack beyond the upload limits.")) from None
+    if kind != "xlsx":
+        raise ImportRefused(gettext("This file is not an Excel workbook (.xlsx)."))
 
 
 def preview(content: bytes, *, kind: str, filename: str, actor: Any) -> DirectoryImport:
@@ -76,6 +80,8 @@ def preview(content: bytes, *, kind: str, filename: str, actor: Any) -> Director
     policy.require(actor, "directory.import")
     if kind not in KINDS:
         raise ImportRefused(gettext("Give an Excel workbook (.xlsx) or CSV files."))
+    if kind == "xlsx":
+        _check_workbook(content)
     plan = compare(_organisation(content, kind), queries.snapshot())
     batch = DirectoryImport(created_by_id=getattr(actor, "id", None), filename=filename[:200], kind=kind, content=content,
                             preview=plan.summary())

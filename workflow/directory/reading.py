@@ -171,7 +171,10 @@ def read_csv(files: list[bytes], org: Organisation | None = None) -> Organisatio
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise ReadError(gettext("A CSV file must be in UTF-8.")) from None
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
+        try:
+            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        except csv.Error:  # one column, or nothing to tell from
+            dialect = csv.excel
         lines = list(csv.reader(io.StringIO(text), dialect))
         sheet = _csv_sheet(lines[0]) if lines else None
         if sheet is None:
