@@ -142,6 +142,7 @@ def test_every_bad_row_is_named_and_nothing_is_written_while_errors_remain(engli
     def bad_units(rows):
         rows.append(["SNV", "Sở Nội vụ (trùng)", "TINH", "KT", ""])  # line 6: duplicate code
         rows.append(["P-X", "Phòng X", "KHONG-CO", "KT", ""])  # line 7: unknown parent
+        rows.append(["P-Y", "Phòng Y", "TINH", "G" * 33, "Nhóm quá dài"])  # line 8: a code too long
 
     def bad_people(rows):
         rows[3][5] = "CB004x"  # CB004 (line 5): unknown manager
@@ -152,7 +153,7 @@ def test_every_bad_row_is_named_and_nothing_is_written_while_errors_remain(engli
 
     before = counts()
     batch = operations.preview(workbook(org(units=bad_units, people=bad_people)), kind="xlsx", filename="x.xlsx", actor=policy.SYSTEM)
-    assert _errors(batch) == {("units", 6, "code"), ("units", 7, "parent_code"), ("people", 5, "manager_code"), ("people", 7, "email"),
+    assert _errors(batch) == {("units", 6, "code"), ("units", 7, "parent_code"), ("units", 8, "group_code"), ("people", 5, "manager_code"), ("people", 7, "email"),
                               ("people", 8, "manager_code"), ("people", 9, "manager_code"), ("people", 10, "unit_code"),
                               ("people", 10, "start_date")}
     messages = {(sheet, line): why for sheet, line, column, why in batch.preview["errors"]}
@@ -160,7 +161,7 @@ def test_every_bad_row_is_named_and_nothing_is_written_while_errors_remain(engli
     assert "first at line 3" in messages[("units", 6)]
     assert messages[("people", 7)] == "The e-mail address is missing."
     assert "CB007 → CB008 → CB007" in messages[("people", 8)]
-    with pytest.raises(DomainError, match="7 rows have errors"):
+    with pytest.raises(DomainError, match="8 rows have errors"):
         operations.apply(batch, actor=policy.SYSTEM)
     assert counts() == before
 
@@ -168,7 +169,7 @@ def test_every_bad_row_is_named_and_nothing_is_written_while_errors_remain(engli
     assert unit("SNV").name == "Sở Nội vụ" and unit("P-X") is None
     assert by_code("CB002").active and by_code("CB004") is None and by_code("CB006") is None and by_code("CB007") is None
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "directory.import"))
-    assert entry.data["valid_only"] and len(entry.data["skipped"]) == 8
+    assert entry.data["valid_only"] and len(entry.data["skipped"]) == 9
 
 
 def test_positions_name_tracks_and_sheets_that_exist(english):

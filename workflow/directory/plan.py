@@ -209,6 +209,8 @@ def _units(org: Organisation, snap: Snapshot, plan: Plan) -> None:
         group = normalise(row.get("group_code"))
         if not group:
             check.issue(row, "group_code", gettext("The unit's group is missing."), code)
+        elif len(group) > 32:
+            check.issue(row, "group_code", gettext("A code has at most 32 characters."), code)
         elif group not in snap.groups and group not in plan.new_groups:
             if row.get("group_name"):
                 plan.new_groups[group] = row.get("group_name")[:200]
