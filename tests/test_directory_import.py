@@ -243,6 +243,16 @@ def test_the_admin_page_uploads_previews_and_applies(as_person):
     batch_id = int(page.headers["Location"].rsplit("/", 1)[1])
     done = client.post(f"/admin/directory/{batch_id}/apply")
     assert done.status_code == 302 and unit("X-DT") is not None
+    def no_email(rows):
+        rows[4][2] = ""  # CB005, line 6
+
+    page = client.post("/admin/directory", data={"file": (io.BytesIO(workbook(org(people=no_email))), "thang-sau.xlsx")},
+                       content_type="multipart/form-data")
+    bad = page.headers["Location"]
+    assert "Thiếu địa chỉ thư điện tử." in client.get(bad).text
+    assert client.post(f"{bad}/apply").status_code == 422
+    assert client.post(f"{bad}/apply", data={"valid_only": "1"}).status_code == 302
+    assert by_code("CB005").active and by_code("CB005").email == "dao@vinhphuc.test"  # its row was left as it was
     refused = client.post("/admin/directory", data={"file": (io.BytesIO(b"PK\x03\x04not a zip"), "x.xlsx")}, content_type="multipart/form-data")
     assert refused.status_code == 422
     assert as_person(person(Role.STAFF)).get("/admin/directory").status_code == 403
