@@ -7,7 +7,7 @@ import factories as f
 from workflow import policy
 from workflow.accounts.models import Role
 
-ADMIN_ACTIONS = ["admin.view", "admin.audit.view", "admin.units.manage", "admin.accounts.manage", "admin.cycles.manage"]
+ADMIN_ACTIONS = ["admin.view", "admin.audit.view", "admin.units.manage", "admin.accounts.manage", "admin.cycles.manage", "directory.import"]
 
 
 @pytest.mark.parametrize("role", list(Role))

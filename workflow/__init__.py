@@ -22,6 +22,7 @@ MODULES = (
     "workflow.cycles",
     "workflow.framework",
     "workflow.accounts",
+    "workflow.directory",
     "workflow.drafts",
     "workflow.targets",
     "workflow.calendar",

@@ -94,10 +94,10 @@ def _own_or_administered(actor: Person, person: Any) -> bool:
 # --- administration --------------------------------------------------------------------------
 
 # Quản trị: units and their groups, people and their roles, cycles and their phases, the audit
-# log. Refusals that depend on the object rather than the person (an administrator removing
+# log, and importing the organisation from the personnel records (directory.import). Refusals that depend on the object rather than the person (an administrator removing
 # their own admin role, a unit that would become its own ancestor) are the operations' to
 # explain.
-@rule("admin.view", "admin.audit.view", "admin.accounts.manage", "admin.units.manage", "admin.cycles.manage")
+@rule("admin.view", "admin.audit.view", "admin.accounts.manage", "admin.units.manage", "admin.cycles.manage", "directory.import")
 def _admin(actor: Person, obj: Any) -> bool:
     return actor.has_role(Role.ADMIN)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
@@ -60,6 +60,12 @@ class Person(CreatedAt, Versioned, db.Model):
     must_change_password: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None]
+    # From the province's personnel records (workflow.directory): the key an import matches
+    # people by (mã cán bộ), the position held and the day the person took up the post (the
+    # direct manager is `manager_id` above, which an import sets too). Empty for accounts made by hand.
+    personnel_code: Mapped[str | None] = mapped_column(String(32), unique=True)
+    position_id: Mapped[int | None] = mapped_column(ForeignKey("position.id"), index=True)
+    started_on: Mapped[date | None]
 
     unit: Mapped[Unit | None] = relationship(foreign_keys=[unit_id])
     manager: Mapped[Person | None] = relationship(remote_side=[id], foreign_keys=[manager_id])

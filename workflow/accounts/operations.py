@@ -11,6 +11,7 @@ time (granting a second is refused, or replaces the first when asked to).
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from datetime import timedelta
 
 from flask_babel import gettext
@@ -37,25 +38,60 @@ def find_by_username(username: str) -> Person | None:
     return db.session.scalar(select(Person).where(Person.username == username.strip().lower()))
 
 
+# Other ways to check a password than the local one (the province's directory, registered by
+# `workflow.directory`): each returns the active person the credentials prove, or None. They are
+# asked only when the local password does not match, so a break-glass administrator's local
+# password works while the directory is down.
+PasswordCheck = Callable[[str, str], "Person | None"]
+_password_checks: list[PasswordCheck] = []
+
+
+def add_password_check(check: PasswordCheck) -> None:
+    if check not in _password_checks:
+        _password_checks.append(check)
+
+
+def _other_checks(username: str, password: str) -> Person | None:
+    for check in _password_checks:
+        person = check(username, password)
+        if person is not None:
+            return person
+    return None
+
+
 def authenticate(username: str, password: str) -> Person | None:
     """The person whose credentials these are, or None; failures are audited."""
     person = find_by_username(username) if username else None
+    local = person is not None and verify_password(person.password_hash, password)
+    if local and person.active:
+        return signed_in(person, password=password)
+    other = _other_checks(username, password) if username and password and not local else None
+    if other is not None:
+        return signed_in(other, via="directory")
     if person is None:
         dummy_verify(password)
-        audit.record("account.login_failed", actor=None, object_type="person", summary=username[:100])
+        sign_in_refused(username)
         return None
-    if not verify_password(person.password_hash, password) or not person.active:
-        audit.record("account.login_failed", person, actor=None, summary=person.username)
-        return None
+    audit.record("account.login_failed", person, actor=None, summary=person.username)
+    return None
+
+
+def sign_in_refused(username: str, *, via: str | None = None) -> None:
+    """Audit a sign-in refused for someone this service does not know by that name."""
+    audit.record("account.login_failed", actor=None, object_type="person", summary=username[:100], data={"via": via} if via else None)
+
+
+def signed_in(person: Person, *, password: str | None = None, via: str | None = None) -> Person:
+    """Record a successful sign-in (and rehash a local password stored with old parameters)."""
     # Bookkeeping, written without the version check: a person signing in on two devices at once,
     # or while an administrator edits their account, must not be refused as a conflicting edit.
     values = {"last_login_at": utcnow()}
-    if needs_rehash(person.password_hash):
+    if password is not None and needs_rehash(person.password_hash):
         values["password_hash"] = hash_password(password)
     db.session.execute(update(Person.__table__).where(Person.__table__.c.id == person.id).values(**values))
     for name, value in values.items():
         set_committed_value(person, name, value)
-    audit.record("account.login", person, actor=person, summary=person.username)
+    audit.record("account.login", person, actor=person, summary=person.username, data={"via": via} if via else None)
     return person
 
 

@@ -58,6 +58,8 @@ ACTIONS: dict[str, Any] = {
     "cycle.rules_update": _l("Rules of the cycle updated"),
     "cycle.rubric_snapshot": _l("Rubric fixed for the cycle"),
     "cycle.periods_open": _l("Periods of a track opened for the cycle"),
+    # the organisation from the personnel records
+    "directory.import": _l("Organisation imported from the personnel records"),
     # tracks and subjects
     "subject.create": _l("Subject placed in a track"),
     "subject.activate": _l("Subject enabled again in its track"),
@@ -173,6 +175,8 @@ OBJECTS: dict[str, Any] = {
     "unit_group": _l("Group of units"),
     "cycle": _l("Evaluation cycle"),
     "subject": _l("Subject of evaluation"),
+    "directory_import": _l("Import of the organisation"),
+    "position": _l("Position"),
     "track": _l("Evaluation track"),
     "period": _l("Period of a track"),
     "registration": _l("Registration of targets"),
@@ -231,6 +235,7 @@ LINKS: dict[str, tuple[str, Callable[[Any], str]]] = {
     "unit_group": ("id", lambda v: url_for("admin.group_edit", group_id=v)),
     "cycle": ("id", lambda v: url_for("admin.cycle", cycle_id=v)),
     "subject": ("track_id", lambda v: url_for("admin.track", track_id=v)),
+    "directory_import": ("id", lambda v: url_for("directory.show", import_id=v)),
     "track": ("id", lambda v: url_for("admin.track", track_id=v)),
     "period": ("track_id", lambda v: url_for("admin.track", track_id=v)),
     "registration": ("id", lambda v: url_for("targets.detail", registration_id=v)),
@@ -260,7 +265,7 @@ LINKS: dict[str, tuple[str, Callable[[Any], str]]] = {
 # The areas of work the log can be narrowed to, with the actions of each.
 AREAS: dict[str, tuple[Any, tuple[str, ...]]] = {
     "accounts": (_l("Accounts and sign-in"), ("account.",)),
-    "units": (_l("Units and their groups"), ("unit.", "unit_group.")),
+    "units": (_l("Units and their groups"), ("unit.", "unit_group.", "directory.")),
     "cycles": (_l("Evaluation cycles"), ("cycle.",)),
     "targets": (_l("Registrations of targets"), ("registration.", "target.", "proposal.", "comment.", "amendment.")),
     "reports": (_l("Quarterly reports"), ("report.", "evidence.", "support.")),
@@ -373,6 +378,10 @@ def _details(entry: AuditEntry, level: Callable[[str | None], str], quarter: tup
         quarter = (data["quarter"], data["year"])
     if quarter is not None:
         out.append(gettext("Quarter %(quarter)s/%(year)s", quarter=quarter[0], year=quarter[1]))
+    if entry.action == "directory.import":
+        out.append(gettext("Rows changed: %(num)s", num=len(data.get("rows") or [])))
+        if data.get("skipped"):
+            out.append(gettext("Rows in error left as they were: %(num)s", num=len({(s[0], s[1]) for s in data["skipped"]})))
     if entry.action == "report.open_window" and data.get("count"):
         out.append(gettext("Reports opened: %(num)s", num=data["count"]))
     if entry.action == "notifications.retry" and data.get("count"):

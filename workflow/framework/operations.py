@@ -26,7 +26,8 @@ from workflow.framework.rules import HEADS, rubric_path, tracks_of
 from workflow.scoring.rubric import RubricError, load_rubric
 
 
-def _track_row(code: str, rule: dict[str, Any]) -> Track:
+def track_row(code: str, rule: dict[str, Any]) -> Track:
+    """The track `code`'s row, made from its rule when it has none yet."""
     track = queries.track(code)
     if track is None:
         track = Track(code=code, name_vi=rule["name"]["vi"], name_en=rule["name"]["en"], subject_kind=SubjectKind(rule["subjects"]),
@@ -37,7 +38,7 @@ def _track_row(code: str, rule: dict[str, Any]) -> Track:
 
 
 def _ensure(cycle: Cycle, code: str, rule: dict[str, Any], existing: set[tuple[int, Any, int]] | None = None) -> tuple[Track, int]:
-    track = _track_row(code, rule)
+    track = track_row(code, rule)
     if existing is None:
         existing = {(p.track_id, p.kind, p.number) for p in db.session.scalars(
             select(Period).where(Period.cycle_id == cycle.id, Period.track_id == track.id))}

@@ -4,7 +4,7 @@
   every exception recorded before.
 
 Revision ID: 0017_quota_exception_track
-Revises: 0015_votes
+Revises: 0016_directory
 Create Date: 2026-12-07 04:00:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0017_quota_exception_track'
-down_revision = '0015_votes'
+down_revision = '0016_directory'
 branch_labels = None
 depends_on = None
 
