@@ -21,8 +21,7 @@ def _top_entries(page: str) -> list[tuple[bool, str]]:
 
 
 @pytest.mark.parametrize(("roles", "expected"), [
-    # A head works in a unit: "Tháng này" (their monthly products) and their results, as one menu.
-    ([Role.HEAD], ["Trang chủ", "Chỉ tiêu của tôi", "Báo cáo của tôi", "Đánh giá"]),
+    ([Role.HEAD], ["Trang chủ", "Chỉ tiêu của tôi", "Báo cáo của tôi", "Kết quả của tôi"]),
     ([Role.STAFF], ["Trang chủ", "Đăng ký chỉ tiêu", "Báo cáo quý", "Hội đồng"]),
     ([Role.COMMITTEE], ["Trang chủ", "Đăng ký chỉ tiêu", "Báo cáo quý", "Hội đồng"]),
     ([Role.COUNCIL], ["Trang chủ", "Đăng ký chỉ tiêu", "Hội đồng"]),
