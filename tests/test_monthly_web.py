@@ -154,3 +154,35 @@ def test_the_administrator_names_a_direct_manager_on_the_persons_page(agency, as
     assert admin.post(f"/monthly/people/{agency.hoa.id}/manager", data={"manager_id": str(agency.leader.id)}).status_code == 302
     db.session.expire_all()
     assert db.session.get(type(agency.hoa), agency.hoa.id).manager_id == agency.leader.id
+
+
+def test_the_heads_home_page_counts_the_months_waiting_and_servants_find_their_month(agency, as_person):
+    from datetime import timedelta
+
+    from workflow import policy
+    from workflow.core import formats
+    from workflow.core.models import utcnow
+    from workflow.cycles.models import Cycle
+    from workflow.cycles.operations import create_cycle
+    from workflow.monthly import queries
+
+    today = formats.local(utcnow()).date()
+    last = today.replace(day=1) - timedelta(days=1)
+    for year in {last.year, today.year}:
+        if db.session.scalar(db.select(Cycle).where(Cycle.year == year)) is None:
+            create_cycle(year, actor=policy.SYSTEM)
+    period = queries.current_month(last)
+    if period.due_on < today:
+        period = queries.current_month(today)
+    for who, manager, agree in (("hoa", agency.head, True), ("lan", agency.leader, False)):
+        plan = operations.open_month(agency.subjects[who], period, actor=manager)
+        db.session.flush()
+        operations.add_line(plan, {"name": "Báo cáo", "measure": "báo cáo", "quantity": Decimal(1)}, actor=manager, version=plan.version)
+        db.session.flush()
+        if agree:
+            operations.take_step(plan, "assign", actor=manager, version=plan.version)
+    home = as_person(agency.head).get("/")
+    text = _text(home)
+    assert f"Tháng {period.number}/{period.cycle.year}" in text and "Đã giao sản phẩm 1" in text and "Đang lập kế hoạch 1" in text
+    assert f"/monthly/team?period_id={period.id}" in home.get_data(as_text=True)
+    assert "Tháng này" in _text(as_person(agency.lan).get("/"))  # a servant's way to their month

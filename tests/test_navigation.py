@@ -21,12 +21,18 @@ def _top_entries(page: str) -> list[tuple[bool, str]]:
 
 
 @pytest.mark.parametrize(("roles", "expected"), [
+<<<<<<< HEAD
     # A head works in a unit: "Tháng này" (their monthly products), their results and the citizens'
     # ratings of their unit, as one "Đánh giá" menu.
     ([Role.HEAD], ["Trang chủ", "Chỉ tiêu của tôi", "Báo cáo của tôi", "Đánh giá"]),
     # Staff, the committee and administrators also follow confidence votes: one "Đánh giá" menu.
     ([Role.STAFF], ["Trang chủ", "Đăng ký chỉ tiêu", "Báo cáo quý", "Đánh giá"]),
     ([Role.COMMITTEE], ["Trang chủ", "Đăng ký chỉ tiêu", "Báo cáo quý", "Đánh giá"]),
+=======
+    ([Role.HEAD], ["Trang chủ", "Chỉ tiêu của tôi", "Báo cáo của tôi", "Kết quả của tôi"]),
+    ([Role.STAFF], ["Trang chủ", "Đăng ký chỉ tiêu", "Báo cáo quý", "Hội đồng"]),
+    ([Role.COMMITTEE], ["Trang chủ", "Đăng ký chỉ tiêu", "Báo cáo quý", "Hội đồng"]),
+>>>>>>> monthly
     ([Role.COUNCIL], ["Trang chủ", "Đăng ký chỉ tiêu", "Hội đồng"]),
     ([Role.ADMIN], ["Trang chủ", "Đăng ký chỉ tiêu", "Báo cáo quý", "Đánh giá", "Quản trị"]),
     ([Role.HEAD, Role.COUNCIL], ["Trang chủ", "Chỉ tiêu", "Báo cáo của tôi", "Đánh giá"]),

@@ -18,7 +18,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from workflow.core.api import register
-    from workflow.monthly import api, demo, jobs, models, views  # noqa: F401  (demo, jobs: register their step and job)
+    from workflow.monthly import api, dashboard, demo, jobs, models, views  # noqa: F401  (dashboard, demo, jobs: register their panel, step and job)
 
     app.register_blueprint(views.bp)
     register(api.blp)
