@@ -21,8 +21,8 @@ def _top_entries(page: str) -> list[tuple[bool, str]]:
 
 
 @pytest.mark.parametrize(("roles", "expected"), [
-    # Evaluation is a menu for those who also read the citizens' ratings of their units.
-    ([Role.HEAD], ["Trang chủ", "Chỉ tiêu của tôi", "Báo cáo của tôi", "Đánh giá"]),
+    # Evaluation is a menu for those who also read the citizens' ratings of every unit.
+    ([Role.HEAD], ["Trang chủ", "Chỉ tiêu của tôi", "Báo cáo của tôi", "Kết quả của tôi"]),
     ([Role.STAFF], ["Trang chủ", "Đăng ký chỉ tiêu", "Báo cáo quý", "Đánh giá"]),
     ([Role.COMMITTEE], ["Trang chủ", "Đăng ký chỉ tiêu", "Báo cáo quý", "Đánh giá"]),
     ([Role.COUNCIL], ["Trang chủ", "Đăng ký chỉ tiêu", "Hội đồng"]),

@@ -204,6 +204,7 @@ def test_an_unsatisfied_rating_opens_a_case_for_the_head_who_answers_it(world, c
     assert [n.recipient_id for n in told] == [world["head"].id] and "H29-3001" in told[0].body_text
     assert as_person(world["official"]).post(f"/ratings/cases/{case.id}", data={"justified": "yes", "action": "Tự trả lời"}).status_code == 403
     page = as_person(world["head"])
+    assert f'href="/ratings/cases/{case.id}">H29-3001</a>' in page.get("/").get_data(as_text=True)  # on the head's home page
     assert "0900000000" in page.get(f"/ratings/cases/{case.id}").get_data(as_text=True)
     assert page.post(f"/ratings/cases/{case.id}", data={"justified": "no", "action": "Đã phê bình công chức, xin lỗi người dân"}).status_code == 302
     db.session.refresh(case)
@@ -231,6 +232,7 @@ ALLOWED = {
     "ratings.import": {"admin"},
     "ratings.counter.duty": {"admin", "head"},
     "ratings.dashboard.view": {"admin", "staff", "committee", "head"},
+    "ratings.province.view": {"admin", "staff", "committee"},
     "ratings.case.view": {"admin", "staff", "head", "official"},
     "ratings.case.answer": {"head"},
 }
