@@ -22,10 +22,15 @@ def _top_entries(page: str) -> list[tuple[bool, str]]:
 
 @pytest.mark.parametrize(("roles", "expected"), [
 <<<<<<< HEAD
+<<<<<<< HEAD
     # A head works in a unit: "Tháng này" (their monthly products), their results and the citizens'
     # ratings of their unit, as one "Đánh giá" menu.
     ([Role.HEAD], ["Trang chủ", "Chỉ tiêu của tôi", "Báo cáo của tôi", "Đánh giá"]),
     # Staff, the committee and administrators also follow confidence votes: one "Đánh giá" menu.
+=======
+    # Evaluation is a menu for those who also read the citizens' ratings of every unit.
+    ([Role.HEAD], ["Trang chủ", "Chỉ tiêu của tôi", "Báo cáo của tôi", "Kết quả của tôi"]),
+>>>>>>> ratings
     ([Role.STAFF], ["Trang chủ", "Đăng ký chỉ tiêu", "Báo cáo quý", "Đánh giá"]),
     ([Role.COMMITTEE], ["Trang chủ", "Đăng ký chỉ tiêu", "Báo cáo quý", "Đánh giá"]),
 =======

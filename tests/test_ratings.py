@@ -204,6 +204,7 @@ def test_an_unsatisfied_rating_opens_a_case_for_the_head_who_answers_it(world, c
     assert [n.recipient_id for n in told] == [world["head"].id] and "H29-3001" in told[0].body_text
     assert as_person(world["official"]).post(f"/ratings/cases/{case.id}", data={"justified": "yes", "action": "Tự trả lời"}).status_code == 403
     page = as_person(world["head"])
+    assert f'href="/ratings/cases/{case.id}">H29-3001</a>' in page.get("/").get_data(as_text=True)  # on the head's home page
     assert "0900000000" in page.get(f"/ratings/cases/{case.id}").get_data(as_text=True)
     assert page.post(f"/ratings/cases/{case.id}", data={"justified": "no", "action": "Đã phê bình công chức, xin lỗi người dân"}).status_code == 302
     db.session.refresh(case)
@@ -227,9 +228,11 @@ def test_the_scheduler_reminds_the_head_then_escalates_to_the_parent_unit_once(w
 ALLOWED = {
     # action: roles that may (the head: of the counter's or the case's unit; "official": the case's)
     "ratings.counters.manage": {"admin"},
+    "ratings.counters.view": {"admin", "head", "other_head"},
     "ratings.import": {"admin"},
     "ratings.counter.duty": {"admin", "head"},
     "ratings.dashboard.view": {"admin", "staff", "committee", "head"},
+    "ratings.province.view": {"admin", "staff", "committee"},
     "ratings.case.view": {"admin", "staff", "head", "official"},
     "ratings.case.answer": {"head"},
 }
@@ -318,3 +321,16 @@ def test_the_import_page_saves_a_mapping_and_offers_it_again(world, as_person):
     assert "1 lượt đánh giá đã nhập" in browser.post("/ratings/import", data=form, content_type="multipart/form-data").get_data(as_text=True)
     page = browser.get("/ratings/import?mapping=Phần mềm một cửa").get_data(as_text=True)
     assert 'name="column_dossier" value="Số hồ sơ"' in page
+
+
+def test_a_head_puts_an_official_on_duty_at_their_counters_only(world, as_person):
+    page = as_person(world["head"])
+    listing = page.get("/ratings/counters").get_data(as_text=True)
+    assert "Quầy 1" in listing and "Đăng ký ki-ốt" not in listing  # no device forms for a head
+    assert page.post(f"/ratings/counters/{world['counter'].id}/duty", data={"official_id": world["head"].id}).status_code == 302
+    db.session.refresh(world["counter"])
+    assert world["counter"].official_id == world["head"].id
+    other = operations.create_counter(f.unit(), "Quầy khác", actor=world["admin"])
+    db.session.commit()
+    assert "Quầy khác" not in page.get("/ratings/counters").get_data(as_text=True)
+    assert page.post(f"/ratings/counters/{other.id}/duty", data={"official_id": ""}).status_code == 403

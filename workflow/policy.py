@@ -581,6 +581,20 @@ def _put_on_duty(actor: Person, counter: Any) -> bool:
     return actor.has_role(Role.ADMIN) or (counter is not None and counter.unit_id in actor.head_unit_ids)
 
 
+@rule("ratings.counters.view")
+def _view_counters(actor: Person, obj: Any) -> bool:
+    """The counters page: administrators see every unit's, a head their units' (to say who is
+    on duty)."""
+    return actor.has_role(Role.ADMIN) or bool(actor.head_unit_ids)
+
+
+@rule("ratings.province.view")
+def _view_every_unit(actor: Person, obj: Any) -> bool:
+    """Every unit's figures and their ranking (the navigation's entry); a head reaches their
+    unit's from the cases and their messages."""
+    return bool(actor.role_set & {Role.STAFF, Role.COMMITTEE, Role.ADMIN})
+
+
 @rule("ratings.dashboard.view")
 def _view_ratings(actor: Person, unit: Any) -> bool:
     """`unit`: the unit whose figures are read (None: the page itself, with the units the person

@@ -16,7 +16,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from workflow import rules
     from workflow.core.api import register
-    from workflow.ratings import api, demo, evidence, jobs, models, views  # noqa: F401  (demo, evidence, jobs register themselves)
+    from workflow.ratings import api, dashboard, demo, evidence, jobs, models, views  # noqa: F401  (dashboard, demo, evidence, jobs register themselves)
     from workflow.ratings.rules import RatingRulesSchema
 
     rules.section("ratings", RatingRulesSchema)

@@ -44,12 +44,15 @@ def _template_globals(state: Any) -> None:
 
 @bp.get("/ratings/counters")
 def counters():
-    policy.require(current_user, "ratings.counters.manage")
-    units = list(db.session.scalars(db.select(Unit).where(Unit.active.is_(True)).order_by(Unit.name)))
-    rows = queries.counters()
+    policy.require(current_user, "ratings.counters.view")
+    # An administrator manages every unit's counters; a head sees their units' to say who is on duty.
+    unit_ids = None if policy.can(current_user, "ratings.counters.manage") else current_user.head_unit_ids
+    stmt = db.select(Unit).where(Unit.active.is_(True)).order_by(Unit.name)
+    units = list(db.session.scalars(stmt if unit_ids is None else stmt.where(Unit.id.in_(unit_ids))))
+    rows = queries.counters(unit_ids)
     devices: dict[int, list[Device]] = {}
     clients: dict[int, list[Device]] = {}
-    for device in db.session.scalars(db.select(Device).order_by(Device.id)):
+    for device in db.session.scalars(db.select(Device).where(Device.unit_id.in_([u.id for u in units])).order_by(Device.id)):
         (devices.setdefault(device.counter_id, []) if device.counter_id else clients.setdefault(device.unit_id, [])).append(device)
     staff = {u.id: queries.unit_people(u.id) for u in units if any(c.unit_id == u.id for c in rows)}
     return render_template("ratings/counters.html", units=units, counters=rows, devices=devices, clients=clients, staff=staff)
@@ -70,7 +73,7 @@ def put_on_duty(counter_id: int):
     official = get_or_404(Person, official_id) if official_id else None
     operations.put_on_duty(counter, official, actor=current_user)
     flash(gettext("The official on duty at “%(name)s” was changed.", name=counter.name), "success")
-    return redirect(request.form.get("next") == "cases" and url_for("ratings.cases") or url_for("ratings.counters"))
+    return redirect(url_for("ratings.counters"))
 
 
 @bp.post("/ratings/counters/<int:counter_id>/devices")
