@@ -21,30 +21,14 @@ def _top_entries(page: str) -> list[tuple[bool, str]]:
 
 
 @pytest.mark.parametrize(("roles", "expected"), [
-<<<<<<< HEAD
-<<<<<<< HEAD
-<<<<<<< HEAD
-    # A head works in a unit: "Tháng này" (their monthly products), their results and the citizens'
-    # ratings of their unit, as one "Đánh giá" menu.
-    ([Role.HEAD], ["Trang chủ", "Chỉ tiêu của tôi", "Báo cáo của tôi", "Đánh giá"]),
-    # Staff, the committee and administrators also follow confidence votes: one "Đánh giá" menu.
-=======
-    # Evaluation is a menu for those who also read the citizens' ratings of every unit.
+    # A head works in a unit: their targets, reports and results ("Tháng này" is on their home page).
     ([Role.HEAD], ["Trang chủ", "Chỉ tiêu của tôi", "Báo cáo của tôi", "Kết quả của tôi"]),
->>>>>>> ratings
-=======
-    ([Role.HEAD], ["Trang chủ", "Chỉ tiêu của tôi", "Báo cáo của tôi", "Kết quả của tôi"]),
-    # Staff and the committee also work on confidence votes: one "Đánh giá" menu.
->>>>>>> votes
+    # Staff and the committee also read the citizens' ratings of every unit and work on confidence
+    # votes: one "Đánh giá" menu.
     ([Role.STAFF], ["Trang chủ", "Đăng ký chỉ tiêu", "Báo cáo quý", "Đánh giá"]),
     ([Role.COMMITTEE], ["Trang chủ", "Đăng ký chỉ tiêu", "Báo cáo quý", "Đánh giá"]),
-=======
-    ([Role.HEAD], ["Trang chủ", "Chỉ tiêu của tôi", "Báo cáo của tôi", "Kết quả của tôi"]),
-    ([Role.STAFF], ["Trang chủ", "Đăng ký chỉ tiêu", "Báo cáo quý", "Hội đồng"]),
-    ([Role.COMMITTEE], ["Trang chủ", "Đăng ký chỉ tiêu", "Báo cáo quý", "Hội đồng"]),
->>>>>>> monthly
     ([Role.COUNCIL], ["Trang chủ", "Đăng ký chỉ tiêu", "Hội đồng"]),
-    ([Role.ADMIN], ["Trang chủ", "Đăng ký chỉ tiêu", "Báo cáo quý", "Hội đồng", "Quản trị"]),
+    ([Role.ADMIN], ["Trang chủ", "Đăng ký chỉ tiêu", "Báo cáo quý", "Đánh giá", "Quản trị"]),
     ([Role.HEAD, Role.COUNCIL], ["Trang chủ", "Chỉ tiêu", "Báo cáo của tôi", "Đánh giá"]),
 ])
 def test_one_entry_per_area_of_work(as_person, roles, expected):
