@@ -64,7 +64,8 @@ def runs(**where):
 
 def test_jobs_are_registered_once_and_run_in_order(reminder_job):
     names = [j.name for j in jobs()]
-    assert names == ["scheduler.prune_runs", "accounts.prune", "reports.open_windows", "reports.remind", "reports.escalate", "test.window_open", "notifications.send"]
+    assert names == ["scheduler.prune_runs", "accounts.prune", "reports.open_windows", "reports.remind", "monthly.remind", "reports.escalate", "test.window_open",
+                     "notifications.send"]
     with pytest.raises(ValueError, match="registered twice"):
         job("notifications.send")(lambda now: None)
 
