@@ -28,7 +28,7 @@ def _top_entries(page: str) -> list[tuple[bool, str]]:
     ([Role.STAFF], ["Trang chủ", "Đăng ký chỉ tiêu", "Báo cáo quý", "Đánh giá"]),
     ([Role.COMMITTEE], ["Trang chủ", "Đăng ký chỉ tiêu", "Báo cáo quý", "Đánh giá"]),
     ([Role.COUNCIL], ["Trang chủ", "Đăng ký chỉ tiêu", "Hội đồng"]),
-    ([Role.ADMIN], ["Trang chủ", "Đăng ký chỉ tiêu", "Báo cáo quý", "Đánh giá", "Quản trị"]),
+    ([Role.ADMIN], ["Trang chủ", "Đăng ký chỉ tiêu", "Báo cáo quý", "Hội đồng", "Quản trị"]),
     ([Role.HEAD, Role.COUNCIL], ["Trang chủ", "Chỉ tiêu", "Báo cáo của tôi", "Đánh giá"]),
 ])
 def test_one_entry_per_area_of_work(as_person, roles, expected):

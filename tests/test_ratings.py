@@ -138,7 +138,7 @@ def test_the_qr_page_rates_the_dossier_of_the_receipt_once(world, client):
     assert page.status_code == 200 and "Lê Thị Hạnh" in page.get_data(as_text=True)
     done = client.post(path, data={"key": "q" * 16, "verdict": "unsatisfied", "score_attitude": "unsatisfied", "comment": "Chờ quá lâu",
                                    "phone": "0912 345 678"})
-    assert done.status_code == 200 and "Cảm ơn" in done.get_data(as_text=True)
+    assert done.status_code == 200 and "Xin cảm ơn đã đánh giá!" in done.get_data(as_text=True)
     row = db.session.scalar(select(Rating).where(Rating.dossier == "H29-0200"))
     assert (row.channel, row.verdict.value, row.phone, row.official_id) == (Channel.QR, "unsatisfied", "0912 345 678", world["official"].id)
     assert "đã được đánh giá" in client.get(path).get_data(as_text=True)

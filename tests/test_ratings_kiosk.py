@@ -51,7 +51,7 @@ def test_the_kiosk_rates_once_and_sends_its_offline_queue_once(live_server, brow
     page.get_by_role("button", name="Lưu trên thiết bị này").click()
     expect(page.locator("#official-name")).to_have_text("Lê Thị Hạnh")
     expect(page.locator("body")).to_have_attribute("data-offline-ready", "yes")  # the page is kept on the tablet
-    expect(page.get_by_role("heading", name="Ông/bà có hài lòng với sự phục vụ của chúng tôi không?")).to_be_visible()
+    expect(page.get_by_role("heading", name="Xin mời đánh giá sự phục vụ của chúng tôi")).to_be_visible()
     assert axe_violations(page) == [], describe(axe_violations(page))
     sizes = page.eval_on_selector_all("#rate button, #rate input", "nodes => nodes.filter(n => n.offsetParent !== null).map(n => [n.getBoundingClientRect().width, n.getBoundingClientRect().height])")
     assert sizes and min(min(w, h) for w, h in sizes) >= 44, sizes
@@ -60,7 +60,7 @@ def test_the_kiosk_rates_once_and_sends_its_offline_queue_once(live_server, brow
     page.get_by_role("radiogroup", name="Thái độ phục vụ").get_by_role("radio", name="Rất hài lòng").tap()
     page.get_by_role("radiogroup", name="Đánh giá chung").get_by_role("radio", name="Rất hài lòng").tap()
     assert _sent(page, page.get_by_role("button", name="Gửi đánh giá").tap) == ["accepted"]
-    expect(page.get_by_role("heading", name="Cảm ơn ông/bà đã đánh giá!")).to_be_visible()
+    expect(page.get_by_role("heading", name="Xin cảm ơn đã đánh giá!")).to_be_visible()
     assert page.evaluate(QUEUE_LENGTH) == 0 and _ratings() == 1
 
     context.set_offline(True)
