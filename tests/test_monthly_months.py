@@ -104,7 +104,7 @@ def test_self_assessment_then_the_managers_assessment_scored_by_the_engine(agenc
     assert plan.state == MonthState.ASSESSED and not plan.without_self_assessment
     assert (dossier.assessed_quantity, dossier.assessed_on, dossier.result_percent) == (Decimal(4), date(2026, 3, 18), Decimal("91.67"))
     assert report.result_percent == Decimal("91.67")
-    assert plan.points == Decimal("64.17") and plan.rubric_version == "335-2026.1"
+    assert plan.points == Decimal("64.17") and plan.rubric_version == "335-2026.2"  # the preset in force (config/rubrics/335-civil-servants.toml)
     assert "track_rubrics" in agency.cycle.rules  # the rubric is fixed in the cycle at the first assessment
 
 

@@ -125,7 +125,13 @@ def downgrade():
     op.drop_index(op.f('ix_person_manager_id'), table_name='person')
     if op.get_bind().dialect.name != 'sqlite':
         op.drop_constraint(op.f('fk_person_manager_id_person'), 'person', type_='foreignkey')
-    op.drop_column('person', 'manager_id')  # SQLite ≥ 3.35 drops the column and its reference in place
+        op.drop_column('person', 'manager_id')
+    else:
+        # A later migration may have copied `person` (batch mode, 0016), which makes the column's
+        # reference a table constraint that DROP COLUMN refuses; a batch copy drops both (foreign
+        # keys are not enforced while migrating, and checked before commit: env.py).
+        with op.batch_alter_table('person', schema=None) as batch_op:
+            batch_op.drop_column('manager_id')
 
     with op.batch_alter_table('monthly_line', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_monthly_line_product_id'))
