@@ -74,7 +74,7 @@ def track(track_id: int):
     return _track_page(get_or_404(Track, track_id), FormOutcome(), {})
 
 
-def _resolve(track: Track, data: dict[str, Any]) -> dict[str, Any]:
+def _resolve(data: dict[str, Any]) -> dict[str, Any]:
     """The unit and person a form names by code and user name, as ids (refused per field)."""
     errors: dict[str, list[str]] = {}
     unit_id = db.session.scalar(select(Unit.id).where(func.lower(Unit.code) == data["unit_code"].lower()))
@@ -95,7 +95,7 @@ def subject_new(track_id: int):
     policy.require(current_user, "admin.units.manage")
     track = get_or_404(Track, track_id)
     outcome = submit(SubjectFormSchema(), lambda data: operations.add_subject(track, rules=queries.latest_rules(), actor=current_user,
-                                                                              **_resolve(track, data)))
+                                                                              **_resolve(data)))
     if not outcome.ok:
         return _track_page(track, outcome, request.form)
     flash(gettext("Added to the track “%(name)s”.", name=track.name_vi), "success")

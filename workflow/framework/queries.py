@@ -49,7 +49,7 @@ def subjects_of_person(person_id: int) -> list[Subject]:
         .order_by(Track.position, Track.code)))
 
 
-def subject_counts(cycle_id: int | None = None) -> dict[int, int]:
+def subject_counts() -> dict[int, int]:
     """Active subjects per track, in one statement."""
     rows = db.session.execute(select(Subject.track_id, func.count()).where(Subject.active.is_(True)).group_by(Subject.track_id))
     return {track_id: count for track_id, count in rows}
