@@ -565,6 +565,41 @@ def _manager_acts(actor: Person, plan: Any) -> bool:
 @rule("monthly.approve")
 def _agency_head_acts(actor: Person, plan: Any) -> bool:
     return plan is not None and _agency_head_of(actor, plan.subject)
+
+
+# The year (Nghị định 335/2025 Điều 12, 20): the direct manager scores the general criteria once;
+# the head of agency records the cases of Điều 20 k4 and decides the level. The proposed level and
+# the points are for those who assess and decide; the servant sees their year's points and level
+# once the head of agency has decided it (as a head sees the council's only once published).
+
+@rule("monthly.year.assess")
+def _assess_year(actor: Person, subject: Any) -> bool:
+    return _manager_of(actor, subject)
+
+
+@rule("monthly.year.decide")
+def _decide_year(actor: Person, subject: Any) -> bool:
+    return _agency_head_of(actor, subject)
+
+
+@rule("monthly.year.proposal.view")
+def _view_year_proposal(actor: Person, subject: Any) -> bool:
+    """`subject`: whose proposed level, total and the sentence that explains them."""
+    return actor.has_role(Role.ADMIN) or _manager_of(actor, subject) or _agency_head_of(actor, subject)
+
+
+@rule("monthly.year.result.view")
+def _view_year_result(actor: Person, result: Any) -> bool:
+    """`result`: a servant's year (`YearResult`); its level and points once decided."""
+    if result is None:
+        return False
+    return _view_year_proposal(actor, result.subject) or (_servant_of(actor, result.subject) and result.level is not None)
+
+
+@rule("monthly.year.agency")
+def _agency_year(actor: Person, obj: Any) -> bool:
+    """The list of an agency's years: its head (and administrators, to read)."""
+    return actor.has_role(Role.ADMIN) or bool(actor.head_unit_ids)
 # --- citizens' ratings at the counter (workflow.ratings) --------------------------------------
 # Administrators register counters and devices; the head of a unit says who is on duty at its
 # counters and answers the unsatisfied ratings of its officials (never one about themself: that

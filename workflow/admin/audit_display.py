@@ -81,6 +81,9 @@ ACTIONS: dict[str, Any] = {
     "monthly_plan.assess": _l("Month assessed by the direct manager"),
     "monthly_plan.approve": _l("Month approved by the head of agency"),
     "monthly_plan.return": _l("Month's assessment returned to the manager"),
+    "monthly_year.assess": _l("General criteria of the year scored by the direct manager"),
+    "monthly_year.case": _l("Case of not completing tasks recorded for the year"),
+    "monthly_year.decide": _l("Level of the year decided by the head of agency"),
     # registrations of targets
     "registration.create": _l("Registration started"),
     "registration.submit": _l("Registration submitted for review"),
@@ -183,6 +186,7 @@ OBJECTS: dict[str, Any] = {
     "monthly_product": _l("Product of the catalogue"),
     "monthly_plan": _l("Month of a civil servant"),
     "monthly_line": _l("Product of a month"),
+    "monthly_year": _l("Year of a civil servant"),
     "target": _l("Target"),
     "revision": _l("Version of a registration"),
     "proposal": _l("Adjustment proposal"),

@@ -10,7 +10,6 @@ causes. Nothing here commits.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext
@@ -70,6 +69,7 @@ from workflow.council.workflow import (
 from workflow.cycles.models import Cycle, CycleState
 from workflow.extensions import db
 from workflow.framework.rules import HEADS
+from workflow.scoring import frozen
 from workflow.scoring.engine import FIGURES
 from workflow.targets.models import Registration, RegistrationState
 
@@ -582,29 +582,14 @@ def _frozen(proposal: Any, row: Any, round_: int, session: CouncilSession) -> Le
 
     panel = proposal.panel
     flags = flags_of(proposal)
-    notes = [{"code": n.code, "params": _json_params(n.params)} for n in (*proposal.notes, *proposal.quota.notes)]
-    checks = [
-        {"level": c.level, "condition": c.condition, "required": _json(c.required), "actual": _json(c.actual), "passed": c.passed}
-        for c in (proposal.classification.checks if proposal.classification else ())
-    ]
+    notes = [{"code": n.code, "params": frozen.params_to_json(n.params)} for n in (*proposal.notes, *proposal.quota.notes)]
+    checks = frozen.checks_to_json(proposal.classification.checks if proposal.classification else ())
     return LevelProposal(
         session_id=session.id, round=round_, registration_id=row.registration_id, panel_score=panel.score, method=panel.method,
         ratings=panel.ratings, stdev=panel.stdev, spread=panel.range, level=proposal.level,
         classified_level=proposal.classification.level if proposal.classification else None, quota_status=proposal.quota.status.value,
         options=list(proposal.quota.options), flags=flags, notes=notes, checks=checks,
     )
-
-
-def _json(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, tuple):
-        return [_json(v) for v in value]
-    return value
-
-
-def _json_params(params: Any) -> dict[str, Any]:
-    return {k: _json(v) for k, v in dict(params).items()}
 
 
 def finalise_session(session: CouncilSession, *, actor: Person, version: int | None) -> int:

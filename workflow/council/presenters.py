@@ -33,7 +33,8 @@ from workflow.reports.models import (
     SupportDirection,
     SupportRequest,
 )
-from workflow.scoring.engine import FIGURES, QUOTA_MOVES, Check, Facts, Note, Proposal, TargetResult, level_trace
+from workflow.scoring.engine import FIGURES, QUOTA_MOVES, Facts, Proposal, TargetResult, level_trace
+from workflow.scoring import frozen
 from workflow.scoring.explain import LevelExplanation, describe, explain_level
 from workflow.scoring.rubric import Rubric
 from workflow.targets import revisions
@@ -309,17 +310,13 @@ def live_explanation(proposal: Proposal, facts: Facts, rubric: Rubric, disciplin
     return explain_level(trace, rubric, facts=facts, level=proposal.level, discipline=discipline)
 
 
-def _stored(value: Any) -> Any:
-    return Decimal(value) if isinstance(value, str) else value
-
-
 def frozen_explanation(row: LevelProposal, rubric: Rubric, decision: Decision | None = None, discipline: str = "") -> LevelExplanation | None:
     """The level sentence of a line of the finalised list, for the committee's decision in
     force when there is one (its reason when it departs from the proposal)."""
     if row.panel_score is None or not row.checks:
         return None
-    checks = [Check(c["level"], c["condition"], _stored(c["required"]), _stored(c["actual"]), c["passed"]) for c in row.checks]
-    quota = next((Note(n["code"], _decimals(n["params"])) for n in row.notes if n["code"] in QUOTA_MOVES), None)
+    checks = frozen.checks_of(row.checks)
+    quota = next((frozen.note_of(n) for n in row.notes if n["code"] in QUOTA_MOVES), None)
     facts = Facts.from_json(row.facts) if row.facts else None
     trace = level_trace(row.panel_score, checks, quota, rubric)
     level = decision.level if decision is not None else row.level
@@ -361,7 +358,7 @@ def proposal_row(proposal: Proposal, rubric: Rubric, facts: Facts, discipline: s
 
 def frozen_row(proposal: LevelProposal, rubric: Rubric, decision: Decision | None = None, discipline: str = "") -> dict[str, Any]:
     explanation = frozen_explanation(proposal, rubric, decision, discipline)
-    notes = [describe(Note(n["code"], _decimals(n["params"])), rubric) for n in proposal.notes
+    notes = [describe(frozen.note_of(n), rubric) for n in proposal.notes
              if not (explanation and n["code"].startswith("quota."))]
     return {
         "panel_score": proposal.panel_score, "method": proposal.method, "ratings": proposal.ratings, "stdev": proposal.stdev,
@@ -369,19 +366,6 @@ def frozen_row(proposal: LevelProposal, rubric: Rubric, decision: Decision | Non
         "quota_status": proposal.quota_status, "options": proposal.options, "flags": proposal.flags,
         "explanation": notes + ([explanation.sentence] if explanation else []), "level_explanation": explanation_payload(explanation),
     }
-
-
-def _decimals(params: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in params.items():
-        if isinstance(value, str) and key not in ("reason", "by", "figure", "measure", "applies_to", "level", "fallback"):
-            try:
-                out[key] = Decimal(value)
-                continue
-            except ArithmeticError:
-                pass
-        out[key] = tuple(value) if key == "scope" and isinstance(value, list) else value
-    return out
 
 
 # --- pages of the whole cycle ----------------------------------------------------------------

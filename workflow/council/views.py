@@ -89,6 +89,7 @@ from workflow.scoring.engine import FIGURES
 from workflow.scoring.explain import FIGURES as FIGURE_LABELS
 from workflow.scoring.explain import WORDS, describe_check
 from workflow.scoring.rubric import RubricError
+from workflow.scoring.what_if_form import WHAT_IF_FIELDS, what_if_changes
 from workflow.targets.models import Registration
 
 bp = Blueprint("council", __name__, url_prefix="/council")
@@ -438,25 +439,6 @@ def reopen_card(cycle_id: int, card_id: int):
 
 
 # --- proposals -------------------------------------------------------------------------------
-
-WHAT_IF_FIELDS = ("quota.max_percent", "levels.excellent.min_points", "levels.good.min_points", "levels.completed.min_points",
-                  "aggregation.disagreement_points")
-
-
-def what_if_changes(args: Any, rubric: Any) -> dict[str, Any]:
-    changes = {}
-    for name in WHAT_IF_FIELDS:
-        raw = (args.get(name) or "").strip()
-        if raw:
-            try:
-                changes[name] = str(formats.parse_number(raw))
-            except formats.FormatError as exc:
-                raise RubricError([exc.message]) from None
-    method = (args.get("aggregation.method") or "").strip()
-    if method and method != rubric.aggregation.method:
-        changes["aggregation.method"] = method
-    return changes
-
 
 @bp.get("/<int:cycle_id>/proposals")
 def proposal_list(cycle_id: int):

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import abort
 from flask_login import current_user
 from flask_smorest import Blueprint
+from sqlalchemy import select
 
 from workflow import policy
 from workflow.core.api import API_PREFIX, with_etag
@@ -18,7 +20,7 @@ from workflow.core.pagination import PageArgs, page_payload, page_schema, pagina
 from workflow.core.web import get_or_404
 from workflow.extensions import db
 from workflow.framework.models import Period, Subject
-from workflow.monthly import operations, queries
+from workflow.monthly import operations, queries, year
 from workflow.monthly.models import MonthlyPlan
 from workflow.monthly.schemas import (
     MonthlyAssessmentSchema,
@@ -32,6 +34,11 @@ from workflow.monthly.schemas import (
     MonthlyProductSchema,
     MonthlySelfAssessmentSchema,
     MonthlyStepSchema,
+    MonthlyYearArgs,
+    MonthlyYearAssessSchema,
+    MonthlyYearDecidedSchema,
+    MonthlyYearDecisionsSchema,
+    MonthlyYearSchema,
 )
 
 blp = Blueprint(
@@ -138,3 +145,53 @@ def take_step(data, plan_id: int):
     plan = _plan(plan_id)
     operations.take_step(plan, data["step"], actor=current_user, version=claimed_version(plan, data.get("version")), reason=data["reason"])
     return _month(plan)
+
+
+# --- the year ----------------------------------------------------------------------------------
+
+def _year_panel(subject: Subject, cycle_id: int) -> Any:
+    cycle = year.cycle_of_track(cycle_id)
+    if cycle is None:
+        abort(404)
+    return year.of_subject(subject, cycle)
+
+
+@blp.get("/years/<int:subject_id>")
+@blp.arguments(MonthlyYearArgs, location="query")
+@blp.response(200, MonthlyYearSchema)
+def get_year(args, subject_id: int):
+    """A servant's year: the approved months and the task-result points; to the direct manager,
+    the head of agency and administrators also the general criteria, the total, the proposed
+    level and the sentence that explains it; to the servant the level once decided."""
+    subject = get_or_404(Subject, subject_id)
+    policy.require(current_user, "monthly.year.view", subject)
+    return year.payload(_year_panel(subject, args["cycle_id"]), subject.id, current_user)
+
+
+@blp.put("/years/<int:subject_id>")
+@blp.arguments(MonthlyYearArgs, location="query")
+@blp.arguments(MonthlyYearAssessSchema)
+@blp.response(200, MonthlyYearSchema)
+def assess_year(args, data, subject_id: int):
+    """The direct manager scores the general criteria (once, at the year's end)."""
+    subject = get_or_404(Subject, subject_id)
+    panel = _year_panel(subject, args["cycle_id"])
+    operations.assess_year(subject, panel.cycle, data["general"], actor=current_user, version=data["version"], note=data["note"])
+    db.session.flush()
+    return year.payload(year.of_subject(subject, panel.cycle), subject.id, current_user)
+
+
+@blp.post("/years/decisions")
+@blp.arguments(MonthlyYearArgs, location="query")
+@blp.arguments(MonthlyYearDecisionsSchema)
+@blp.response(200, MonthlyYearDecidedSchema)
+def decide_years(args, data):
+    """The head of agency decides the levels of the servants named; the quota is checked on the
+    levels as they would stand, and nothing is saved while it is exceeded."""
+    cycle = year.cycle_of_track(args["cycle_id"])
+    if cycle is None:
+        abort(404)
+    subjects = db.session.scalars(select(Subject).where(Subject.id.in_({d["subject_id"] for d in data["decisions"]}))).all()
+    panel = year.compute(cycle, sorted({s.unit_id for s in subjects}))
+    count = operations.decide_years(panel, data["decisions"], actor=current_user)
+    return {"decided": count}

@@ -8,6 +8,10 @@
   agency's approval, as one workflow (`workflow.monthly.workflow.MONTH`).
 - `PlanLine` (sản phẩm của tháng): one product of the month, from the catalogue or ad hoc, with
   what the servant says was delivered and what the manager judged.
+- `YearResult` (kết quả năm): one subject's year — the general criteria the direct manager scores
+  once at the year's end, a case of "không hoàn thành" the head of agency records (Nghị định
+  335/2025 Điều 20 k4 b–d), and the head of agency's decision on the level, with the engine's
+  figures frozen at the decision (`workflow.monthly.year`).
 
 The direct manager of a person is `Person.manager_id` (else the head of the person's unit:
 `workflow.monthly.queries.direct_manager`). Points come from the engine, never from here.
@@ -18,15 +22,16 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workflow.core.models import CreatedAt, Versioned, enum_column
+from workflow.core.models import CreatedAt, JSONType, Versioned, enum_column
 from workflow.extensions import db
 
 if TYPE_CHECKING:
+    from workflow.cycles.models import Cycle
     from workflow.framework.models import Period, Subject
     from workflow.units.models import Unit
 
@@ -157,3 +162,51 @@ class PlanLine(db.Model):
 
     def __repr__(self) -> str:
         return f"<PlanLine {self.id} {self.name!r}>"
+
+
+class YearCase(enum.StrEnum):
+    """The cases in which a civil servant is "không hoàn thành nhiệm vụ" whatever the points
+    (Nghị định 335/2025 Điều 20 k4 b–d), as the head of agency records them with their decision."""
+
+    DEGRADATION = "degradation"  # k4 b: kết luận có biểu hiện suy thoái
+    DUTY_DISCIPLINE = "duty_discipline"  # k4 c: kỷ luật từ khiển trách trở lên, vi phạm liên quan đến công vụ
+    CORRUPTION_IN_AGENCY = "corruption_in_agency"  # k4 d: cơ quan do mình phụ trách bị xử lý về tham nhũng, lãng phí
+
+
+class YearResult(CreatedAt, Versioned, db.Model):
+    """Kết quả năm of one subject of the civil-servants track in one cycle."""
+
+    __tablename__ = "monthly_year"
+    __table_args__ = (UniqueConstraint("subject_id", "cycle_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"), index=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"), index=True)
+    # The general criteria (tiêu chí chung), scored once by the direct manager: {code: "points"}.
+    general: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)
+    general_note: Mapped[str] = mapped_column(Text, default="")
+    assessed_at: Mapped[datetime | None]
+    assessed_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    # A case of "không hoàn thành" (Điều 20 k4 b–d), with the decision or conclusion it rests on.
+    case: Mapped[YearCase | None] = mapped_column(enum_column(YearCase), nullable=True)
+    case_reference: Mapped[str] = mapped_column(String(200), default="")
+    # The head of agency's decision, with the engine's figures as they stood then.
+    level: Mapped[str | None] = mapped_column(String(32))
+    proposed_level: Mapped[str | None] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text, default="")  # when the decision departs from the proposal
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    task_points: Mapped[Decimal | None] = mapped_column(POINTS)
+    total: Mapped[Decimal | None] = mapped_column(POINTS)
+    trace: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)  # checks, quota note, facts
+    rubric_version: Mapped[str] = mapped_column(String(64), default="")
+
+    subject: Mapped[Subject] = relationship()
+    cycle: Mapped[Cycle] = relationship()
+
+    @property
+    def decided(self) -> bool:
+        return self.level is not None
+
+    def __repr__(self) -> str:
+        return f"<YearResult {self.id} subject={self.subject_id} cycle={self.cycle_id} {self.level}>"

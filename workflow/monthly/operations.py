@@ -12,21 +12,24 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 
 from workflow import policy
-from workflow.core import audit
+from workflow.core import audit, formats
 from workflow.core.concurrency import check_version, lock
 from workflow.core.errors import DomainError, PermissionDenied, TransitionRefused, ValidationFailed
 from workflow.core.models import utcnow
 from workflow.extensions import db
 from workflow.framework.models import Period, PeriodKind, Subject
-from workflow.monthly import queries, scoring
+from workflow.monthly import queries, scoring, year
 from workflow.monthly.catalogue import read_products
-from workflow.monthly.models import LineOrigin, MonthlyPlan, MonthState, PlanLine, Product
+from workflow.monthly.models import LineOrigin, MonthlyPlan, MonthState, PlanLine, Product, YearCase, YearResult
 from workflow.monthly.workflow import ASSESSING, MONTH, PLANNING
+from workflow.notifications.keys import event_key
+from workflow.notifications.operations import notify, recipient_locale
+from workflow.scoring.engine import total
 
 # --- the catalogue -----------------------------------------------------------------------------
 
@@ -298,4 +301,127 @@ def approve_month(plans: list[MonthlyPlan], *, actor: Any) -> int:
 
 
 __all__ = ["ASSESSING", "PLANNING", "add_line", "approve_month", "assess", "carry_over", "import_products", "open_month",
-           "remove_line", "save_product", "save_self_assessment", "take_step"]
+           "remove_line", "save_product", "save_self_assessment", "take_step", "assess_year", "record_year_case", "decide_years"]
+
+
+# --- the year ----------------------------------------------------------------------------------
+
+def _year_label(subject: Subject, cycle: Any) -> str:
+    return f"{subject.person.full_name if subject.person else subject.unit.name} — {cycle.name}"
+
+
+def _year_result(subject: Subject, cycle: Any) -> YearResult:
+    """The subject's year row, created on the first write."""
+    result = year.results_of(cycle.id, [subject.id]).get(subject.id)
+    if result is None:
+        result = YearResult(subject=subject, cycle=cycle, general={}, trace={})
+        db.session.add(result)
+        db.session.flush()
+    return result
+
+
+def _undecided(result: YearResult) -> None:
+    if result.decided:
+        raise TransitionRefused(gettext("The level of this year was decided; it can no longer be changed here."))
+
+
+def assess_year(subject: Subject, cycle: Any, general: dict[str, Any], *, actor: Any, version: int | None, note: str | None = None) -> YearResult:
+    """The direct manager scores the general criteria once, at the year's end (Nghị định 335/2025
+    Điều 12 k2). Every criterion is required, within its points (the engine checks)."""
+    policy.require(actor, "monthly.year.assess", subject)
+    result = _year_result(subject, cycle)
+    lock(result)
+    _undecided(result)
+    if result.assessed_at is not None:
+        check_version(result, version)
+    rubric = scoring.snapshot_rubric(cycle, actor=actor)
+    total({code: Decimal(v) for code, v in general.items() if v is not None}, Decimal(0), (), rubric)  # refuses a missing or out-of-range criterion
+    result.general = {c.code: str(Decimal(general[c.code])) for c in rubric.general}
+    if note is not None:
+        result.general_note = note
+    result.assessed_at, result.assessed_by_id = utcnow(), actor.id
+    flag_modified(result, "general")
+    audit.record("monthly_year.assess", result, actor=actor, summary=_year_label(subject, cycle), data={"general": result.general})
+    return result
+
+
+def record_year_case(subject: Subject, cycle: Any, case: YearCase | None, reference: str, *, actor: Any, version: int | None) -> YearResult:
+    """The head of agency records (or clears) a case of Điều 20 k4 b–d with the decision or
+    conclusion it rests on; the rubric makes it "không hoàn thành nhiệm vụ"."""
+    policy.require(actor, "monthly.year.decide", subject)
+    result = _year_result(subject, cycle)
+    lock(result)
+    _undecided(result)
+    if result.case is not None:
+        check_version(result, version)
+    reference = (reference or "").strip()
+    if case is not None and not reference:
+        raise ValidationFailed({"case_reference": [gettext("Give the number and date of the decision or conclusion.")]})
+    result.case, result.case_reference = case, reference if case is not None else ""
+    audit.record("monthly_year.case", result, actor=actor, summary=_year_label(subject, cycle),
+                 data={"case": case.value if case else None, "reference": result.case_reference})
+    return result
+
+
+def decide_years(panel: year.YearPanel, decisions: list[dict[str, Any]], *, actor: Any) -> int:
+    """The head of agency decides the level of each servant named (`decisions`: subject_id,
+    level, reason). A level other than the proposal needs a reason; a servant not yet scored by
+    their manager cannot be decided; the quota (Điều 20 k5) is checked on the levels as they
+    would stand, per agency and group, and nothing is saved while it is exceeded."""
+    rubric = panel.rubric
+    errors: dict[str, list[str]] = {}
+    chosen: dict[int, str] = {}
+    for entry in decisions:
+        subject_id, level, reason = entry["subject_id"], entry.get("level"), (entry.get("reason") or "").strip()
+        key = f"decisions.{subject_id}"
+        try:
+            row = panel.row(subject_id)
+        except KeyError:
+            errors[key] = [gettext("This civil servant is not in the list.")]
+            continue
+        policy.require(actor, "monthly.year.decide", row.subject)
+        if row.result is not None and row.result.decided:
+            continue
+        if row.total is None:
+            errors[key] = [gettext("The direct manager has not scored the general criteria yet.")]
+            continue
+        if level not in rubric.level_codes:
+            errors[key] = [gettext("Choose a level.")]
+            continue
+        proposal = panel.proposal(subject_id)
+        options = proposal.quota.options if proposal.level is None else (proposal.level,)
+        if level not in options and not reason:
+            errors[key] = [gettext("Give the reason for deciding another level than the one proposed.")]
+            continue
+        chosen[subject_id] = level
+    if errors:
+        raise ValidationFailed(errors)
+    levels = {lv.code: lv for lv in rubric.levels}
+    level_name = {code: lv.name.get(str(get_locale() or 'vi')) for code, lv in levels.items()}
+    exceeded = [q for q in panel.quota_now(chosen) if q.exceeded]
+    if exceeded:
+        q = exceeded[0]
+        raise ValidationFailed({"quota": [gettext(
+            "%(count)s would be rated %(level)s where the quota allows %(allowance)s (%(percent)s%% of the %(base)s rated at the base levels); "
+            "nothing was saved.", count=q.count, level=level_name.get(q.level, q.level), allowance=q.allowance,
+            percent=formats.number(q.percent), base=q.base)]})
+    reasons = {e["subject_id"]: (e.get("reason") or "").strip() for e in decisions}
+    now = utcnow()
+    for subject_id, level in chosen.items():
+        row = panel.row(subject_id)
+        result = row.result or _year_result(row.subject, panel.cycle)
+        lock(result)
+        proposal = panel.proposal(subject_id)
+        result.level, result.proposed_level = level, proposal.level
+        result.reason = reasons.get(subject_id, "") if level != proposal.level else ""
+        result.decided_at, result.decided_by_id = now, actor.id
+        result.task_points, result.total = row.year.points, row.total.total if row.total else None
+        result.trace, result.rubric_version = year.freeze(panel, subject_id), rubric.version
+        audit.record("monthly_year.decide", result, actor=actor, summary=_year_label(row.subject, panel.cycle),
+                     data={"level": level, "proposed": proposal.level, "reason": result.reason, "total": str(result.total)})
+        person = row.subject.person
+        if person is not None and person.active:
+            notify(person, "monthly_year_decided", event_key("monthly_year", result, recipient=person), "monthly_year_decided",
+                   {"year": panel.cycle.year, "level": levels[level].name.get(recipient_locale(person)), "path": f"/monthly/year/{subject_id}?cycle_id={panel.cycle.id}"},
+                   cycle=panel.cycle.id)
+    return len(chosen)

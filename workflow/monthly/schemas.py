@@ -7,10 +7,12 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
 from workflow.core.schemas import BaseSchema, Day, Number, Text, WholeNumber, between, code, one_of
+from workflow.monthly.models import YearCase
 from workflow.monthly.workflow import MONTH
 
 NOTE_MAX = 2000
 STEPS = tuple(t.name for t in MONTH.transitions)
+CASES = tuple(c.value for c in YearCase)
 
 
 # --- catalogue -----------------------------------------------------------------------------------
@@ -154,3 +156,60 @@ class MonthlyMonthSchema(BaseSchema):
 class MonthlyImportResultSchema(BaseSchema):
     created = fields.Integer()
     updated = fields.Integer()
+
+
+# --- the year ------------------------------------------------------------------------------------
+
+class MonthlyYearArgs(BaseSchema):
+    cycle_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+
+
+class MonthlyYearAssessSchema(BaseSchema):
+    version = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**31 - 1))
+    general = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=32)),
+                          values=Number(places=2, as_string=True, validate=between(min=0, max=100)), required=True,
+                          validate=validate.Length(max=50),
+                          metadata={"description": "The points of each general criterion of the rubric, by its code."})
+    note = Text(max_length=NOTE_MAX, allow_empty=True, load_default=None)
+
+
+class MonthlyYearCaseSchema(BaseSchema):
+    version = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**31 - 1))
+    case = fields.String(load_default=None, allow_none=True, validate=one_of(CASES),
+                         metadata={"description": "A case of Nghị định 335/2025 Điều 20 k4 b–d, or none."})
+    case_reference = Text(max_length=200, allow_empty=True, load_default="")
+
+
+class MonthlyYearDecisionSchema(BaseSchema):
+    subject_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+    level = fields.String(required=True, validate=validate.Length(max=32))
+    reason = Text(max_length=NOTE_MAX, allow_empty=True, load_default="")
+
+
+class MonthlyYearDecisionsSchema(BaseSchema):
+    decisions = fields.List(fields.Nested(MonthlyYearDecisionSchema), required=True, validate=validate.Length(min=1, max=5000))
+
+
+class MonthlyYearSchema(BaseSchema):
+    subject_id = fields.Integer()
+    cycle_id = fields.Integer()
+    name = fields.String()
+    unit = fields.String()
+    months = fields.List(fields.List(fields.String()), metadata={"description": "The approved months counted: [month, points]."})
+    task_points = fields.Decimal(as_string=True, allow_none=True)
+    general = fields.Dict(keys=fields.String(), values=fields.String(), allow_none=True)
+    general_points = fields.Decimal(as_string=True, allow_none=True)
+    deduction = fields.Decimal(as_string=True, allow_none=True)
+    total = fields.Decimal(as_string=True, allow_none=True)
+    case = fields.String(allow_none=True)
+    case_reference = fields.String(allow_none=True)
+    proposed_level = fields.String(allow_none=True)
+    level = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+    explanation = fields.String(allow_none=True)
+    version = fields.Integer(allow_none=True)
+
+
+class MonthlyYearDecidedSchema(BaseSchema):
+    decided = fields.Integer(metadata={"description": "How many levels were decided (those already decided are left as they are)."})

@@ -79,8 +79,12 @@ def month_figures(lines: Sequence[PlanLine], rubric: Rubric, by: str) -> MonthFi
 def year_points(months: Sequence[tuple[str, MonthlyPlan]], rubric: Rubric) -> YearPoints:
     """The year's task-result points from the approved months (`months`: (label, plan), in
     order), by the rubric's [periods] rule."""
+    return year_points_of([(label, plan.points) for label, plan in months if plan.points is not None], rubric)
+
+
+def year_points_of(months: Sequence[tuple[str, Decimal]], rubric: Rubric) -> YearPoints:
+    """The same from each approved month's stored points (`months`: (label, points), in order),
+    so a year reads one row per month."""
     top = rubric.tasks.max_points
-    # Each month as approved: its stored points, so a year reads one row per month.
-    periods = [PeriodPoints(label, TaskPoints(plan.points * HUNDRED / top, plan.points, top, (), ())) for label, plan in months
-               if plan.points is not None]
+    periods = [PeriodPoints(label, TaskPoints(points * HUNDRED / top, points, top, (), ())) for label, points in months]
     return year_task_points(periods, rubric)

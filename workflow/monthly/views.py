@@ -10,12 +10,15 @@ servant types (keepwork).
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from marshmallow import ValidationError
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from workflow import policy
@@ -28,11 +31,22 @@ from workflow.core.web import form_version, get_or_404, load_form
 from workflow.drafts import web as drafts
 from workflow.extensions import db
 from workflow.framework.models import Period, Subject
-from workflow.monthly import operations, queries, scoring
-from workflow.monthly.models import MonthlyPlan, MonthState
-from workflow.monthly.schemas import MonthlyAssessEntrySchema, MonthlyLineInSchema, MonthlyProductInSchema, MonthlySelfEntrySchema, MonthlyStepSchema
+from workflow.monthly import operations, queries, scoring, year
+from workflow.monthly.models import MonthlyPlan, MonthState, YearCase
+from workflow.monthly.schemas import (
+    MonthlyAssessEntrySchema,
+    MonthlyLineInSchema,
+    MonthlyProductInSchema,
+    MonthlySelfEntrySchema,
+    MonthlyStepSchema,
+    MonthlyYearAssessSchema,
+    MonthlyYearCaseSchema,
+    MonthlyYearDecisionsSchema,
+)
 from workflow.monthly.workflow import MONTH, STATE_TONES
 from workflow.scoring.explain import describe
+from workflow.scoring.rubric import RubricError
+from workflow.scoring.what_if_form import WHAT_IF_FIELDS, what_if_changes
 from workflow.units.models import Unit
 
 bp = Blueprint("monthly", __name__, url_prefix="/monthly")
@@ -282,24 +296,133 @@ def approve():
 
 # --- the year ------------------------------------------------------------------------------------
 
+# The cases of "không hoàn thành nhiệm vụ" whatever the points (Nghị định 335/2025 Điều 20 k4 b–d).
+YEAR_CASES = {
+    YearCase.DEGRADATION: _l("Found by a competent body to show political, ethical or lifestyle degradation (Article 20, clause 4 b)"),
+    YearCase.DUTY_DISCIPLINE: _l("Disciplined from reprimand up for a violation related to public duty in the year (Article 20, clause 4 c)"),
+    YearCase.CORRUPTION_IN_AGENCY: _l("The agency or field in charge was dealt with for embezzlement, corruption or waste (Article 20, clause 4 d)"),
+}
+
+
+def _cycle_of() -> Any:
+    """The cycle asked for (`cycle_id`), else the one holding today; None when no cycle has months."""
+    cycle_id = whole_number(request.args.get("cycle_id", "") or request.form.get("cycle_id", ""))
+    if cycle_id is None:
+        period = queries.current_month(_today())
+        cycle_id = period.cycle_id if period else None
+    return year.cycle_of_track(cycle_id) if cycle_id is not None else None
+
+
 @bp.get("/year/<int:subject_id>")
-def year(subject_id: int):
-    """The servant's year: each month with its state and points, and the year's task-result
-    points from the approved months by the rubric's [periods] rule, with the sentence that says
-    how."""
+def year_page(subject_id: int):
+    """The servant's year: each month with its state and points; the year's task-result points
+    from the approved months by the rubric's [periods] rule; the general criteria the direct
+    manager scores once; the head of agency's case of Điều 20 k4 and decision, with the
+    sentence that explains the level."""
     subject = get_or_404(Subject, subject_id)
-    period = queries.current_month(_today())
-    cycle_id = whole_number(request.args.get("cycle_id", "")) or (period.cycle_id if period else None)
-    months = queries.year_months(subject.id, cycle_id) if cycle_id else []
     policy.require(current_user, "monthly.year.view", subject)
-    cycle = months[0][0].cycle if months else None
-    rubric = scoring.rubric_of(cycle) if cycle else None
-    approved = [(formats.month(p.number, cycle.year), plan) for p, plan in months if plan is not None and plan.state == MonthState.APPROVED]
-    result = scoring.year_points(approved, rubric) if rubric else None
-    sentences = [describe(note, rubric) for note in result.notes] if result else []
-    from_months = "; ".join(f"{label}: {formats.number(points)}" for label, points in result.periods) if result else ""
-    return render_template("monthly/year.html", subject=subject, cycle=cycle, months=months, result=result, sentences=sentences, rubric=rubric,
-                           from_months=from_months)
+    cycle = _cycle_of()
+    months = queries.year_months(subject.id, cycle.id) if cycle else []
+    if cycle is None or not subject.active:
+        return render_template("monthly/year.html", subject=subject, cycle=cycle, months=months, row=None, rubric=None)
+    panel = year.of_subject(subject, cycle)
+    row = year.view_of(panel, subject.id, current_user)
+    from_months = "; ".join(f"{label}: {formats.number(points)}" for label, points in row["year"].periods)
+    return render_template("monthly/year.html", subject=subject, cycle=cycle, months=months, row=row, rubric=panel.rubric, from_months=from_months,
+                           sentences=[describe(note, panel.rubric) for note in row["year"].notes], cases=YEAR_CASES, locale=str(get_locale()),
+                           general_values={f"general.{code}": Decimal(v) for code, v in ((row["result"].general or {}) if row["result"] else {}).items()},
+                           level_names={lv.code: lv.name.get(str(get_locale())) for lv in panel.rubric.levels},
+                           can_assess=policy.can(current_user, "monthly.year.assess", subject) and not (row["result"] and row["result"].decided),
+                           can_decide=policy.can(current_user, "monthly.year.decide", subject) and not (row["result"] and row["result"].decided))
+
+
+@bp.post("/year/<int:subject_id>/general")
+def assess_year(subject_id: int):
+    subject = get_or_404(Subject, subject_id)
+    cycle = _cycle_of() or abort(404)
+    rubric = scoring.rubric_of(cycle)
+    payload = {"general": {c.code: request.form.get(f"general.{c.code}", "") for c in rubric.general
+                           if request.form.get(f"general.{c.code}", "").strip()},
+               "note": request.form.get("note", "")}
+    if form_version() is not None:
+        payload["version"] = form_version()
+    try:
+        with formats.typed_by_person():
+            data = MonthlyYearAssessSchema().load(payload)
+    except ValidationError as exc:
+        raise ValidationFailed(flatten_errors(exc.messages)) from None
+    operations.assess_year(subject, cycle, data["general"], actor=current_user, version=data["version"], note=data["note"])
+    flash(gettext("The general criteria of %(name)s were saved.", name=subject.person.full_name), "success")
+    return redirect(url_for("monthly.year_page", subject_id=subject.id, cycle_id=cycle.id))
+
+
+@bp.post("/year/<int:subject_id>/case")
+def record_year_case(subject_id: int):
+    subject = get_or_404(Subject, subject_id)
+    cycle = _cycle_of() or abort(404)
+    data = load_form(MonthlyYearCaseSchema())
+    case = YearCase(data["case"]) if data["case"] else None
+    operations.record_year_case(subject, cycle, case, data["case_reference"], actor=current_user, version=data["version"])
+    flash(gettext("The case was recorded.") if case else gettext("No case is recorded for this year."), "success")
+    return redirect(url_for("monthly.year_page", subject_id=subject.id, cycle_id=cycle.id))
+
+
+def _decisions_from_form(form: MultiDict[str, str]) -> list[dict[str, Any]]:
+    out = []
+    for raw in form.getlist("subject_id"):
+        ident = whole_number(raw)
+        if ident is not None:
+            out.append({"subject_id": ident, "level": form.get(f"decisions.{ident}", ""), "reason": form.get(f"reasons.{ident}", "")})
+    return out
+
+
+@bp.get("/agency-year")
+def agency_year():
+    """The head of agency's year: every servant of the agency with their task-result points,
+    general criteria, total, proposed level and the sentence that explains it, the quota as it
+    stands, a what-if, and the decisions."""
+    policy.require(current_user, "monthly.year.agency")
+    cycle = _cycle_of()
+    units = sorted(current_user.head_unit_ids)
+    if current_user.has_role(Role.ADMIN):
+        unit_id = whole_number(request.args.get("unit_id", ""))
+        units = [unit_id] if unit_id is not None else units
+    if cycle is None or not units:
+        return render_template("monthly/agency_year.html", cycle=cycle, rows=[], quota=[], what_if=None, what_if_error=None, rubric=None)
+    panel = year.compute(cycle, units)
+    rows = [year.view_of(panel, r.subject.id, current_user) for r in panel.rows]
+    what_if, what_if_error = None, None
+    try:
+        changes = what_if_changes(request.args, panel.rubric)
+        if changes:
+            result = panel.what_if(changes)
+            what_if = {"changes": result.changes, "counts": result.counts, "names": {r.subject.id: r.subject.person.full_name for r in panel.rows}}
+    except RubricError as exc:
+        what_if_error = exc.problems
+    proposed = {r.subject.id: panel.proposals.level_of(r.subject.id) for r in panel.rows}
+    return render_template("monthly/agency_year.html", cycle=cycle, rows=rows, rubric=panel.rubric, quota=panel.quota_now(),
+                           quota_proposed=panel.quota_now(proposed), what_if=what_if, what_if_error=what_if_error,
+                           what_if_fields=WHAT_IF_FIELDS, units=db.session.scalars(select(Unit).where(Unit.id.in_(units))).all(),
+                           level_names={lv.code: lv.name.get(str(get_locale())) for lv in panel.rubric.levels},
+                           counts=panel.proposals.counts(), base_names=", ".join(year.level_name(panel.rubric, c) for c in panel.rubric.quota.base_levels))
+
+
+@bp.post("/agency-year")
+def decide_years():
+    cycle = _cycle_of() or abort(404)
+    decisions = _decisions_from_form(request.form)
+    if not decisions:
+        raise ValidationFailed({"subject_id": [gettext("Tick the civil servants whose level you decide.")]})
+    try:
+        entries = MonthlyYearDecisionsSchema().load({"decisions": decisions})["decisions"]
+    except ValidationError as exc:
+        raise ValidationFailed(flatten_errors(exc.messages)) from None
+    subjects = {d["subject_id"] for d in entries}
+    units = sorted({s.unit_id for s in db.session.scalars(select(Subject).where(Subject.id.in_(subjects)))})
+    panel = year.compute(cycle, units)
+    count = operations.decide_years(panel, entries, actor=current_user)
+    flash(gettext("%(count)s levels decided.", count=count), "success")
+    return redirect(url_for("monthly.agency_year", cycle_id=cycle.id))
 
 
 # --- direct managers -----------------------------------------------------------------------------

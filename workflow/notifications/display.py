@@ -29,6 +29,9 @@ def kind_labels() -> dict[str, str]:
         "rating_case_reminder": gettext("Reminder: an unsatisfied rating to answer"),
         "rating_case_escalated": gettext("Unsatisfied rating not answered in time, escalated"),
         "vote_follow_up": gettext("Reminder: a vote result awaits a decision"),
+        "monthly_self_reminder": gettext("Reminder: the month's self-assessment"),
+        "monthly_assess_reminder": gettext("Reminder: the team's months to assess"),
+        "monthly_year_decided": gettext("Level of the year decided"),
         "test_message": gettext("Test message"),
     }
 

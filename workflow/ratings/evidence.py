@@ -8,6 +8,9 @@ their handling unjustified. For a collective: `ratings.unit_count` and
 `ratings.unit_satisfied_share` of its unit, with no minimum. One statement (the three questions
 joined by UNION ALL, the minimum read from the cycle's snapshot in it) whatever the number of
 plans; no level is decided here — the rubric's `[[evidence]]` does that.
+
+`for_subjects` gives the same facts keyed by subject, for the tracks whose year has no plan of
+targets (the civil servants' months, `workflow.monthly.year`).
 """
 
 from __future__ import annotations
@@ -40,9 +43,23 @@ def _plans(cycle_id: int, registration_ids: Sequence[int] | None) -> Any:
     return stmt.subquery()
 
 
+def _subjects(cycle_id: int, subject_ids: Sequence[int]) -> Any:
+    minimum = func.coalesce(Cycle.rules[("ratings", "min_ratings")].as_integer(), rating_rules.defaults()["min_ratings"])
+    return (select(Subject.id.label("plan"), Subject.person_id, Subject.unit_id, Cycle.year, minimum.label("minimum"))
+            .join(Cycle, Cycle.id == cycle_id).where(Subject.id.in_(subject_ids))).subquery()
+
+
 @source("ratings")
 def satisfaction(cycle_id: int, registration_ids: Sequence[int] | None) -> dict[int, list[Evidence]]:
-    plans = _plans(cycle_id, registration_ids)
+    return _facts(_plans(cycle_id, registration_ids))
+
+
+def for_subjects(cycle_id: int, subject_ids: Sequence[int]) -> dict[int, list[Evidence]]:
+    """The same facts about subjects of a cycle, by subject (one statement)."""
+    return _facts(_subjects(cycle_id, subject_ids)) if subject_ids else {}
+
+
+def _facts(plans: Any) -> dict[int, list[Evidence]]:
     in_year = Rating.month.between(plans.c.year * 100 + 1, plans.c.year * 100 + 12)
     cases = (select(literal("case", String).label("what"), plans.c.plan, literal(1, Integer).label("total"), literal(0, Integer).label("satisfied"),
                     plans.c.year, plans.c.minimum, Rating.dossier, Rating.rated_at, RatingCase.id.label("case_id"))

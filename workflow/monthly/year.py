@@ -1,0 +1,302 @@
+"""The civil servant's year (Nghị định 335/2025/NĐ-CP): from the approved months to the level the
+head of agency decides.
+
+- Task results (at most 70 points, Điều 12 k3): the months' points by the rubric's `[periods]`
+  rule — the mean of the months worked (`scoring.year_points_of`).
+- General criteria (at most 30, Điều 12 k2): scored once, at the year's end, by the direct
+  manager (`YearResult.general`).
+- Evidence: citizens' ratings (`workflow.ratings.evidence.for_subjects`) and the cases of Điều 20
+  k4 b–d that the head of agency records (`YearResult.case`), mapped by the rubric's
+  `[[evidence]]` entries — never decided here.
+- The level, the quota (Điều 20 k5: xuất sắc not above 20% of those rated tốt, per agency and
+  group of similar tasks, within the track) and the second year at the lowest level: the engine's
+  `propose`, for every servant of the agency at once, since the quota counts them together.
+
+The agency is the servant's unit (the unit whose head approves their months); the group of
+similar tasks is their position (`Person.position_id`, from the directory), else the whole unit.
+A servant the manager has not yet scored is "unrated" and takes no place in the quota.
+
+Everything is computed on reading; a decision freezes the figures it was taken on
+(`YearResult.total`, `task_points`, `trace`), so that the sentence of a decided year never moves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import get_locale
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, joinedload
+
+from workflow import policy
+from workflow.accounts.models import Person
+from workflow.core import formats
+from workflow.cycles.models import Cycle
+from workflow.extensions import db
+from workflow.framework.models import Period, PeriodKind, Subject, Track
+from workflow.monthly.models import MonthlyPlan, MonthState, YearCase, YearResult
+from workflow.monthly.scoring import TRACK, rubric_of, year_points_of
+from workflow.ratings.evidence import for_subjects
+from workflow.scoring.engine import (
+    Candidate,
+    Evidence,
+    Facts,
+    Proposal,
+    Proposals,
+    Total,
+    WhatIf,
+    YearPoints,
+    evidence_deductions,
+    propose,
+    quota_counts,
+    total,
+    what_if,
+)
+from workflow.scoring.engine.levels import QUOTA_MOVES, level_trace
+from workflow.scoring import frozen
+from workflow.scoring.explain import LevelExplanation, describe, explain_level
+from workflow.scoring.rubric import Rubric
+
+# Each case of Điều 20 k4 as the fact the 335 preset's [[evidence]] names.
+CASE_FACTS = {
+    YearCase.DEGRADATION: "discipline.degradation",
+    YearCase.DUTY_DISCIPLINE: "discipline.duty_reprimand_or_more",
+    YearCase.CORRUPTION_IN_AGENCY: "discipline.corruption_in_agency",
+}
+NO_FACTS = Facts(0, 0, 0, 0, 0)
+
+
+def case_evidence(result: YearResult | None) -> tuple[Evidence, ...]:
+    if result is None or result.case is None:
+        return ()
+    ref = f"monthly_year:{result.id}"
+    facts = [Evidence(CASE_FACTS[result.case], Decimal(1), result.case_reference, ref=ref)]
+    if result.case == YearCase.DUTY_DISCIPLINE:
+        facts.insert(0, Evidence("discipline.any", Decimal(1), result.case_reference, ref=ref))
+    return tuple(facts)
+
+
+@dataclass
+class YearRow:
+    """One servant's year as the engine sees it."""
+
+    subject: Subject
+    result: YearResult | None
+    year: YearPoints  # the task results, from the approved months
+    total: Total | None  # None until the direct manager scored the general criteria
+    facts: Facts
+
+    @property
+    def assessed(self) -> bool:
+        return self.total is not None
+
+
+@dataclass
+class YearPanel:
+    """The year of every servant of an agency (or of the units asked about), with the proposals."""
+
+    cycle: Cycle
+    rubric: Rubric
+    rows: list[YearRow]
+    candidates: list[Candidate]
+    proposals: Proposals
+
+    def row(self, subject_id: int) -> YearRow:
+        return self.rows[self.proposals.position(subject_id)]
+
+    def proposal(self, subject_id: int) -> Proposal:
+        return self.proposals.for_head(subject_id)
+
+    def explanation(self, subject_id: int) -> LevelExplanation | None:
+        """The level sentence: the decision's, frozen, once taken; else the proposal's now."""
+        row = self.row(subject_id)
+        if row.result is not None and row.result.decided:
+            return frozen_explanation(row.result, self.rubric)
+        proposal = self.proposal(subject_id)
+        if proposal.classification is None or proposal.panel.score is None:
+            return None
+        quota = next((n for n in proposal.quota.notes if n.code in QUOTA_MOVES), None)
+        trace = level_trace(proposal.panel.score, proposal.classification.checks, quota, self.rubric)
+        return explain_level(trace, self.rubric, facts=row.facts, level=proposal.level)
+
+    def what_if(self, changes: Mapping[str, Any]) -> WhatIf:
+        return what_if(self.candidates, self.rubric, changes, current=self.proposals)
+
+    def quota_now(self, decided: Mapping[int, str | None] | None = None) -> list[Any]:
+        """The quota counted on the levels as they would stand: each servant's decision (or the
+        one in `decided`), else nothing — per agency and group, as the engine counts it."""
+        decided = decided or {}
+        levels = []
+        for row, candidate in zip(self.rows, self.candidates, strict=True):
+            level = decided.get(row.subject.id, row.result.level if row.result is not None else None)
+            levels.append((candidate.agency, candidate.group, level))
+        return quota_counts(levels, self.rubric)
+
+
+def frozen_explanation(result: YearResult, rubric: Rubric) -> LevelExplanation | None:
+    data = result.trace or {}
+    if result.total is None or not data.get("checks"):
+        return None
+    quota = frozen.note_of(data["quota"]) if data.get("quota") else None
+    facts = Facts.from_json(data["facts"]) if data.get("facts") else None
+    trace = level_trace(Decimal(result.total), frozen.checks_of(data["checks"]), quota, rubric)
+    reason = result.reason if result.level != result.proposed_level else ""
+    return explain_level(trace, rubric, facts=facts, level=result.level, reason=reason)
+
+
+def freeze(panel: YearPanel, subject_id: int) -> dict[str, Any]:
+    """What a decision keeps of the engine's figures: the checks, the quota's note, the facts."""
+    proposal = panel.proposal(subject_id)
+    quota = next((n for n in proposal.quota.notes if n.code in QUOTA_MOVES), None)
+    return {
+        "checks": frozen.checks_to_json(proposal.classification.checks if proposal.classification else ()),
+        "quota": {"code": quota.code, "params": frozen.params_to_json(quota.params)} if quota else None,
+        "facts": panel.row(subject_id).facts.to_json(),
+        "months": [[label, str(points)] for label, points in panel.row(subject_id).year.periods],
+    }
+
+
+# --- what a reader is shown ---------------------------------------------------------------------
+
+def level_name(rubric: Rubric, code: str | None) -> str:
+    level = next((lv for lv in rubric.levels if lv.code == code), None)
+    return level.name.get(str(get_locale() or "vi")) if level is not None else ""
+
+
+def view_of(panel: YearPanel, subject_id: int, actor: Any) -> dict[str, Any]:
+    """One servant's year as the pages and the API show it to `actor`: the proposal and its
+    sentence only to those the policy lets see them; the decision to the servant once taken."""
+    row = panel.row(subject_id)
+    result = row.result
+    proposal_visible = policy.can(actor, "monthly.year.proposal.view", row.subject)
+    decided_visible = result is not None and result.decided and policy.can(actor, "monthly.year.result.view", result)
+    visible = proposal_visible or decided_visible
+    proposal = panel.proposal(subject_id)
+    explanation = panel.explanation(subject_id) if visible else None
+    figures = row.total
+    if decided_visible and not proposal_visible:
+        figures = None
+    return {
+        "subject": row.subject, "result": result, "year": row.year, "visible": visible, "proposal_visible": proposal_visible,
+        "total": figures if proposal_visible else None,
+        "decided_total": result.total if decided_visible else None,
+        "proposed_level": proposal.level if proposal_visible else None,
+        "options": list(proposal.quota.options) if proposal_visible else [],
+        "option_names": ", ".join(level_name(panel.rubric, code) for code in proposal.quota.options) if proposal_visible else "",
+        "flags": [describe(n, panel.rubric) for n in proposal.notes if n.code != "panel.unrated"] if proposal_visible else [],
+        "explanation": explanation.sentence if explanation else None,
+        "notes": [describe(n, panel.rubric) for n in row.total.notes] if proposal_visible and row.total else [],
+        "level": result.level if decided_visible else None,
+    }
+
+
+
+def payload(panel: YearPanel, subject_id: int, actor: Any) -> dict[str, Any]:
+    """The API's view of one servant's year (`MonthlyYearSchema`)."""
+    shown = view_of(panel, subject_id, actor)
+    result, figures = shown["result"], shown["total"]
+    subject = shown["subject"]
+    out: dict[str, Any] = {
+        "subject_id": subject.id, "cycle_id": panel.cycle.id, "name": subject.person.full_name if subject.person else "",
+        "unit": subject.unit.name, "months": [[label, str(points)] for label, points in shown["year"].periods],
+        "task_points": shown["year"].points, "level": shown["level"], "explanation": shown["explanation"],
+        "version": result.version if result is not None else None,
+    }
+    if shown["proposal_visible"]:
+        out.update({
+            "general": dict(result.general) if result is not None and result.assessed_at else None,
+            "general_points": figures.general_points if figures else None, "deduction": figures.evidence_deduction if figures else None,
+            "total": figures.total if figures else None, "proposed_level": shown["proposed_level"],
+            "case": result.case.value if result is not None and result.case else None,
+            "case_reference": result.case_reference if result is not None else None,
+        })
+    elif shown["level"] is not None:
+        out["total"] = shown["decided_total"]
+    if shown["level"] is not None and result is not None:
+        out.update({"reason": result.reason, "decided_at": result.decided_at})
+    return out
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+def _subjects(unit_ids: Sequence[int] | None, subject_ids: Sequence[int] | None) -> list[Subject]:
+    stmt = (select(Subject).join(Track, Subject.track_id == Track.id).join(Person, Subject.person_id == Person.id)
+            .where(Track.code == TRACK, Subject.active.is_(True))
+            .options(contains_eager(Subject.person), joinedload(Subject.unit)).order_by(Subject.unit_id, Person.full_name, Subject.id))
+    if unit_ids is not None:
+        stmt = stmt.where(Subject.unit_id.in_(unit_ids))
+    if subject_ids is not None:
+        stmt = stmt.where(Subject.id.in_(subject_ids))
+    return list(db.session.scalars(stmt))
+
+
+def _month_points(cycle_id: int, subject_ids: Sequence[int]) -> dict[int, list[tuple[int, Decimal]]]:
+    rows = db.session.execute(
+        select(MonthlyPlan.subject_id, Period.number, MonthlyPlan.points).join(Period, MonthlyPlan.period_id == Period.id)
+        .where(Period.cycle_id == cycle_id, Period.kind == PeriodKind.MONTH, MonthlyPlan.state == MonthState.APPROVED,
+               MonthlyPlan.points.is_not(None), MonthlyPlan.subject_id.in_(subject_ids))
+        .order_by(MonthlyPlan.subject_id, Period.number))
+    out: dict[int, list[tuple[int, Decimal]]] = {}
+    for subject_id, number, points in rows:
+        out.setdefault(subject_id, []).append((number, points))
+    return out
+
+
+def results_of(cycle_id: int, subject_ids: Sequence[int]) -> dict[int, YearResult]:
+    return {r.subject_id: r for r in db.session.scalars(
+        select(YearResult).where(YearResult.cycle_id == cycle_id, YearResult.subject_id.in_(subject_ids)))}
+
+
+def _previous_levels(cycle: Cycle, person_ids: Sequence[int]) -> dict[int, str]:
+    """Last year's decided level of each person in the track (for the second-year flag)."""
+    rows = db.session.execute(
+        select(Subject.person_id, YearResult.level).join(Subject, YearResult.subject_id == Subject.id)
+        .join(Cycle, YearResult.cycle_id == Cycle.id)
+        .where(Cycle.year == cycle.year - 1, YearResult.level.is_not(None), Subject.person_id.in_(person_ids)))
+    return {person_id: level for person_id, level in rows}
+
+
+def compute(cycle: Cycle, unit_ids: Sequence[int] | None = None, rubric: Rubric | None = None) -> YearPanel:
+    """The year of every servant of the units (all the cycle's when None), in a fixed number of
+    statements: the subjects, their approved months, their year rows, their ratings, last year."""
+    rubric = rubric or rubric_of(cycle)
+    subjects = _subjects(unit_ids, None)
+    ids = [s.id for s in subjects]
+    months = _month_points(cycle.id, ids)
+    results = results_of(cycle.id, ids)
+    ratings = for_subjects(cycle.id, ids)
+    previous = _previous_levels(cycle, [s.person_id for s in subjects if s.person_id is not None])
+    rows: list[YearRow] = []
+    candidates: list[Candidate] = []
+    for subject in subjects:
+        result = results.get(subject.id)
+        year = year_points_of([(formats.month(n, cycle.year), p) for n, p in months.get(subject.id, [])], rubric)
+        evidence = tuple(ratings.get(subject.id, ())) + case_evidence(result)
+        facts = Facts(0, 0, 0, 0, 0, disciplined=any(e.kind == "discipline.any" for e in evidence), evidence=evidence)
+        scored = None
+        if result is not None and result.assessed_at is not None:
+            general = {code: Decimal(value) for code, value in (result.general or {}).items()}
+            scored = total(general, year.points, (), rubric, evidence_deductions(evidence, rubric))
+        rows.append(YearRow(subject, result, year, scored, facts))
+        person = subject.person
+        candidates.append(Candidate(
+            head=subject.id, ratings={result.assessed_by_id or 0: scored.total} if scored is not None and result is not None else {},
+            facts=facts, agency=str(subject.unit_id), group=str(person.position_id or "") if person is not None else "", track=TRACK,
+            previous_level=previous.get(subject.person_id) if subject.person_id is not None else None))
+    return YearPanel(cycle, rubric, rows, candidates, propose(candidates, rubric))
+
+
+def of_subject(subject: Subject, cycle: Cycle) -> YearPanel:
+    """The year of one servant, computed with the servants of their agency (the quota counts
+    them together)."""
+    return compute(cycle, [subject.unit_id])
+
+
+def cycle_of_track(cycle_id: int) -> Cycle | None:
+    """The cycle, when the civil-servants track has months in it."""
+    found = db.session.scalar(select(Period.cycle_id).join(Track, Period.track_id == Track.id)
+                              .where(Track.code == TRACK, Period.cycle_id == cycle_id).limit(1))
+    return db.session.get(Cycle, found) if found is not None else None
