@@ -320,20 +320,23 @@ def _year_result(subject: Subject, cycle: Any) -> YearResult:
     return result
 
 
-def _undecided(result: YearResult) -> None:
+def _editing_year(subject: Subject, cycle: Any, action: str, actor: Any, version: int | None, edited_before: Any) -> YearResult:
+    """The year row to change by `action`: allowed, not decided yet, and (once `edited_before`
+    of it says it was saved) at the version the person edited."""
+    policy.require(actor, action, subject)
+    result = _year_result(subject, cycle)
+    lock(result)
     if result.decided:
         raise TransitionRefused(gettext("The level of this year was decided; it can no longer be changed here."))
+    if edited_before(result):
+        check_version(result, version)
+    return result
 
 
 def assess_year(subject: Subject, cycle: Any, general: dict[str, Any], *, actor: Any, version: int | None, note: str | None = None) -> YearResult:
     """The direct manager scores the general criteria once, at the year's end (Nghị định 335/2025
     Điều 12 k2). Every criterion is required, within its points (the engine checks)."""
-    policy.require(actor, "monthly.year.assess", subject)
-    result = _year_result(subject, cycle)
-    lock(result)
-    _undecided(result)
-    if result.assessed_at is not None:
-        check_version(result, version)
+    result = _editing_year(subject, cycle, "monthly.year.assess", actor, version, lambda r: r.assessed_at is not None)
     rubric = scoring.snapshot_rubric(cycle, actor=actor)
     total({code: Decimal(v) for code, v in general.items() if v is not None}, Decimal(0), (), rubric)  # refuses a missing or out-of-range criterion
     result.general = {c.code: str(Decimal(general[c.code])) for c in rubric.general}
@@ -348,12 +351,7 @@ def assess_year(subject: Subject, cycle: Any, general: dict[str, Any], *, actor:
 def record_year_case(subject: Subject, cycle: Any, case: YearCase | None, reference: str, *, actor: Any, version: int | None) -> YearResult:
     """The head of agency records (or clears) a case of Điều 20 k4 b–d with the decision or
     conclusion it rests on; the rubric makes it "không hoàn thành nhiệm vụ"."""
-    policy.require(actor, "monthly.year.decide", subject)
-    result = _year_result(subject, cycle)
-    lock(result)
-    _undecided(result)
-    if result.case is not None:
-        check_version(result, version)
+    result = _editing_year(subject, cycle, "monthly.year.decide", actor, version, lambda r: r.case is not None)
     reference = (reference or "").strip()
     if case is not None and not reference:
         raise ValidationFailed({"case_reference": [gettext("Give the number and date of the decision or conclusion.")]})
