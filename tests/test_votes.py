@@ -269,6 +269,34 @@ def test_paper_ballots_one_sheet_per_person_summoned_with_every_person_voted_on(
     assert "Tín nhiệm cao" in text and "Tín nhiệm thấp" in text
 
 
+def test_one_rounds_ballots_print_on_their_own(as_person):
+    """Two paper rounds on the same day: each round's print holds its own sheets (one per person it summons),
+    its own title and its own people, none of the other round's; an electronic round has no paper to print."""
+    from pypdf import PdfReader
+    import io
+
+    first, second = vote_round(summoned=3, candidates=2), vote_round(summoned=5, candidates=1)
+    second.round.title = "Lấy phiếu tín nhiệm Ban Thường vụ"
+    second.candidates[0].person.full_name = "Hoàng Thị Khác"
+    left_off = operations.add_candidate(first.round, f.person(full_name="Lê Văn Hưu"), actor=first.staff, post="Phó Giám đốc",
+                                        retirement_announced=True)
+    db.session.flush()
+    printed = as_person(first.staff).get(f"/votes/{first.round.id}/ballots.pdf")
+    assert printed.status_code == 200 and printed.headers["Content-Type"] == "application/pdf"
+    pages = [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(printed.data)).pages]
+    assert len(pages) == 3
+    for text in pages:
+        assert first.round.title in text and second.round.title not in text
+        assert all(c.person.full_name in text for c in first.candidates)
+        assert second.candidates[0].person.full_name not in text and left_off.person.full_name not in text
+    other = as_person(second.staff).get(f"/votes/{second.round.id}/ballots.pdf")
+    assert len(PdfReader(io.BytesIO(other.data)).pages) == 5
+    hall = vote_round(method="electronic", candidates=1)
+    refused = as_person(hall.staff).get(f"/votes/{hall.round.id}/ballots.pdf", headers={"Accept": "text/html"})
+    assert refused.status_code == 404 and "không có phiếu giấy" in refused.get_data(as_text=True)
+    assert as_person(f.person()).get(f"/votes/{first.round.id}/ballots.pdf").status_code == 403
+
+
 def test_the_minutes_give_counts_shares_and_the_consequence_in_words():
     from workflow.votes import pdf
 
