@@ -165,7 +165,7 @@ def test_paper_tallies_are_confirmed_by_a_second_member_of_the_board(english):
         operations.enter_paper_count(ctx.round, actor=ctx.board[0], issued=9, collected=9, invalid=0, tallies=tallies)
     operations.take_step(ctx.round, "publish", actor=ctx.staff)
     results = {r.candidate_id: r for r in queries.results_of(ctx.round)}
-    # 96-QĐ/TW: shares of the ballots collected (9, the invalid one included): 4/9 low is not more than half.
+    # 96-QĐ/TW Điều 6 k3: "tỉ lệ phần trăm trên tổng số phiếu thu về" (9, the invalid one included): 4/9 low is not more than half.
     assert results[second.id].counts == {"high": 1, "confidence": 3, "low": 4} and results[second.id].denominator == 9
     assert results[second.id].outcome == ""
 
@@ -192,7 +192,8 @@ def _party(denominator: str) -> dict:
 
 
 # 30 summoned, 27 cast (of which 3 invalid: 24 valid). Each row: low ballots, and the outcome for
-# each denominator. Thresholds: > 1/2 and < 2/3 → review; ≥ 2/3 → dismissal (96-QĐ/TW Điều 11).
+# each denominator. Thresholds (96-QĐ/TW Điều 11): k2 "có trên 50% nhưng dưới 2/3 số phiếu tín nhiệm thấp" → review;
+# k3 "có từ 2/3 số phiếu tín nhiệm thấp trở lên" → dismissal.
 THRESHOLDS = [
     # cast = 27: half is 13.5, two thirds is 18
     ("cast", 13, ""), ("cast", 14, "review"), ("cast", 17, "review"), ("cast", 18, "dismissal"), ("cast", 19, "dismissal"),
