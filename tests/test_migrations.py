@@ -199,3 +199,39 @@ def test_votes_down_and_up_with_a_round_in_it(scratch_app):
             for table in ("unit", "unit_group", "person"):
                 conn.execute(text(f"DELETE FROM {table}"))
         downgrade(revision="base")
+
+
+@pytest.mark.real_commits
+def test_exclusion_reasons_become_codes_and_back(scratch_app):
+    """0018 turns the worded reasons a person was left off the ballot (in either language) into codes,
+    keeps any other words as the note of "other", and writes Vietnamese words back on the way down."""
+    with scratch_app.app_context():
+        upgrade(revision="0017_quota_exception_track")
+        with db.engine.begin() as conn:
+            _insert(conn, "unit_group", id=1, code="G", name="Nhóm")
+            _insert(conn, "unit", id=1, code="TU", name="Tỉnh ủy", group_id=1)
+            _insert(conn, "vote_round", id=1, organiser_id=1, method="paper", state="preparing", held_on="2028-09-26",
+                    rules='{"min_months_in_post": 12}')
+            reasons = ["Has announced retirement", "Đã có thông báo nghỉ hưu", "Elected or appointed less than 12 months before the vote",
+                       "Được bầu, bổ nhiệm giữ chức vụ chưa đủ 12 tháng tính đến ngày lấy phiếu", "Đang điều trị bệnh dài ngày", ""]
+            for i, reason in enumerate(reasons, start=1):
+                _insert(conn, "person", id=i, username=f"p{i}", email=f"p{i}@kpi.test", locale="vi")
+                _insert(conn, "vote_candidate", id=i, round_id=1, person_id=i, post="Giám đốc", excluded_reason=reason)
+        upgrade(revision="0018_vote_exclusion_code")
+        with db.engine.connect() as conn:
+            assert "excluded_reason" not in {c["name"] for c in inspect(conn).get_columns("vote_candidate")}
+            rows = conn.execute(text("SELECT excluded_code, excluded_note FROM vote_candidate ORDER BY id")).all()
+        assert [tuple(r) for r in rows] == [("retirement_announced", ""), ("retirement_announced", ""), ("under_months_in_post", ""),
+                                            ("under_months_in_post", ""), ("other", "Đang điều trị bệnh dài ngày"), ("", "")]
+        downgrade(revision="0017_quota_exception_track")
+        with db.engine.connect() as conn:
+            assert "excluded_code" not in {c["name"] for c in inspect(conn).get_columns("vote_candidate")}
+            words = conn.execute(text("SELECT excluded_reason FROM vote_candidate ORDER BY id")).scalars().all()
+        assert words == ["Đã có thông báo nghỉ hưu", "Đã có thông báo nghỉ hưu",
+                         "Được bầu, bổ nhiệm giữ chức vụ chưa đủ 12 tháng tính đến ngày lấy phiếu",
+                         "Được bầu, bổ nhiệm giữ chức vụ chưa đủ 12 tháng tính đến ngày lấy phiếu", "Đang điều trị bệnh dài ngày", ""]
+        upgrade()
+        with db.engine.begin() as conn:
+            for table in ("vote_candidate", "vote_round", "unit", "unit_group", "person"):
+                conn.execute(text(f"DELETE FROM {table}"))
+        downgrade(revision="base")

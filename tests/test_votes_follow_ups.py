@@ -1,7 +1,7 @@
 """What vote results lead to: follow-ups reminded by the scheduler through the outbox until the
 competent body records its decision (a simulated month), and the results as facts of the
-evidence source `votes`, which the preset 366-heads rubric reads (Điều 11 k4 đ4.2: more than 50%
-low-confidence ballots → không hoàn thành nhiệm vụ)."""
+evidence source `votes`, which the preset 366-heads rubric reads (as it cites 366-QĐ/TW Điều 11 k4 điểm 4.2: more
+than 50% low-confidence ballots → không hoàn thành nhiệm vụ; see config/rubrics/366-heads.toml)."""
 
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ def test_follow_ups_are_reminded_weekly_over_a_month_until_the_decision_is_recor
 
 @pytest.mark.parametrize(("low", "share", "level"), [
     (4, Decimal("44.45"), "excellent"),   # 4/9 = 44.44…%: not more than half
-    (5, Decimal("55.56"), "not_completed"),  # 5/9 = 55.55…%: more than half (366 Điều 11 k4 đ4.2)
+    (5, Decimal("55.56"), "not_completed"),  # 5/9 = 55.55…%: more than half (366 Điều 11 k4 điểm 4.2, as the rubric cites it)
 ])
 def test_the_366_heads_rubric_reads_the_low_confidence_share_from_the_votes_source(low, share, level):
     registration = f.assigned_registration(2027)

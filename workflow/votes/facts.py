@@ -3,8 +3,9 @@ facts for the engine (the rubric decides what they mean; nothing here decides a 
 
 For a round held within the cycle's year, about the person who is the plan's subject:
 - `votes.<level>_share`: the share, in percent, of the level the round's outcomes read — for a
-  confidence vote `votes.low_share` (366-QĐ/TW Điều 11 k4 đ4.2: "trên 50% số phiếu tín nhiệm
-  thấp"), for a vote of confidence `votes.no_trust_share`. Rounded up to two decimals, so that a
+  confidence vote `votes.low_share` (the preset 366 rubrics read it as "trên 50% số phiếu tín
+  nhiệm thấp", cited there as 366-QĐ/TW Điều 11 k4 điểm 4.2; the copies of 366-QĐ/TW read for
+  config/votes.toml confirm Điều 11's levels, not that point), for a vote of confidence `votes.no_trust_share`. Rounded up to two decimals, so that a
   share just above a threshold never shows as on it and a share below never reaches it;
 - `votes.outcome.<code>`: what the result calls for (e.g. `votes.outcome.dismissal`);
 - `votes.level.<code>`: the level a classification round decided.

@@ -31,6 +31,7 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from flask_babel import gettext
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -57,6 +58,24 @@ class Method(enum.StrEnum):
 class FollowUpState(enum.StrEnum):
     OPEN = "open"
     RECORDED = "recorded"
+
+
+# Why a person is left off the ballot (Candidate.excluded_code). The rule each one applies is in
+# config/votes.toml (exclude_retirement_announced, min_months_in_post, exclude_elected_in_vote_year).
+EXCLUSIONS = ("retirement_announced", "under_months_in_post", "elected_in_vote_year", "other")
+
+
+def exclusion_words(code: str, note: str, rules: dict[str, Any]) -> str:
+    """The words of an exclusion code in the current language ("" for none); "other" reads its note."""
+    if not code:
+        return ""
+    if code == "retirement_announced":
+        return gettext("Has announced retirement")
+    if code == "under_months_in_post":
+        return gettext("Elected or appointed less than %(months)s months before the vote", months=rules.get("min_months_in_post", 0))
+    if code == "elected_in_vote_year":
+        return gettext("Elected or approved in the year of the vote")
+    return gettext("Other reason: %(note)s", note=note) if note else gettext("Other reason")
 
 
 class VoteRound(CreatedAt, Versioned, db.Model):
@@ -92,7 +111,7 @@ class VoteRound(CreatedAt, Versioned, db.Model):
 
     @property
     def eligible(self) -> list[Candidate]:
-        return [c for c in self.candidates if not c.excluded_reason]
+        return [c for c in self.candidates if not c.excluded_code]
 
     def __repr__(self) -> str:
         return f"<VoteRound {self.id} {self.profile} {self.state}>"
@@ -108,11 +127,19 @@ class Candidate(db.Model):
     post: Mapped[str] = mapped_column(String(200))  # chức vụ
     appointed_on: Mapped[date | None]
     retirement_announced: Mapped[bool] = mapped_column(default=False)
-    excluded_reason: Mapped[str] = mapped_column(String(300), default="")  # why the rules leave them out; "" when voted on
+    # Why the rules leave them out, as a code of EXCLUSIONS ("" when voted on); the words are the
+    # reader's language at display time (excluded_reason). The note is the free text of "other".
+    excluded_code: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    excluded_note: Mapped[str] = mapped_column(String(300), default="", server_default="")
     position: Mapped[int] = mapped_column(default=0)
 
     round: Mapped[VoteRound] = relationship(back_populates="candidates")
     person: Mapped[Person] = relationship()
+
+    @property
+    def excluded_reason(self) -> str:
+        """Why the person is not voted on, in the reader's language; "" when voted on."""
+        return exclusion_words(self.excluded_code, self.excluded_note, self.round.rules if self.round else {})
 
 
 class Voter(db.Model):

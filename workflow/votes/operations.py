@@ -83,9 +83,15 @@ def create_round(*, actor: Any, title: str, organiser: Unit, term: str, held_on:
 
 
 def exclusion(rules: Mapping[str, Any], held_on: date, appointed_on: date | None, retirement_announced: bool) -> str:
-    """Why the rules leave a person out of the vote, or "" (96-QĐ/TW Điều 4 k2; NQ 96 Điều 2 k2)."""
+    """The code of why the rules leave a person out of the vote (models.EXCLUSIONS), or "".
+
+    96-QĐ/TW and NQ 96/2023/QH15 leave out those who have announced their retirement; 96-QĐ/TW those
+    in the post under a year (min_months_in_post), NQ 96 those elected or approved in the year of
+    the vote (exclude_elected_in_vote_year). See config/votes.toml for what of this is verified."""
     if retirement_announced and rules["exclude_retirement_announced"]:
-        return gettext("Has announced retirement")
+        return "retirement_announced"
+    if appointed_on is not None and rules.get("exclude_elected_in_vote_year") and appointed_on.year == held_on.year:
+        return "elected_in_vote_year"
     months = rules["min_months_in_post"]
     if months and appointed_on is not None:
         # Exactly `months` months in the post on the day counts as long enough.
@@ -95,7 +101,7 @@ def exclusion(rules: Mapping[str, Any], held_on: date, appointed_on: date | None
         except ValueError:  # 29–31 of a month the later one lacks: the first of the month after
             enough = date(appointed_on.year + y + (m + 1) // 12, (m + 1) % 12 + 1, 1)
         if held_on < enough:
-            return gettext("Elected or appointed less than %(months)s months before the vote", months=months)
+            return "under_months_in_post"
     return ""
 
 
@@ -106,11 +112,11 @@ def add_candidate(round_: VoteRound, person: Person, *, actor: Any, post: str, a
     if not (post or "").strip():
         raise ValidationFailed({"post": [gettext("Please fill this in.")]})
     candidate = Candidate(round=round_, person=person, post=post.strip(), appointed_on=appointed_on, retirement_announced=retirement_announced,
-                          excluded_reason=exclusion(round_.rules, round_.held_on, appointed_on, retirement_announced),
+                          excluded_code=exclusion(round_.rules, round_.held_on, appointed_on, retirement_announced),
                           position=len(round_.candidates))
     db.session.add(candidate)
     audit.record("vote.candidate.add", round_, actor=actor, summary=f"{person.full_name} — {candidate.post}",
-                 data={"person_id": person.id, "excluded": candidate.excluded_reason})
+                 data={"person_id": person.id, "excluded": candidate.excluded_code})
     return candidate
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from flask_babel import force_locale
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
@@ -126,6 +127,13 @@ def minutes(round_: VoteRound, totals: Totals, results: Sequence[VoteResult], bo
             cells = [f"{result.counts.get(level['code'], 0)} ({percent(share_of(result.counts, result.denominator, level['code']))}%)" for level in levels]
             verdict = level_names.get(result.outcome) or outcomes.get(result.outcome) or "Không thuộc trường hợp phải xem xét"
             table.row([str(i), c.person.full_name, c.post, *cells, verdict])
+    left_out = [c for c in round_.candidates if c.excluded_code]
+    if left_out:
+        pdf.ln(3)
+        pdf.set_font("DejaVu", "", 9)
+        with force_locale("vi"):  # the minutes are in Vietnamese whoever prints them
+            for c in left_out:
+                pdf.multi_cell(0, 5, f"Không lấy phiếu đối với {c.person.full_name} ({c.post}): {c.excluded_reason}.", **NEXT)
     pdf.ln(6)
     pdf.set_font("DejaVu", "B", 10)
     pdf.cell(0, 6, "BAN KIỂM PHIẾU", align="C", **NEXT)

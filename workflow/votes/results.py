@@ -41,7 +41,8 @@ class CandidateResult:
 
 
 def quorum_met(rules: Mapping[str, Any], summoned: int, attended: int) -> bool:
-    """At least the quorum's share of those summoned attend (96-QĐ/TW: "ít nhất 2/3")."""
+    """At least the quorum's share of those summoned attend (96-QĐ/TW: "ít nhất 2/3 số người được
+    triệu tập có mặt"; its article is not verified, see config/votes.toml)."""
     return summoned > 0 and Fraction(attended, summoned) >= fraction(rules["quorum"], "quorum")
 
 

@@ -80,6 +80,7 @@ def _profile(code: str, data: dict[str, Any], forms: dict[str, dict[str, Any]]) 
         "majority": str(data.get("majority", "1/2")),
         "min_months_in_post": int(data.get("min_months_in_post", 0)),
         "exclude_retirement_announced": bool(data.get("exclude_retirement_announced", False)),
+        "exclude_elected_in_vote_year": bool(data.get("exclude_elected_in_vote_year", False)),
         "criteria": [_names(c, f"{where} criteria") for c in data.get("criteria") or []],
         "outcomes": outcomes,
     }

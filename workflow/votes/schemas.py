@@ -13,7 +13,10 @@ class VoteCandidateSchema(BaseSchema):
     post = fields.String()
     appointed_on = fields.Date(allow_none=True)
     retirement_announced = fields.Boolean()
-    excluded_reason = fields.String(metadata={"description": "Why the rules leave the person out of the vote; empty when voted on."})
+    excluded_code = fields.String(metadata={"description": "Why the rules leave the person out of the vote: retirement_announced, "
+                                                           "under_months_in_post, elected_in_vote_year or other; empty when voted on."})
+    excluded_note = fields.String(metadata={"description": "The free text of an exclusion coded other."})
+    excluded_reason = fields.String(metadata={"description": "The exclusion in words, in the language of the request; empty when voted on."})
 
 
 class VoteRoundBriefSchema(BaseSchema):

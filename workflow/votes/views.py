@@ -160,7 +160,10 @@ def step(round_id: int):
 
 @bp.get("/<int:round_id>/ballots.pdf")
 def ballots(round_id: int):
+    """This round's blank paper ballots only: one sheet per person summoned, its people and levels."""
     round_ = _round(round_id, "vote.round.manage")
+    if round_.method != Method.PAPER:
+        raise NotFound(gettext("This round is voted electronically in the hall: it has no paper ballots to print."))
     return _pdf(pdf.ballots(round_, len(round_.voters)), f"phieu-{round_.id}.pdf")
 
 

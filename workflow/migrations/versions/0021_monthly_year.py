@@ -5,7 +5,7 @@
   decision (level, the proposal it departs from with a reason, the figures frozen then).
 
 Revision ID: 0021_monthly_year
-Revises: 0017_quota_exception_track
+Revises: 0018_vote_exclusion_code
 Create Date: 2026-12-07 06:15:00
 
 """
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '0021_monthly_year'
-down_revision = '0017_quota_exception_track'
+down_revision = '0018_vote_exclusion_code'
 branch_labels = None
 depends_on = None
 
