@@ -139,6 +139,18 @@ def test_heads_become_the_heads_track_and_quarters_its_periods(scratch_app):
         downgrade(revision="base")
 
 
+def _servant_in_march(conn, person_id: int) -> None:
+    """A civil servant (person `person_id`, subject 1) of Sở Nội vụ, and March 2026 of their track (period 1)."""
+    _insert(conn, "person", id=person_id, username="lan", email="l@kpi.test", locale="vi")
+    _insert(conn, "unit_group", id=1, code="G1", name="Sở, ngành")
+    _insert(conn, "unit", id=1, code="SNV", name="Sở Nội vụ", group_id=1)
+    _insert(conn, "track", id=2, code="civil_servants", name_vi="Công chức", subject_kind="person")
+    _insert(conn, "subject", id=1, track_id=2, kind="person", unit_id=1, person_id=person_id)
+    _insert(conn, "cycle", id=1, year=2026, state="execution", rules="{}", starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31))
+    _insert(conn, "period", id=1, cycle_id=1, track_id=2, kind="month", number=3, starts_on=date(2026, 3, 1), ends_on=date(2026, 3, 31),
+            due_on=date(2026, 4, 7))
+
+
 @pytest.mark.real_commits
 def test_the_monthly_tables_and_direct_managers_come_and_go_with_people_kept(scratch_app):
     """0013 adds `person.manager_id` in place (people are referred to by many tables) and the
@@ -148,14 +160,7 @@ def test_the_monthly_tables_and_direct_managers_come_and_go_with_people_kept(scr
         upgrade(revision="0012_tracks_subjects_periods")
         with db.engine.begin() as conn:
             _insert(conn, "person", id=1, username="truong", email="t@kpi.test", locale="vi")
-            _insert(conn, "person", id=2, username="lan", email="l@kpi.test", locale="vi")
-            _insert(conn, "unit_group", id=1, code="G1", name="Sở, ngành")
-            _insert(conn, "unit", id=1, code="SNV", name="Sở Nội vụ", group_id=1)
-            _insert(conn, "track", id=2, code="civil_servants", name_vi="Công chức", subject_kind="person")
-            _insert(conn, "subject", id=1, track_id=2, kind="person", unit_id=1, person_id=2)
-            _insert(conn, "cycle", id=1, year=2026, state="execution", rules="{}", starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31))
-            _insert(conn, "period", id=1, cycle_id=1, track_id=2, kind="month", number=3, starts_on=date(2026, 3, 1), ends_on=date(2026, 3, 31),
-                    due_on=date(2026, 4, 7))
+            _servant_in_march(conn, person_id=2)
         upgrade()
         with db.engine.begin() as conn:
             conn.execute(text("UPDATE person SET manager_id = 1 WHERE id = 2"))
@@ -233,5 +238,34 @@ def test_exclusion_reasons_become_codes_and_back(scratch_app):
         upgrade()
         with db.engine.begin() as conn:
             for table in ("vote_candidate", "vote_round", "unit", "unit_group", "person"):
+                conn.execute(text(f"DELETE FROM {table}"))
+        downgrade(revision="base")
+
+
+@pytest.mark.real_commits
+def test_imported_lines_keep_their_source_and_mappings_get_a_purpose_and_back(scratch_app):
+    """0022 adds `monthly_line.source` and gives each saved column mapping a purpose (the ratings'
+    keep theirs, a name unique per purpose); down, the monthly mappings go and the ratings' stay."""
+    with scratch_app.app_context():
+        upgrade(revision="0021_monthly_year")
+        with db.engine.begin() as conn:
+            _servant_in_march(conn, person_id=1)
+            _insert(conn, "monthly_plan", id=1, subject_id=1, period_id=1, state="agreed")
+            _insert(conn, "monthly_line", id=1, plan_id=1, name="Hồ sơ", quantity=4, coefficient=1, due_on=date(2026, 3, 20), origin="assigned")
+            _insert(conn, "rating_import_mapping", id=1, name="Một cửa", columns='{"unit": "ma_don_vi"}')
+        upgrade(revision="0022_monthly_imports")
+        with db.engine.begin() as conn:
+            assert conn.execute(text("SELECT source FROM monthly_line")).scalar() == ""
+            assert conn.execute(text("SELECT purpose FROM rating_import_mapping")).scalar() == "ratings"
+            _insert(conn, "rating_import_mapping", id=2, purpose="monthly", name="Một cửa", columns='{"key": "so_hs"}')
+            conn.execute(text("UPDATE monthly_line SET source = 'Một cửa: HS-1'"))
+        downgrade(revision="0021_monthly_year")
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT id, name FROM rating_import_mapping")).all() == [(1, "Một cửa")]
+            assert "source" not in {c["name"] for c in inspect(conn).get_columns("monthly_line")}
+            assert conn.execute(text("SELECT name FROM monthly_line")).scalar() == "Hồ sơ"
+        upgrade()
+        with db.engine.begin() as conn:
+            for table in ("monthly_line", "monthly_plan", "period", "cycle", "subject", "track", "unit", "unit_group", "rating_import_mapping", "person"):
                 conn.execute(text(f"DELETE FROM {table}"))
         downgrade(revision="base")

@@ -521,6 +521,14 @@ def _set_manager(actor: Person, person: Any) -> bool:
     return actor.has_role(Role.ADMIN) or (person is not None and person.unit_id in actor.head_unit_ids)
 
 
+@rule("monthly.deliveries.import")
+def _import_deliveries(actor: Person, unit_id: Any) -> bool:
+    """`unit_id`: the agency whose servants' deliveries (None: any agency the actor may import for)."""
+    if actor.has_role(Role.ADMIN):
+        return True
+    return bool(actor.head_unit_ids) if unit_id is None else unit_id in actor.head_unit_ids
+
+
 @rule("monthly.catalogue.view", "monthly.team.view")
 def _catalogue_readers(actor: Person, obj: Any) -> bool:
     return True

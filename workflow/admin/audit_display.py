@@ -77,6 +77,7 @@ ACTIONS: dict[str, Any] = {
     "monthly_plan.assign": _l("Month's products assigned"),
     "monthly_plan.return_plan": _l("Proposed products returned to the civil servant"),
     "monthly_plan.self_save": _l("Self-assessment saved"),
+    "monthly_plan.import": _l("Products delivered imported from another system"),
     "monthly_plan.self_assess": _l("Self-assessment submitted"),
     "monthly_plan.assess": _l("Month assessed by the direct manager"),
     "monthly_plan.approve": _l("Month approved by the head of agency"),

@@ -20,12 +20,14 @@ from workflow.core.pagination import PageArgs, page_payload, page_schema, pagina
 from workflow.core.web import get_or_404
 from workflow.extensions import db
 from workflow.framework.models import Period, Subject
-from workflow.monthly import operations, queries, year
+from workflow.monthly import deliveries, operations, queries, year
 from workflow.monthly.models import MonthlyPlan
 from workflow.monthly.schemas import (
     MonthlyAssessmentSchema,
     MonthlyCatalogueArgs,
     MonthlyCatalogueImportSchema,
+    MonthlyDeliveriesImportArgs,
+    MonthlyDeliveriesImportedSchema,
     MonthlyImportResultSchema,
     MonthlyLineInSchema,
     MonthlyMonthSchema,
@@ -89,6 +91,28 @@ def import_products(args, files):
     column, why) and nothing is imported."""
     upload = files["file"]
     return operations.import_products(args["unit_id"], upload.read(), actor=current_user, filename=upload.filename or "")
+
+
+# --- products delivered, from other systems ----------------------------------------------------------
+
+@blp.post("/deliveries/import")
+@blp.arguments(MonthlyDeliveriesImportArgs, location="query")
+@blp.arguments(MonthlyCatalogueImportSchema, location="files")
+@blp.response(200, MonthlyDeliveriesImportedSchema)
+def import_deliveries(args, files):
+    """multipart/form-data `file`: a CSV or Excel export of another system, one delivery per row,
+    read with the column mapping saved under `source`. 422 names every bad row (line, column,
+    why) and nothing is imported, unless `valid_only`; `dry_run` only previews. Importing the
+    same file again changes nothing."""
+    period = get_or_404(Period, args["period_id"])
+    mapping = next((m for m in deliveries.mappings() if m.name == " ".join(args["source"].split())), None)
+    columns = {**deliveries.COLUMNS, **(mapping.columns if mapping else {})}
+    data = files["file"].read()
+    if args["dry_run"]:
+        found, applied = deliveries.preview(data, period, columns, args["source"], actor=current_user), False
+    else:
+        found, applied = deliveries.apply(data, period, columns, args["source"], actor=current_user, valid_only=args["valid_only"]), True
+    return {"applied": applied, **found.counts(), "problems": found.problems, "deliveries": found.deliveries}
 
 
 # --- months --------------------------------------------------------------------------------------

@@ -81,6 +81,7 @@ class LineOrigin(enum.StrEnum):
     ASSIGNED = "assigned"  # written by the direct manager
     PROPOSED = "proposed"  # proposed by the servant
     CARRIED = "carried"  # carried over from last month (recurring work)
+    IMPORTED = "imported"  # delivered as another system records it, with no line of the plan to match
 
 
 class MonthlyPlan(CreatedAt, Versioned, db.Model):
@@ -145,6 +146,9 @@ class PlanLine(db.Model):
     delivered_on: Mapped[date | None]
     evidence_link: Mapped[str] = mapped_column(String(500), default="")
     note: Mapped[str] = mapped_column(Text, default="")
+    # Where the delivered figures came from when imported: the source system (its saved column
+    # mapping's name) and the row keys of the file; "" when the servant typed them.
+    source: Mapped[str] = mapped_column(String(300), default="", server_default="")
     # The direct manager's assessment: what counts, when it was delivered, errors and delays.
     assessed_quantity: Mapped[Decimal | None] = mapped_column(QUANTITY)
     assessed_on: Mapped[date | None]

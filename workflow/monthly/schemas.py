@@ -126,6 +126,7 @@ class MonthlyLineSchema(BaseSchema):
     delivered_on = fields.Date(allow_none=True)
     evidence_link = fields.String()
     note = fields.String()
+    source = fields.String(metadata={"description": "Where the delivered figures were imported from (the source system and the rows' keys); empty when typed"})
     assessed_quantity = fields.Decimal(as_string=True, allow_none=True)
     assessed_on = fields.Date(allow_none=True)
     errors = fields.Integer()
@@ -151,6 +152,42 @@ class MonthlyMonthSchema(BaseSchema):
     rubric_version = fields.String()
     version = fields.Integer()
     lines = fields.List(fields.Nested(MonthlyLineSchema))
+
+
+class MonthlyDeliveriesImportArgs(BaseSchema):
+    period_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1), metadata={"description": "The month"})
+    source = Text(max_length=100, required=True, metadata={
+        "description": "The source system (E-Office …); its saved column mapping is used, else the default headings"})
+    valid_only = fields.Boolean(load_default=False, metadata={"description": "Import the valid rows and leave the others out"})
+    dry_run = fields.Boolean(load_default=False, metadata={"description": "Only say what the import would do (the preview)"})
+
+
+class MonthlyImportProblemSchema(BaseSchema):
+    line = fields.Integer()
+    column = fields.String()
+    why = fields.String()
+
+
+class MonthlyDeliveryResultSchema(BaseSchema):
+    plan_id = fields.Integer(attribute="plan.id")
+    person_id = fields.Integer(attribute="plan.subject.person_id")
+    line_id = fields.Integer(attribute="line.id", allow_none=True)
+    name = fields.String()
+    quantity = fields.Decimal(as_string=True)
+    delivered_on = fields.Date(allow_none=True)
+    rows = fields.List(fields.Integer())
+    outcome = fields.String(metadata={"description": "update, add (an ad-hoc product) or same (unchanged)"})
+
+
+class MonthlyDeliveriesImportedSchema(BaseSchema):
+    applied = fields.Boolean()
+    updated = fields.Integer()
+    added = fields.Integer()
+    unchanged = fields.Integer()
+    rows = fields.Integer()
+    refused_rows = fields.Integer()
+    problems = fields.List(fields.Nested(MonthlyImportProblemSchema))
+    deliveries = fields.List(fields.Nested(MonthlyDeliveryResultSchema))
 
 
 class MonthlyImportResultSchema(BaseSchema):

@@ -10,6 +10,8 @@ servant types (keepwork).
 
 from __future__ import annotations
 
+import base64
+import binascii
 from decimal import Decimal
 from typing import Any
 
@@ -31,7 +33,7 @@ from workflow.core.web import form_version, get_or_404, load_form
 from workflow.drafts import web as drafts
 from workflow.extensions import db
 from workflow.framework.models import Period, Subject
-from workflow.monthly import operations, queries, scoring, year
+from workflow.monthly import deliveries, operations, queries, scoring, year
 from workflow.monthly.models import MonthlyPlan, MonthState, YearCase
 from workflow.monthly.schemas import (
     MonthlyAssessEntrySchema,
@@ -44,6 +46,7 @@ from workflow.monthly.schemas import (
     MonthlyYearDecisionsSchema,
 )
 from workflow.monthly.workflow import MONTH, STATE_TONES
+from workflow.ratings import imports
 from workflow.scoring.explain import describe
 from workflow.scoring.rubric import RubricError
 from workflow.scoring.what_if_form import WHAT_IF_FIELDS, what_if_changes
@@ -474,3 +477,71 @@ def import_products():
     counts = operations.import_products(unit_id, upload.read(), actor=current_user, filename=upload.filename)
     flash(gettext("Imported: %(created)s products added, %(updated)s changed.", **counts), "success")
     return redirect(url_for("monthly.catalogue", unit_id=unit_id))
+
+
+# --- products delivered, imported from other systems ---------------------------------------------
+
+# The largest file the preview can carry to the "Import" button (the form's text fields are held
+# in memory, at most MAX_FORM_MEMORY_SIZE); a larger one is chosen again to import it.
+CARRIED_MAX = 360_000
+DELIVERY_FIELDS = {
+    "key": _l("Key of the row in the source system (document number, dossier code)"),
+    "person": _l("Civil servant (personnel code or e-mail)"),
+    "product": _l("Product code"),
+    "name": _l("Product name (when it has no code of the catalogue)"),
+    "measure": _l("Unit of measure"),
+    "quantity": _l("Quantity delivered"),
+    "delivered_on": _l("Delivered on"),
+    "evidence": _l("Evidence link"),
+}
+
+
+def _import_upload() -> tuple[bytes, str]:
+    """The file posted, or the one the preview carried (base64 in `content`)."""
+    upload = request.files.get("file")
+    if upload is not None and upload.filename:
+        return upload.read(), upload.filename
+    carried = request.form.get("content", "")
+    if carried:
+        try:
+            return base64.b64decode(carried, validate=True), request.form.get("filename", "")[:200]
+        except (ValueError, binascii.Error):
+            pass
+    raise ValidationFailed({"file": [gettext("Choose a CSV or Excel file.")]})
+
+
+@bp.route("/deliveries/import", methods=["GET", "POST"])
+def import_deliveries():
+    """Products delivered from another system's export: upload → preview (every bad row named by
+    line, column and why) → import (nothing while any row is wrong, unless "valid rows only")."""
+    policy.require(current_user, "monthly.deliveries.import")
+    saved = deliveries.mappings()
+    chosen = next((m for m in saved if m.name == (request.values.get("mapping") or request.form.get("source"))), None)
+    columns = {**deliveries.COLUMNS, **(chosen.columns if chosen else {})}
+    period = _period_arg()
+    periods = queries.month_periods(period.cycle_id) if period else []
+    context: dict[str, Any] = {"saved": saved, "chosen": chosen, "columns": columns, "fields": DELIVERY_FIELDS, "period": period, "periods": periods,
+                               "found": None, "content": "", "filename": "", "done": None}
+    if request.method == "GET":
+        return render_template("monthly/deliveries_import.html", **context)
+    if period is None:
+        raise ValidationFailed({"period_id": [gettext("Choose the month.")]})
+    data, filename = _import_upload()
+    columns = imports.mapping_from(request.form, deliveries.COLUMNS)
+    source = request.form.get("source", "")
+    valid_only = request.form.get("valid_only") == "yes"
+    context.update(columns=columns, filename=filename, source=source)
+    if request.form.get("action") == "apply":
+        found = deliveries.preview(data, period, columns, source, actor=current_user)
+        if not found.problems or valid_only:
+            found = deliveries.apply(data, period, columns, source, actor=current_user, valid_only=valid_only)
+            counts = found.counts()
+            flash(gettext("Imported from %(source)s: %(updated)s products updated, %(added)s added, %(unchanged)s unchanged, %(refused)s rows left out.",
+                          source=found.source, updated=counts["updated"], added=counts["added"], unchanged=counts["unchanged"],
+                          refused=counts["refused_rows"]), "success")
+            return redirect(url_for("monthly.import_deliveries", period_id=period.id, mapping=found.source))
+        context["refused"] = True
+    else:
+        found = deliveries.preview(data, period, columns, source, actor=current_user)
+    context.update(found=found, content=base64.b64encode(data).decode() if len(data) * 4 // 3 < CARRIED_MAX else "")
+    return render_template("monthly/deliveries_import.html", **context), 422 if context.get("refused") else 200

@@ -59,30 +59,36 @@ class ImportResult:
     problems: list[tuple[int, str]] = field(default_factory=list)  # (line, why)
 
 
-def mapping_from(form: Any) -> dict[str, str]:
-    return {name: (form.get(f"column_{name}") or default).strip()[:100] for name, default in COLUMNS.items()}
+def mapping_from(form: Any, columns: dict[str, str] = COLUMNS) -> dict[str, str]:
+    """The headings typed in the form (`column_<field>`), the default heading for each left empty."""
+    return {name: (form.get(f"column_{name}") or default).strip()[:100] for name, default in columns.items()}
 
 
-def saved_mappings() -> list[ImportMapping]:
-    return list(db.session.scalars(select(ImportMapping).order_by(ImportMapping.name)))
+def saved_mappings(purpose: str = "ratings") -> list[ImportMapping]:
+    return list(db.session.scalars(select(ImportMapping).where(ImportMapping.purpose == purpose).order_by(ImportMapping.name)))
 
 
-def save_mapping(name: str, mapping: dict[str, str], *, actor: Any) -> ImportMapping:
-    """Keep `mapping` under `name` (replacing what that name held), for the next imports."""
-    policy.require(actor, "ratings.import")
+def save_mapping(name: str, mapping: dict[str, str], *, actor: Any, purpose: str = "ratings", columns: dict[str, str] = COLUMNS,
+                 action: str = "ratings.import", target: Any = None) -> ImportMapping:
+    """Keep `mapping` under `name` for `purpose` (replacing what that name held), for the next
+    imports; `action` on `target` is the policy's permission to import them."""
+    policy.require(actor, action, target)
     name = " ".join(name.split())[:100]
     if not name:
         raise ValidationFailed({"mapping_name": [gettext("This field is required.")]})
-    found = db.session.scalar(select(ImportMapping).where(ImportMapping.name == name))
+    found = db.session.scalar(select(ImportMapping).where(ImportMapping.purpose == purpose, ImportMapping.name == name))
     if found is None:
-        found = ImportMapping(name=name, columns={})
+        found = ImportMapping(purpose=purpose, name=name, columns={})
         db.session.add(found)
-    changes = audit.apply_changes(found, {"columns": {k: mapping[k] for k in COLUMNS}})
-    audit.record("ratings.import_mapping.save", found, actor=actor, summary=name, data=changes)
+    changes = audit.apply_changes(found, {"columns": {k: mapping[k] for k in columns}})
+    if changes or found.id is None:
+        audit.record("ratings.import_mapping.save", found, actor=actor, summary=name, data={**changes, "purpose": purpose})
     return found
 
 
-def _rows(filename: str, data: bytes) -> list[list[Any]]:
+def read_rows(data: bytes) -> list[list[Any]]:
+    """The rows of a CSV (UTF-8, comma, semicolon or tab) or of an Excel workbook's first sheet,
+    at most MAX_ROWS besides the header (one more is read, to tell that there are too many)."""
     if data.startswith(b"PK"):
         try:
             kind = detect(io.BytesIO(data))
@@ -93,13 +99,16 @@ def _rows(filename: str, data: bytes) -> list[list[Any]]:
         from openpyxl import load_workbook
 
         sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-        return [list(row) for _, row in zip(range(MAX_ROWS + 1), sheet.iter_rows(values_only=True), strict=False)]
+        return [list(row) for _, row in zip(range(MAX_ROWS + 2), sheet.iter_rows(values_only=True), strict=False)]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ValidationFailed({"file": [gettext("Save the CSV file as UTF-8.")]}) from None
-    dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
-    return [row for _, row in zip(range(MAX_ROWS + 1), csv.reader(io.StringIO(text), dialect), strict=False)]
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
+    except csv.Error:
+        dialect = csv.excel
+    return [row for _, row in zip(range(MAX_ROWS + 2), csv.reader(io.StringIO(text), dialect), strict=False)]
 
 
 def _moment(value: Any, calendar: WorkingCalendar) -> datetime:
@@ -120,7 +129,7 @@ def _moment(value: Any, calendar: WorkingCalendar) -> datetime:
 
 def import_file(filename: str, data: bytes, *, mapping: dict[str, str], actor: Any) -> ImportResult:
     policy.require(actor, "ratings.import")
-    rows = _rows(filename, data)
+    rows = read_rows(data)
     if not rows:
         raise ValidationFailed({"file": [gettext("The file is empty.")]})
     headings = [str(h or "").strip() for h in rows[0]]

@@ -166,10 +166,13 @@ class RatingCase(CreatedAt, Versioned, db.Model):
 
 class ImportMapping(CreatedAt, Versioned, db.Model):
     """A saved column mapping for imports ({field: column heading}), by name (one per system
-    whose exports are imported)."""
+    whose exports are imported) and purpose: "ratings" (the one-stop system's ratings, here) or
+    "monthly" (products delivered, `workflow.monthly.deliveries`)."""
 
     __tablename__ = "rating_import_mapping"
+    __table_args__ = (UniqueConstraint("purpose", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
+    purpose: Mapped[str] = mapped_column(String(32), default="ratings", server_default="ratings")
+    name: Mapped[str] = mapped_column(String(100))
     columns: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
