@@ -34,9 +34,12 @@ def test_servants_on_the_last_two_working_days_and_managers_on_the_due_day_once_
     sent = {day: counts for day, counts in runs if any(counts.values())}
     # 31/3/2026 is a Tuesday: the last two working days are 30 and 31 March; the month's
     # assessment is due on its fifth working day of April (1, 2, 3, 6, 7 April).
-    assert sent == {date(2026, 3, 30): {"servants": 1, "managers": 0}, date(2026, 4, 7): {"servants": 0, "managers": 1}}
+    # Two working days later (8, 9 April) the head of agency is told that the leader is still late.
+    assert sent == {date(2026, 3, 30): {"servants": 1, "managers": 0, "escalated": 0}, date(2026, 4, 7): {"servants": 0, "managers": 1, "escalated": 0},
+                    date(2026, 4, 9): {"servants": 0, "managers": 0, "escalated": 1}}
     messages = {(n.kind, n.recipient_id): n for n in db.session.scalars(select(Notification))}
-    assert set(messages) == {("monthly_self_reminder", agency.lan.id), ("monthly_assess_reminder", agency.leader.id)}
+    assert set(messages) == {("monthly_self_reminder", agency.lan.id), ("monthly_assess_reminder", agency.leader.id),
+                             ("monthly_escalation", agency.head.id)}
     to_leader = messages["monthly_assess_reminder", agency.leader.id]
     assert "Nguyễn Minh Đức" in to_leader.body_text and "Phạm Thị Lan" in to_leader.body_text
     assert "/monthly/months/" in messages["monthly_self_reminder", agency.lan.id].body_text

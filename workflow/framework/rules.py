@@ -5,7 +5,9 @@ follows (`regime`, in words with article and clause), the rubric they are scored
 under `config/rubrics/`; the heads track is scored with `[scoring] rubric`), how its year is
 divided (`periods`: month, quarter or year), who assesses (`assessment`: the advisory council
 and then the standing committee, or self-assessment, the direct manager and the head of the
-agency) and when a month's assessment is due (`due_working_day` of the next month).
+agency), when a month's assessment is due (`due_working_day` of the next month) and how many
+working days after that the head of agency is told of the managers still late
+(`escalate_after_days`).
 
 The section is snapshotted into each cycle with the rest of the rules; `workflow.framework.
 operations.open_tracks` gives the cycle its tracks and periods from that snapshot.
@@ -48,6 +50,7 @@ class TrackRuleSchema(BaseSchema):
     periods = fields.String(load_default=PeriodKind.QUARTER.value, validate=validate.OneOf([k.value for k in PeriodKind]))
     assessment = fields.String(load_default="council", validate=validate.OneOf(ASSESSMENTS))
     due_working_day = WholeNumber(load_default=5, validate=between(1, 20))
+    escalate_after_days = WholeNumber(load_default=2, validate=between(1, 20))
     position = WholeNumber(load_default=0, validate=between(0, 1000))
 
     @validates_schema

@@ -5,8 +5,10 @@ points from the months.
 
 - `models.py`: the tables; `workflow.py`: the month's states and steps; `operations.py`: every
   change; `queries.py`: reads; `scoring.py`: the lines as the engine's targets (the engine
-  computes every figure); `catalogue.py`: reading a catalogue from Excel;
-- `views.py`, `api.py`, `schemas.py`: the pages and the API; `jobs.py`: the reminders;
+  computes every figure); `catalogue.py`: reading a catalogue from Excel; `deliveries.py`: the
+  products delivered imported from other systems (E-Office, one-stop, document management);
+- `views.py`, `api.py`, `schemas.py`: the pages and the API; `jobs.py`: the reminders and the
+  escalation to the head of agency;
   `demo.py`: months for the demo's civil servants.
 
 What lives elsewhere: the track, its subjects and its periods (`workflow.framework`), the rubric

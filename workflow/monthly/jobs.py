@@ -6,12 +6,16 @@ keyed, one transaction.
   (the track's `due_working_day` of the next month), each direct manager with members of the
   team still not assessed, in one message naming them. Each message is keyed by the month and
   the person (`event_key`), so it is queued once however often the job runs.
+- the escalation: `escalate_after_days` working days (the track's rule, 2 by default) after the
+  assessment's due day, the head of each agency whose direct managers have still not assessed
+  some months gets one message listing those managers and their servants (never about the months
+  the head assesses themself), once per month, in the head's language.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, func, select
 
@@ -22,6 +26,7 @@ from workflow.core import formats
 from workflow.cycles.models import Cycle
 from workflow.extensions import db
 from workflow.framework.models import Period, PeriodKind, Subject, Track
+from workflow.framework.rules import tracks_of
 from workflow.monthly.models import MonthlyPlan, MonthState, PlanLine
 from workflow.monthly.scoring import TRACK
 from workflow.notifications.keys import event_key
@@ -53,7 +58,7 @@ def month_name(period: Period) -> str:
 
 @job("monthly.remind", order=35)
 def remind(now: datetime) -> dict[str, int]:
-    servants = managers = 0
+    servants = managers = escalated = 0
     for period in _months(formats.local(now).date()):
         cal = WorkingCalendar(calendar_rules(period.cycle))
         today = cal.local_date(now)
@@ -61,7 +66,22 @@ def remind(now: datetime) -> dict[str, int]:
             servants += _remind_servants(period, now)
         if period.due_on <= today:
             managers += _remind_managers(period, now)
-    return {"servants": servants, "managers": managers}
+        if escalation_day(cal, period) <= today:
+            escalated += _escalate_to_heads(period, now)
+    return {"servants": servants, "managers": managers, "escalated": escalated}
+
+
+DEFAULT_ESCALATION_DAYS = 2
+
+
+def escalation_day(cal: WorkingCalendar, period: Period) -> date:
+    """The `escalate_after_days`-th working day after the month's assessment is due (a cycle
+    whose rules predate the setting: 2)."""
+    days = tracks_of(period.cycle.rules).get(TRACK, {}).get("escalate_after_days", DEFAULT_ESCALATION_DAYS)
+    day = period.due_on
+    for _ in range(days):
+        day = cal.next_working_day(day + timedelta(days=1))
+    return day
 
 
 def _remind_servants(period: Period, now: datetime) -> int:
@@ -103,4 +123,38 @@ def _remind_managers(period: Period, now: datetime) -> int:
             queued += notify(person, "monthly_assess_reminder", event_key("monthly_assess", period, recipient=person), "monthly_assess_reminder",
                              {"month": month_name(period), "due_on": period.due_on, "names": names[:NAMES_LIMIT], "total": len(names),
                               "path": f"/monthly/team?period_id={period.id}"}, when=now, cycle=period.cycle_id)
+    return queued
+
+
+def _escalate_to_heads(period: Period, now: datetime) -> int:
+    """One message to each head of agency listing the direct managers of the agency still late
+    with the month's assessments and their servants waiting; two statements."""
+    head = RoleGrant.__table__.alias("head")
+    servant = Person.__table__.alias("servant")
+    manager_id = func.coalesce(servant.c.manager_id, head.c.person_id)
+    rows = db.session.execute(
+        select(head.c.person_id, manager_id, servant.c.full_name)
+        .select_from(MonthlyPlan).join(Subject, MonthlyPlan.subject_id == Subject.id).join(servant, servant.c.id == Subject.person_id)
+        .join(head, and_(head.c.role == Role.HEAD.value, head.c.unit_id == Subject.unit_id))
+        .where(MonthlyPlan.period_id == period.id, MonthlyPlan.state.in_(WAITING_FOR_MANAGER),
+               manager_id != head.c.person_id, servant.c.id != head.c.person_id)
+        .order_by(servant.c.full_name)).all()
+    late: dict[int, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for head_id, manager, name in rows:
+        late[head_id][manager].append(name)
+    if not late:
+        return 0
+    wanted = set(late) | {m for managers in late.values() for m in managers}
+    people = {p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_(wanted)))}
+    queued = 0
+    for head_id, managers in late.items():
+        person = people[head_id]
+        if not person.active:
+            continue
+        listed = sorted(({"name": people[m].full_name, "servants": names[:NAMES_LIMIT], "count": len(names)} for m, names in managers.items()),
+                        key=lambda item: item["name"])
+        queued += notify(person, "monthly_escalation", event_key("monthly_escalation", period, recipient=person), "monthly_escalation",
+                         {"month": month_name(period), "due_on": period.due_on, "managers": listed[:NAMES_LIMIT], "total_managers": len(listed),
+                          "total": sum(item["count"] for item in listed), "path": f"/monthly/team?period_id={period.id}"},
+                         when=now, cycle=period.cycle_id)
     return queued

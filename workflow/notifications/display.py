@@ -31,6 +31,7 @@ def kind_labels() -> dict[str, str]:
         "vote_follow_up": gettext("Reminder: a vote result awaits a decision"),
         "monthly_self_reminder": gettext("Reminder: the month's self-assessment"),
         "monthly_assess_reminder": gettext("Reminder: the team's months to assess"),
+        "monthly_escalation": gettext("Months not assessed in time, to the head of agency"),
         "monthly_year_decided": gettext("Level of the year decided"),
         "test_message": gettext("Test message"),
     }
