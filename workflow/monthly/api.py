@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort
+from flask_babel import gettext
 from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import select
@@ -16,8 +17,10 @@ from sqlalchemy import select
 from workflow import policy
 from workflow.core.api import API_PREFIX, with_etag
 from workflow.core.concurrency import claimed_version
+from workflow.core.errors import ValidationFailed
 from workflow.core.pagination import PageArgs, page_payload, page_schema, paginate
 from workflow.core.web import get_or_404
+from workflow.accounts.models import Person
 from workflow.extensions import db
 from workflow.framework.models import Period, Subject
 from workflow.monthly import deliveries, operations, queries, year
@@ -30,6 +33,8 @@ from workflow.monthly.schemas import (
     MonthlyDeliveriesImportedSchema,
     MonthlyImportResultSchema,
     MonthlyLineInSchema,
+    MonthlyManagerInSchema,
+    MonthlyManagerSchema,
     MonthlyMonthSchema,
     MonthlyOpenMonthSchema,
     MonthlyProductInSchema,
@@ -113,6 +118,40 @@ def import_deliveries(args, files):
     else:
         found, applied = deliveries.apply(data, period, columns, args["source"], actor=current_user, valid_only=args["valid_only"]), True
     return {"applied": applied, **found.counts(), "problems": found.problems, "deliveries": found.deliveries}
+
+
+# --- direct managers -----------------------------------------------------------------------------
+
+def _person_for_manager(person_id: int) -> Person:
+    person = get_or_404(Person, person_id)
+    policy.require(current_user, "monthly.manager.set", person)
+    return person
+
+
+@blp.get("/people/<int:person_id>/manager")
+@blp.response(200, MonthlyManagerSchema)
+def get_manager(person_id: int):
+    """Who is the person's direct manager (null: the head of their unit), with the ETag to edit it."""
+    person = _person_for_manager(person_id)
+    return with_etag(person, person)
+
+
+@blp.put("/people/<int:person_id>/manager")
+@blp.arguments(MonthlyManagerInSchema)
+@blp.response(200, MonthlyManagerSchema)
+def set_manager(data, person_id: int):
+    """Name the person's direct manager (null: the head of their unit), as the person's page
+    does: administrators, and the head of the person's unit. Carries the version edited
+    (If-Match or `version`): 428 without, 412 when stale."""
+    person = get_or_404(Person, person_id)
+    manager = None
+    if data["manager_id"] is not None:
+        manager = db.session.get(Person, data["manager_id"])
+        if manager is None and policy.can(current_user, "monthly.manager.set", person):
+            raise ValidationFailed({"manager_id": [gettext("No such person.")]})
+    operations.set_manager(person, manager, actor=current_user, version=claimed_version(person, data.get("version")))
+    db.session.flush()
+    return with_etag(person, person)
 
 
 # --- months --------------------------------------------------------------------------------------

@@ -81,11 +81,16 @@ def import_products(unit_id: int | None, data: bytes, *, actor: Any, filename: s
 # --- direct managers -----------------------------------------------------------------------------
 
 
-def set_manager(person: Any, manager: Any | None, *, actor: Any) -> None:
-    """Name a person's direct manager (lãnh đạo trực tiếp); None: the head of their unit."""
+def set_manager(person: Any, manager: Any | None, *, actor: Any, version: Any = ...) -> None:
+    """Name a person's direct manager (lãnh đạo trực tiếp); None: the head of their unit. An API
+    client's edit carries the person's `version` it was based on (the page's form does not)."""
     policy.require(actor, "monthly.manager.set", person)
+    if version is not ...:
+        check_version(person, version)
     if manager is not None and manager.id == person.id:
         raise ValidationFailed({"manager_id": [gettext("Nobody is their own direct manager.")]})
+    if manager is not None and not manager.active:
+        raise ValidationFailed({"manager_id": [gettext("%(name)s no longer works here.", name=manager.full_name)]})
     new = manager.id if manager is not None else None
     if person.manager_id != new:
         old, person.manager_id = person.manager_id, new

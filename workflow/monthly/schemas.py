@@ -190,6 +190,21 @@ class MonthlyDeliveriesImportedSchema(BaseSchema):
     deliveries = fields.List(fields.Nested(MonthlyDeliveryResultSchema))
 
 
+class MonthlyManagerInSchema(BaseSchema):
+    version = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    manager_id = fields.Integer(required=True, allow_none=True, validate=validate.Range(min=1, max=2**31 - 1),
+                                metadata={"description": "The direct manager (lãnh đạo trực tiếp); null: the head of the person's unit"})
+
+
+class MonthlyManagerSchema(BaseSchema):
+    person_id = fields.Integer(attribute="id")
+    full_name = fields.String()
+    unit_id = fields.Integer(allow_none=True)
+    manager_id = fields.Integer(allow_none=True)
+    manager_name = fields.String(attribute="manager.full_name", allow_none=True)
+    version = fields.Integer()
+
+
 class MonthlyImportResultSchema(BaseSchema):
     created = fields.Integer()
     updated = fields.Integer()
