@@ -66,7 +66,7 @@ def world(app):
         "group_id": mine.unit.group_id, "unit_id": mine.unit_id, "cycle_id": cycle.id, "person_id": head.id, "registration_id": mine.id,
         "target_id": target.id, "report_id": report.id, "card_id": card.id, "objection_id": objection.id,
         **{name: row.id for name, row in rows.items()},
-        "round_id": vote_round(candidates=1).round.id,
+        "round_id": vote_round(candidates=1).round.id, "subject_id": subject.id,
     }
     intruders = {"another head": f.head_of(other), "a council member": seats["m1"].person}
     return ids, intruders

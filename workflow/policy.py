@@ -529,6 +529,12 @@ def _import_deliveries(actor: Person, unit_id: Any) -> bool:
     return bool(actor.head_unit_ids) if unit_id is None else unit_id in actor.head_unit_ids
 
 
+@rule("monthly.unit.export")
+def _export_agency(actor: Person, unit_id: Any) -> bool:
+    """`unit_id`: the agency whose month or year is exported: its head, and administrators."""
+    return actor.has_role(Role.ADMIN) or (unit_id is not None and unit_id in actor.head_unit_ids)
+
+
 @rule("monthly.catalogue.view", "monthly.team.view")
 def _catalogue_readers(actor: Person, obj: Any) -> bool:
     return True

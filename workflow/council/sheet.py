@@ -40,17 +40,23 @@ class _Sheet(PrintableText, FPDF):
         self.cell(0, 5, f"Trang {self.page_no()}/{{nb}}", align="C")
 
 
-def evaluation_sheet(ctx: dict[str, Any]) -> bytes:
-    registration = ctx["registration"]
-    rubric = ctx["rubric"]
-    names = {level.code: level.name.vi for level in rubric.levels}
-    pdf = _Sheet(format="A4")
+def a4_sheet(title: str, kind: type[_Sheet] = _Sheet) -> _Sheet:
+    """An A4 sheet with the bundled fonts, its title set and its first page added."""
+    pdf = kind(format="A4")
     pdf.alias_nb_pages()
     pdf.set_margins(15, 12, 15)
     pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-    pdf.set_title(f"Phiếu đánh giá, xếp loại — {registration.head.full_name}")
+    pdf.set_title(title)
     pdf.add_page()
+    return pdf
+
+
+def evaluation_sheet(ctx: dict[str, Any]) -> bytes:
+    registration = ctx["registration"]
+    rubric = ctx["rubric"]
+    names = {level.code: level.name.vi for level in rubric.levels}
+    pdf = a4_sheet(f"Phiếu đánh giá, xếp loại — {registration.head.full_name}")
     pdf.set_font("DejaVu", "B", 14)
     pdf.multi_cell(0, 8, "PHIẾU ĐÁNH GIÁ, XẾP LOẠI NGƯỜI ĐỨNG ĐẦU\nTHEO KẾT QUẢ THỰC HIỆN CHỈ TIÊU, NHIỆM VỤ ĐƯỢC GIAO", align="C",
                    new_x=XPos.LMARGIN, new_y=YPos.NEXT)

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import io
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -26,14 +27,14 @@ from werkzeug.datastructures import MultiDict
 from workflow import policy
 from workflow.accounts.models import Person, Role
 from workflow.core import formats
-from workflow.core.errors import DomainError, ValidationFailed, flatten_errors
+from workflow.core.errors import DomainError, PermissionDenied, ValidationFailed, flatten_errors
 from workflow.core.inputs import whole_number
 from workflow.core.models import utcnow
 from workflow.core.web import form_version, get_or_404, load_form
 from workflow.drafts import web as drafts
 from workflow.extensions import db
 from workflow.framework.models import Period, Subject
-from workflow.monthly import deliveries, operations, queries, scoring, year
+from workflow.monthly import deliveries, exports, operations, queries, scoring, year
 from workflow.monthly.models import MonthlyPlan, MonthState, YearCase
 from workflow.monthly.schemas import (
     MonthlyAssessEntrySchema,
@@ -545,3 +546,59 @@ def import_deliveries():
         found = deliveries.preview(data, period, columns, source, actor=current_user)
     context.update(found=found, content=base64.b64encode(data).decode() if len(data) * 4 // 3 < CARRIED_MAX else "")
     return render_template("monthly/deliveries_import.html", **context), 422 if context.get("refused") else 200
+
+
+# --- exports -----------------------------------------------------------------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _export_unit() -> Unit:
+    """The agency asked for (`unit_id`), else the first the person heads; allowed to export."""
+    unit_id = whole_number(request.args.get("unit_id", ""))
+    if unit_id is None and current_user.head_unit_ids:
+        unit_id = sorted(current_user.head_unit_ids)[0]
+    if unit_id is None:
+        abort(404)
+    unit = get_or_404(Unit, unit_id)
+    policy.require(current_user, "monthly.unit.export", unit.id)
+    return unit
+
+
+def _workbook(content: bytes, filename: str) -> Response:
+    return send_file(io.BytesIO(content), mimetype=XLSX, as_attachment=True, download_name=filename, max_age=0)
+
+
+@bp.get("/team/export.xlsx")
+def export_month():
+    """The Excel workbook of an agency's month (its head, administrators)."""
+    unit = _export_unit()
+    period = _period_arg() or abort(404)
+    return _workbook(exports.month_workbook(unit, period), f"thang-{period.number:02d}-{period.cycle.year}-{unit.code}.xlsx")
+
+
+@bp.get("/agency-year/export.xlsx")
+def export_year():
+    """The Excel workbook of the agency's year, from the engine's figures (its head, administrators)."""
+    unit = _export_unit()
+    cycle = _cycle_of() or abort(404)
+    panel = year.compute(cycle, [unit.id])
+    return _workbook(exports.year_workbook(panel, current_user), f"xep-loai-cong-chuc-{cycle.year}-{unit.code}.xlsx")
+
+
+@bp.get("/year/<int:subject_id>/sheet.pdf")
+def year_sheet(subject_id: int):
+    """The servant's yearly sheet, in Vietnamese: to those who see the proposal (the direct
+    manager, the head of agency, administrators), and to the servant once the level is decided."""
+    subject = get_or_404(Subject, subject_id)
+    policy.require(current_user, "monthly.year.view", subject)
+    cycle = _cycle_of() or abort(404)
+    if not subject.active:
+        abort(404)
+    panel = year.of_subject(subject, cycle)
+    result = panel.row(subject.id).result
+    if not (policy.can(current_user, "monthly.year.proposal.view", subject) or policy.can(current_user, "monthly.year.result.view", result)):
+        raise PermissionDenied(gettext("The sheet of the year can be printed once the head of agency has decided the level."))
+    pdf = exports.year_sheet_pdf(panel, subject, current_user)
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="phieu-danh-gia-cong-chuc-{cycle.year}-{subject.id}.pdf"'})
