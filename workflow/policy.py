@@ -535,6 +535,19 @@ def _export_agency(actor: Person, unit_id: Any) -> bool:
     return actor.has_role(Role.ADMIN) or (unit_id is not None and unit_id in actor.head_unit_ids)
 
 
+@rule("monthly.dashboard.view")
+def _monthly_dashboard(actor: Person, obj: Any) -> bool:
+    """The dashboard of the months and levels: the province's to staff, the committee and
+    administrators; a head of agency, their agency's."""
+    return bool(actor.role_set & {Role.STAFF, Role.COMMITTEE, Role.ADMIN}) or bool(actor.head_unit_ids)
+
+
+@rule("monthly.province.view")
+def _monthly_province(actor: Person, obj: Any) -> bool:
+    """Every agency's months and levels (the navigation's entry)."""
+    return bool(actor.role_set & {Role.STAFF, Role.COMMITTEE, Role.ADMIN})
+
+
 @rule("monthly.catalogue.view", "monthly.team.view")
 def _catalogue_readers(actor: Person, obj: Any) -> bool:
     return True

@@ -34,7 +34,7 @@ from workflow.core.web import form_version, get_or_404, load_form
 from workflow.drafts import web as drafts
 from workflow.extensions import db
 from workflow.framework.models import Period, Subject
-from workflow.monthly import deliveries, exports, operations, queries, scoring, year
+from workflow.monthly import deliveries, exports, figures, operations, queries, scoring, year
 from workflow.monthly.models import MonthlyPlan, MonthState, YearCase
 from workflow.monthly.schemas import (
     MonthlyAssessEntrySchema,
@@ -602,3 +602,23 @@ def year_sheet(subject_id: int):
     pdf = exports.year_sheet_pdf(panel, subject, current_user)
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="phieu-danh-gia-cong-chuc-{cycle.year}-{subject.id}.pdf"'})
+
+
+# --- dashboards -------------------------------------------------------------------------------------
+
+@bp.get("/dashboard")
+def dashboard():
+    """Completion by agency and month, and the levels decided: a histogram per agency and per
+    direct manager, the lenient managers first (the province to staff, the committee and
+    administrators; a head, their agency)."""
+    policy.require(current_user, "monthly.dashboard.view")
+    cycle = _cycle_of()
+    if cycle is None:
+        return render_template("monthly/dashboard.html", cycle=None, province=False)
+    scope = figures.units_in_scope(current_user)
+    rubric = scoring.rubric_of(cycle)
+    levels = sorted(rubric.levels, key=lambda lv: -lv.min_points)
+    return render_template("monthly/dashboard.html", cycle=cycle, province=scope is None, completion=figures.completion(cycle, scope),
+                           by_unit=figures.levels_by_unit(cycle, scope), managers=figures.levels_by_manager(cycle, scope, rubric),
+                           levels=levels, level_names={lv.code: lv.name.get(str(get_locale())) for lv in levels}, top=figures.top_level(rubric),
+                           minimum_team=figures.LENIENT_MIN_TEAM, numbers=range(1, 13))
