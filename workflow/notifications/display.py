@@ -29,6 +29,8 @@ def kind_labels() -> dict[str, str]:
         "rating_case_reminder": gettext("Reminder: an unsatisfied rating to answer"),
         "rating_case_escalated": gettext("Unsatisfied rating not answered in time, escalated"),
         "vote_follow_up": gettext("Reminder: a vote result awaits a decision"),
+        "opinion_request": gettext("Request for an opinion of a superior or subordinate"),
+        "opinion_reminder": gettext("Reminder: an opinion still awaited"),
         "test_message": gettext("Test message"),
     }
 
