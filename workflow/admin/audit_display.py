@@ -226,6 +226,10 @@ OBJECTS: dict[str, Any] = {
     "vote_result": _l("Vote result"),
     "vote_follow_up": _l("Follow-up of a vote result"),
     "opinion_round": _l("Round of opinions"),
+    "opinion_subject": _l("Subject of a round of opinions"),
+    "opinion_respondent": _l("Person asked for an opinion"),
+    "opinion_tally": _l("Count of opinions"),
+    "opinion_comments": _l("Comments of a round of opinions"),
 }
 
 # Where an object is shown: (column read from its table, the page for that value). A head's
