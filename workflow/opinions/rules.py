@@ -4,9 +4,9 @@ answer before their view is shown, and what gap between the superior's and the s
 view is flagged. Snapshotted into each cycle with the rest of the rules; a round copies the
 cycle's section, merged with its track's overrides, when it opens.
 
-- `criteria`: what each respondent judges (the general criteria of Quy định 366-QĐ/TW, Điều 3:
-  political quality, ethics and lifestyle, discipline and working style, and the results of the
-  duties), each answered on `scale`;
+- `criteria`: what each respondent judges (the general criteria of the appendices of Quy định
+  366-QĐ/TW, its 30 points: political quality, ethics and lifestyle, discipline and working
+  style; and the results of the duties, its 70 points), each answered on `scale`;
 - `scale`: the four levels of the Hòa Bình analysis sheets (Hướng dẫn 14-HD/BTCTU: "4 cấp độ
   gồm: Xuất sắc, tốt, trung bình, kém"), each with the value averaged;
 - `window_days`: how many days a round collects answers (its first day included);
