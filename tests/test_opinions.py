@@ -190,3 +190,31 @@ def test_a_subordinate_answers_on_the_page_and_a_refused_answer_stays_on_the_for
     again = client.get(url).get_data(as_text=True)
     assert "đã cho ý kiến" in again
     assert as_person(ctx.people[2]).get(url).status_code == 403
+
+
+def test_the_round_page_and_the_api_run_a_fixed_number_of_statements(ctx, as_person, count_statements):
+    """Two subjects or six, answered and closed: the secretary's page and the API read the same
+    number of statements."""
+
+    def grow(n: int) -> None:
+        for _ in range(n):
+            head = f.person((Role.HEAD, f.unit(parent_id=ctx.superior.head_unit_ids.copy().pop())))
+            for i in range(3):
+                f.person(full_name=f"Cán bộ {i}", unit_id=head.unit_id)
+            item = operations.add_subject(ctx.round, f.registration(ctx.cycle, head=head).subject, actor=ctx.staff)
+            operations.invite_direct(item, actor=ctx.staff)
+        db.session.flush()
+
+    client = as_person(ctx.staff)
+    pages = {"page": lambda: client.get(f"/opinions/{ctx.round.id}"), "api round": lambda: client.get(f"/api/v1/opinions/rounds/{ctx.round.id}")}
+    grow(1)
+    few = {}
+    for name, get in pages.items():
+        with count_statements() as counter:
+            assert get().status_code == 200
+        few[name] = counter.count
+    grow(4)
+    for name, get in pages.items():
+        with count_statements() as counter:
+            assert get().status_code == 200
+        assert counter.count == few[name], name

@@ -45,7 +45,7 @@ def get_round(round_id: int):
     round_ = _round(round_id)
     rate = queries.rates([round_.id])
     subjects: list[dict[str, Any]] = [{"subject_id": item.subject_id, "name": item.name(), "asked": rate[item.id][0], "answered": rate[item.id][1]}
-                                      for item in round_.subjects]
+                                      for item in queries.subjects_of(round_)]
     return SimpleNamespace(**{name: getattr(round_, name) for name in ("id", "title", "track", "cycle", "opens_on", "closes_on", "state", "version", "rules")},
                            subjects=subjects)
 
@@ -56,6 +56,6 @@ def get_results(round_id: int):
     round_ = _round(round_id)
     if round_.state != RoundState.CLOSED:
         raise TransitionRefused(gettext("The results are shown once the round is closed."))
-    visible = [item for item in round_.subjects if policy.can(current_user, "opinions.results.view", item)]
+    visible = [item for item in queries.subjects_of(round_) if policy.can(current_user, "opinions.results.view", item)]
     found = queries.results(round_, [item.id for item in visible])
     return [{"subject_id": item.subject_id, "name": item.name(), **asdict(found[item.id])} for item in visible]

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from sqlalchemy import and_, case, insert, or_, select, update
 
 from workflow import policy
@@ -30,6 +30,11 @@ from workflow.units.models import Unit
 
 COMMENT_LENGTH = 2000
 _shuffle = random.SystemRandom().shuffle
+
+
+def _language() -> str:
+    locale = get_locale()
+    return locale.language if locale else "vi"
 
 
 def today() -> date:
@@ -180,7 +185,7 @@ def check_answer(round_: OpinionRound, respondent: Respondent, scores: Mapping[s
         except (TypeError, ValueError):
             value = None
         if value not in allowed:
-            errors[f"scores.{code}"] = [gettext("Choose one level for “%(criterion)s”.", criterion=names[code]["vi"])]
+            errors[f"scores.{code}"] = [gettext("Choose one level for “%(criterion)s”.", criterion=names[code].get(_language()) or names[code]["vi"])]
         else:
             clean[code] = value
     if set(scores) - set(respondent.asked_on(round_)):

@@ -10,10 +10,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
+from sqlalchemy.orm import selectinload
 
 from workflow.extensions import db
+from workflow.framework.models import Subject
 from workflow.opinions.models import OpinionComments, OpinionRound, OpinionSubject, OpinionTally, Respondent, RoundState
 from workflow.opinions.results import SubjectResult, summarise
+
+
+def _with_names(stmt):
+    return stmt.options(selectinload(OpinionSubject.subject).selectinload(Subject.person), selectinload(OpinionSubject.subject).selectinload(Subject.unit))
+
+
+def subjects_of(round_: OpinionRound) -> list[OpinionSubject]:
+    """The round's subjects with their people and units (three statements)."""
+    return list(db.session.scalars(_with_names(select(OpinionSubject).where(OpinionSubject.round_id == round_.id).order_by(OpinionSubject.id))))
 
 
 def rates(round_ids: Sequence[int]) -> dict[int, tuple[dict[str, int], dict[str, int]]]:
@@ -65,7 +76,7 @@ class Pending:
 def pending_for(person_id: int) -> list[Pending]:
     """What the person is asked and has not answered, in rounds still open (one statement)."""
     rows = db.session.execute(
-        select(Respondent, OpinionRound, OpinionSubject).join(OpinionRound, OpinionRound.id == Respondent.round_id)
+        _with_names(select(Respondent, OpinionRound, OpinionSubject)).join(OpinionRound, OpinionRound.id == Respondent.round_id)
         .join(OpinionSubject, OpinionSubject.id == Respondent.opinion_subject_id)
         .where(Respondent.person_id == person_id, Respondent.answered.is_(False), OpinionRound.state == RoundState.OPEN)
         .order_by(OpinionRound.closes_on, Respondent.id)).all()

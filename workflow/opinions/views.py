@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from workflow import policy
 from workflow.accounts.models import Person
@@ -93,19 +94,22 @@ def new_round():
 @bp.get("/<int:round_id>")
 def round_page(round_id: int):
     round_ = _round(round_id)
-    items = list(round_.subjects)
+    items = queries.subjects_of(round_)
     rate = queries.rates([round_.id])
     visible = [i for i in items if policy.can(current_user, "opinions.results.view", i)]
     results = queries.results(round_, [i.id for i in visible]) if round_.state == RoundState.CLOSED and visible else {}
     taken = {i.subject_id for i in items}
+    managing = round_.state == RoundState.OPEN and policy.can(current_user, "opinions.round.manage", round_)
     candidates = []
-    if round_.state == RoundState.OPEN and policy.can(current_user, "opinions.round.manage", round_):
+    if managing:
         candidates = [s for s in db.session.scalars(select(Subject).where(Subject.track_id == round_.track_id, Subject.active.is_(True))
-                                                    .order_by(Subject.id)) if s.id not in taken]
+                                                    .options(selectinload(Subject.person), selectinload(Subject.unit)).order_by(Subject.id))
+                      if s.id not in taken]
     respondents = {}
-    for r in db.session.scalars(select(Respondent).where(Respondent.round_id == round_.id).order_by(Respondent.id)):
+    for r in db.session.scalars(select(Respondent).where(Respondent.round_id == round_.id)
+                                .options(selectinload(Respondent.person), selectinload(Respondent.on_behalf_of)).order_by(Respondent.id)):
         respondents.setdefault(r.opinion_subject_id, []).append(r)
-    units = db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.name)).all()
+    units = db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.name)).all() if managing else []
     answered, asked = queries.round_rate(round_)
     return render_template("opinions/round.html", round=round_, items=items, rate=rate, results=results, candidates=candidates,
                            respondents=respondents, units=units, answered=answered, asked=asked, relations=relation_labels(),
@@ -113,9 +117,8 @@ def round_page(round_id: int):
 
 
 def _locale() -> str:
-    from flask_babel import get_locale
-
-    return get_locale().language if get_locale() else "vi"
+    locale = get_locale()
+    return locale.language if locale else "vi"
 
 
 @bp.post("/<int:round_id>/subjects")
