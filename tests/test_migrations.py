@@ -235,3 +235,35 @@ def test_exclusion_reasons_become_codes_and_back(scratch_app):
             for table in ("vote_candidate", "vote_round", "unit", "unit_group", "person"):
                 conn.execute(text(f"DELETE FROM {table}"))
         downgrade(revision="base")
+
+
+@pytest.mark.real_commits
+def test_opinions_down_and_up_with_a_round_in_it(scratch_app):
+    """0019 adds the tables of rounds of opinions; a database holding a round, a subject, a person
+    asked and a count goes down to 0017 with the rest of its rows kept, and up again."""
+    with scratch_app.app_context():
+        upgrade()
+        with db.engine.begin() as conn:
+            _insert(conn, "person", id=1, username="lan", email="l@kpi.test", locale="vi")
+            _insert(conn, "unit_group", id=1, code="G1", name="Sở, ngành")
+            _insert(conn, "unit", id=1, code="SNV", name="Sở Nội vụ", group_id=1)
+            heads = conn.execute(text("SELECT id FROM track WHERE code = 'heads'")).scalar()  # made by 0012
+            _insert(conn, "subject", id=1, track_id=heads, kind="person", unit_id=1, person_id=1)
+            _insert(conn, "cycle", id=1, year=2026, state="execution", rules="{}", starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31))
+            _insert(conn, "opinion_round", id=1, cycle_id=1, track_id=heads, state="open", rules="{}", opens_on=date(2026, 11, 2),
+                    closes_on=date(2026, 11, 11))
+            _insert(conn, "opinion_subject", id=1, round_id=1, subject_id=1)
+            _insert(conn, "opinion_respondent", id=1, round_id=1, opinion_subject_id=1, person_id=1, relation="subordinate", criteria="[]",
+                    answered=True)
+            _insert(conn, "opinion_tally", id=1, opinion_subject_id=1, relation="subordinate", criterion="political", value=3, count=1)
+            _insert(conn, "opinion_comments", id=1, opinion_subject_id=1, relation="subordinate", texts="[]")
+        downgrade(revision="0017_quota_exception_track")
+        with db.engine.connect() as conn:
+            assert not {n for n in inspect(conn).get_table_names() if n.startswith("opinion_")}
+            assert conn.execute(text("SELECT person_id FROM subject")).scalar() == 1
+        upgrade()
+        with db.engine.begin() as conn:
+            assert conn.execute(text("SELECT count(*) FROM opinion_round")).scalar() == 0
+            for table in ("cycle", "subject", "unit", "unit_group", "person"):
+                conn.execute(text(f"DELETE FROM {table}"))
+        downgrade(revision="base")

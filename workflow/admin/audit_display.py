@@ -162,6 +162,11 @@ ACTIONS: dict[str, Any] = {
     "vote.paper.enter": _l("Paper ballots counted"),
     "vote.paper.confirm": _l("Count of the paper ballots confirmed"),
     "vote.follow_up.record": _l("Decision on a vote result recorded"),
+    # opinions from above and below
+    "opinions.round.open": _l("Round of opinions opened"),
+    "opinions.subject.add": _l("Subject added to a round of opinions"),
+    "opinions.respondent.invite": _l("People asked for their opinion"),
+    "opinions.round.close": _l("Round of opinions closed"),
     # mail and backups
     "notifications.retry": _l("Message sent again"),
     "notifications.cancel": _l("Message cancelled"),
@@ -224,6 +229,11 @@ OBJECTS: dict[str, Any] = {
     "vote_receipt": _l("Ballot receipt"),
     "vote_result": _l("Vote result"),
     "vote_follow_up": _l("Follow-up of a vote result"),
+    "opinion_round": _l("Round of opinions"),
+    "opinion_subject": _l("Subject of a round of opinions"),
+    "opinion_respondent": _l("Person asked for an opinion"),
+    "opinion_tally": _l("Count of opinions"),
+    "opinion_comments": _l("Comments of a round of opinions"),
 }
 
 # Where an object is shown: (column read from its table, the page for that value). A head's
@@ -260,6 +270,7 @@ LINKS: dict[str, tuple[str, Callable[[Any], str]]] = {
     "discipline_record": _result,
     "council_decision": _result,
     "quota_exception": ("cycle_id", lambda v: url_for("council.decisions", cycle_id=v) + "#quota"),
+    "opinion_round": ("id", lambda v: url_for("opinions.round_page", round_id=v)),
     "rating_counter": ("id", lambda v: url_for("ratings.counters")),
     "rating_device": ("id", lambda v: url_for("ratings.counters")),
     "rating_case": ("id", lambda v: url_for("ratings.case", case_id=v)),

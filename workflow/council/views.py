@@ -84,6 +84,8 @@ from workflow.cycles.models import Cycle, CycleState
 from workflow.drafts import web as drafts
 from workflow.extensions import db
 from workflow.framework.rules import HEADS
+from workflow.opinions import queries as opinion_queries
+from workflow.opinions import views as opinion_views
 from workflow.reports.workflow import REPORT
 from workflow.scoring.engine import FIGURES
 from workflow.scoring.explain import FIGURES as FIGURE_LABELS
@@ -295,8 +297,16 @@ def _scoring_page(cycle: Cycle, registration: Registration, member: CouncilMembe
         payload=presenters.evaluation_payload(evaluation, rubric), level_tone=presenters.level_toner(rubric),
         disciplined=context.disciplined, override_errors={k.split(".")[1] for k in (errors or {}) if k.startswith("o.")},
         # What the other evidence sources say (citizens' ratings with their counts …), each once, in words.
-        other_facts=list(dict.fromkeys(e.origin for e in context.evidence if e.origin and not e.kind.startswith("discipline."))),
+        other_facts=list(dict.fromkeys(e.origin for e in context.evidence if e.origin and not e.kind.startswith(("discipline.", "opinions.")))),
+        opinions=opinions_panel(registration), opinion_relations=opinion_views.relation_labels(),
     ), status
+
+
+def opinions_panel(registration: Registration) -> Any:
+    """The opinions of the head's superior and subordinates, when a round asked about them and the
+    person may see its results (aggregates only)."""
+    panel = opinion_queries.panel_for(registration.cycle_id, registration.subject_id)
+    return panel if panel is not None and policy.can(current_user, "opinions.results.view", panel.item) else None
 
 
 def _multidict(values: Any) -> Any:

@@ -32,6 +32,8 @@ def kind_labels() -> dict[str, str]:
         "monthly_self_reminder": gettext("Reminder: the month's self-assessment"),
         "monthly_assess_reminder": gettext("Reminder: the team's months to assess"),
         "monthly_year_decided": gettext("Level of the year decided"),
+        "opinion_request": gettext("Request for an opinion of a superior or subordinate"),
+        "opinion_reminder": gettext("Reminder: an opinion still awaited"),
         "test_message": gettext("Test message"),
     }
 
