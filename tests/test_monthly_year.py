@@ -358,3 +358,31 @@ def test_a_deputys_year_pages(agency, as_person):
     listing = _text(head.get(f"/monthly/agency-year?cycle_id={agency.cycle.id}&track=deputies"))
     assert "Phó Giám đốc Ba" in listing and "89,50" in listing and "Hoàn thành tốt nhiệm vụ" in listing
     assert head.get(f"/monthly/agency-year?cycle_id={agency.cycle.id}&track=heads").status_code == 404  # the council's track
+
+
+def test_the_year_page_shows_the_opinions_of_superior_and_subordinates_to_the_assessor_not_the_subject(agency, as_person):
+    from datetime import UTC, date, datetime
+
+    from workflow.core.models import simulated_time
+    from workflow.framework.models import Subject
+    from workflow.opinions import operations as opinions
+    from workflow.opinions.models import Relation
+
+    subject_id = _deputy(agency, "Phó Giám đốc Bốn")
+    subject = db.session.get(Subject, subject_id)
+    staff = f.person(Role.STAFF)
+    round_ = opinions.open_round(actor=staff, cycle=agency.cycle, track=subject.track, title="Lấy ý kiến cuối năm 2026", opens_on=date(2026, 11, 2))
+    item = opinions.add_subject(round_, subject, actor=staff)
+    asked = [opinions.invite(item, agency.head, Relation.SUPERIOR, actor=staff)]
+    asked += [opinions.invite(item, p, Relation.SUBORDINATE, actor=staff) for p in (agency.lan, agency.duc, agency.hoa)]
+    db.session.flush()
+    with simulated_time(datetime(2026, 11, 4, 3, tzinfo=UTC)):
+        for respondent, value in zip(asked, (4, 3, 3, 2), strict=True):
+            opinions.answer(respondent, actor=respondent.person, scores={code: value for code in round_.criterion_codes}, comment="")
+    opinions.close_round(round_, actor=staff)
+    db.session.flush()
+    path = f"/monthly/year/{subject_id}?cycle_id={agency.cycle.id}"
+    page = as_person(agency.head).get(path).get_data(as_text=True)
+    assert 'data-testid="opinions-panel"' in page and "Tỷ lệ phản hồi: 4 trên 4" in page
+    deputy = db.session.get(Person, subject.person_id)
+    assert "opinions-panel" not in as_person(deputy).get(path).get_data(as_text=True)

@@ -44,6 +44,8 @@ from workflow.monthly.schemas import (
     MonthlyYearDecisionsSchema,
 )
 from workflow.monthly.workflow import MONTH, STATE_TONES
+from workflow.opinions import queries as opinion_queries
+from workflow.opinions import views as opinion_views
 from workflow.scoring.explain import describe
 from workflow.scoring.rubric import RubricError
 from workflow.scoring.what_if_form import WHAT_IF_FIELDS, what_if_changes
@@ -322,6 +324,13 @@ def _track_arg(cycle: Any) -> str:
     return code
 
 
+def _opinions(subject: Subject, cycle: Any) -> Any:
+    """The opinions of the subject's superior and subordinates, when a round asked about them and
+    the reader may see them (never the subject)."""
+    panel = opinion_queries.panel_for(cycle.id, subject.id)
+    return panel if panel is not None and policy.can(current_user, "opinions.results.view", panel.item) else None
+
+
 @bp.get("/year/<int:subject_id>")
 def year_page(subject_id: int):
     """The servant's year: each month with its state and points; the year's task-result points
@@ -343,6 +352,7 @@ def year_page(subject_id: int):
     return render_template("monthly/year.html", subject=subject, cycle=cycle, months=months, row=row, rubric=panel.rubric, from_months=from_months,
                            sentences=[describe(note, panel.rubric) for note in row["year"].notes], cases=YEAR_CASES, locale=str(get_locale()),
                            general_values=_year_values(row["result"]), by_months=by_months, task_counts=operations.TASK_COUNTS,
+                           opinions=_opinions(subject, cycle), opinion_relations=opinion_views.relation_labels(),
                            level_names={lv.code: lv.name.get(str(get_locale())) for lv in panel.rubric.levels},
                            can_assess=policy.can(current_user, "monthly.year.assess", subject) and not (row["result"] and row["result"].decided),
                            can_decide=policy.can(current_user, "monthly.year.decide", subject) and not (row["result"] and row["result"].decided))
