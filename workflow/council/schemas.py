@@ -301,6 +301,11 @@ class QuotaExceptionCreateSchema(BaseSchema):
     legal_basis = Text(load_default="", max_length=2000, allow_empty=True, metadata={"description": "The provision that allows the exception."})
 
 
+class CollectiveWaiverCreateSchema(BaseSchema):
+    collective_id = fields.Integer(required=True, metadata={"description": "The collective's plan whose leaders are decided before it."})
+    reason = Text(load_default="", max_length=2000, allow_empty=True)
+
+
 class QuotaExceptionSchema(BaseSchema):
     id = fields.Integer()
     track = fields.String()

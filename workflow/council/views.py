@@ -63,6 +63,7 @@ from workflow.council.schemas import (
     ObjectionCreateSchema,
     ObjectionStepSchema,
     QuotaExceptionCreateSchema,
+    CollectiveWaiverCreateSchema,
     ReasonSchema,
     ScorecardInputSchema,
     SelfAssessmentInputSchema,
@@ -584,6 +585,16 @@ def _decisions_page(cycle: Cycle, *, errors: dict[str, list[str]] | None = None,
         .options(joinedload(Objection.registration).joinedload(Registration.head), joinedload(Objection.registration).joinedload(Registration.unit),
                  joinedload(Objection.decision))
     ).unique().all()
+    # Collectives first: the leaders whose collectives are neither decided nor waived wait, and
+    # those whose collective was decided after them are to be decided again.
+    ids = [h.registration_id for h in page.items]
+    waiting = collectives.waiting_for(cycle.id, ids) if ids else {}
+    rechecks = collectives.open_rechecks(cycle.id, ids) if ids else {}
+    for row in rows:
+        row["waiting"] = waiting.get(row["head"].registration_id, [])
+        recheck = rechecks.get(row["head"].registration_id)
+        row["recheck"] = results.recheck_note(recheck, rubric, cycle) if recheck is not None else None
+        row["recheck_level"] = recheck.recomputed_level if recheck is not None else None
     typed = drafts.restored_many([_decide_form(cycle, row["head"].registration_id) for row in rows])
     for row in rows:
         row["draft"] = typed.get(_decide_form(cycle, row["head"].registration_id))
@@ -592,6 +603,8 @@ def _decisions_page(cycle: Cycle, *, errors: dict[str, list[str]] | None = None,
                            level_tone=presenters.level_toner(rubric_of(cycle)), decided=decided,
                            quota_scopes=[q for q in quota.scopes(session) if q.count.count] if session and session.round else [],
                            quota_base=", ".join(presenters.level_name(rubric, c) for c in rubric.quota.base_levels),
+                           undecided_collectives=collectives.undecided_collectives(cycle.id) if session and session.round else [],
+                           waivers=collectives.waivers(cycle.id),
                            errors=errors or {}, values=request.form if errors else {}), status
 
 
@@ -612,6 +625,22 @@ def quota_exception(cycle_id: int):
         return _decisions_page(cycle, errors={f"{scope}.{k}": v for k, v in exc.errors.items()}, status=422)
     flash(gettext("The exception to the quota was recorded."), "success")
     return redirect(url_for("council.decisions", cycle_id=cycle.id) + "#quota")
+
+
+@bp.post("/<int:cycle_id>/collective-waivers")
+def collective_waiver(cycle_id: int):
+    """The committee decides the leaders of a collective before it, and records why."""
+    cycle = _cycle(cycle_id, "council.committee.waive")
+    session = queries.session_or_404(cycle.id)
+    try:
+        data = load_form(CollectiveWaiverCreateSchema())
+        collective = queries.of_cycle(cycle.id, Registration, data["collective_id"])
+        operations.record_collective_waiver(session, collective, actor=current_user, reason=data["reason"])
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return _decisions_page(cycle, errors={f"waiver.{k}": v for k, v in exc.errors.items()}, status=422)
+    flash(gettext("The waiver was recorded: the leaders of %(unit)s may be decided before their collective.", unit=collective.unit.name), "success")
+    return redirect(url_for("council.decisions", cycle_id=cycle.id) + "#collectives-first")
 
 
 def _decide_form(cycle: Cycle, registration_id: int) -> str:
