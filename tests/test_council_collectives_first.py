@@ -133,9 +133,10 @@ def test_a_collective_decided_after_its_leader_sends_the_leader_back_recomputed(
     reason = dict((t.name, r) for t, r in SESSION.available(session, committee))["publish"]
     assert reason and "1" in reason
     db.session.commit()
-    for path in (f"/council/results/{plan.id}", f"/council/{cycle.id}/decisions", f"/council/{cycle.id}/collectives"):
-        page = as_person(committee).get(path).get_data(as_text=True)
-        assert "Cần quyết định lại" in page or "Cần xem xét lại" in page, path
+    for path, words in ((f"/council/results/{plan.id}", "Cần quyết định lại: tập thể Xã Đạo Trù"), (f"/council/{cycle.id}/decisions", "Cần quyết định lại"),
+                        (f"/council/{cycle.id}/proposals?track=commune_leaders", "Cần quyết định lại"),
+                        (f"/council/{cycle.id}/collectives", "Cần xem xét lại")):
+        assert words in as_person(committee).get(path).get_data(as_text=True), path
     result = as_person(committee).get(f"/council/results/{plan.id}").get_data(as_text=True)
     assert "Xã Đạo Trù" in result and "Hoàn thành tốt nhiệm vụ" in result
     # The committee decides again: accepting takes the recomputed level, and the flag is cleared.

@@ -465,7 +465,8 @@ def proposal_list(cycle_id: int):
     track = _track(cycle)
     panel = proposals.compute(cycle, track=track)
     page = _page(panel.heads, *page_args())
-    hidden = queries.hidden_heads(current_user, cycle, [h.registration_id for h in page.items])
+    ids = [h.registration_id for h in page.items]
+    hidden = queries.hidden_heads(current_user, cycle, ids)
     rows = presenters.proposal_rows(panel, page.items, hidden)
     presenters.attach_names(rows, page.items)
     every_score = policy.can(current_user, "council.scores.view_all", cycle)
@@ -484,7 +485,9 @@ def proposal_list(cycle_id: int):
     # The counts by level are computed from every head's scores.
     return render_template("council/proposals.html", **_common(cycle, track), page=page, rows=rows, counts=panel.proposals.counts() if every_score else {},
                            flagged=len(panel.proposals.flagged()) if every_score else 0, what_if=what_if, what_if_error=what_if_error, changes=changes,
-                           what_if_fields=WHAT_IF_FIELDS, level_tone=presenters.level_toner(panel.rubric), any_hidden=bool(hidden), every_score=every_score)
+                           what_if_fields=WHAT_IF_FIELDS, level_tone=presenters.level_toner(panel.rubric), any_hidden=bool(hidden), every_score=every_score,
+                           # Collectives first: the leaders who wait for their collectives, or are to be decided again.
+                           rechecks=collectives.open_rechecks(cycle.id, ids) if ids else {}, waiting=collectives.waiting_for(cycle.id, ids) if ids else {})
 
 
 @bp.get("/<int:cycle_id>/collectives")
