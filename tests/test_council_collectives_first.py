@@ -147,6 +147,26 @@ def test_a_collective_decided_after_its_leader_sends_the_leader_back_recomputed(
     operations.publish(session, actor=committee, version=session.version)
 
 
+def test_the_api_refuses_records_the_waiver_and_lists_the_leaders_to_decide_again(commune, as_person):
+    cycle, _, plan, collective, seats, session, committee = commune
+    db.session.commit()
+    api = as_person(committee)
+    refused = api.post(f"/api/v1/council/cycles/{cycle.id}/decisions/{plan.id}", json={})
+    assert refused.status_code == 409 and "Xã Đạo Trù" in refused.get_json()["message"]
+    bad = api.post(f"/api/v1/council/cycles/{cycle.id}/collective-waivers", json={"collective_id": collective.id, "reason": ""})
+    assert bad.status_code == 422 and "reason" in bad.get_json()["errors"]["json"]
+    assert as_person(seats["chair"].person).post(f"/api/v1/council/cycles/{cycle.id}/collective-waivers",
+                                                 json={"collective_id": collective.id, "reason": "x"}).status_code == 403
+    made = api.post(f"/api/v1/council/cycles/{cycle.id}/collective-waivers", json={"collective_id": collective.id, "reason": "Tập thể họp sau Tết"})
+    assert made.status_code == 201 and made.get_json()["collective_id"] == collective.id
+    assert api.post(f"/api/v1/council/cycles/{cycle.id}/decisions/{plan.id}", json={}).status_code == 201
+    decided = api.post(f"/api/v1/council/cycles/{cycle.id}/decisions/{collective.id}", json={"level": "good", "reason": "Tập thể hoàn thành tốt"})
+    assert decided.status_code == 201, decided.get_json()
+    listed = api.get(f"/api/v1/council/cycles/{cycle.id}/rechecks").get_json()
+    assert [(r["registration_id"], r["decided_level"], r["recomputed_level"]) for r in listed] == [(plan.id, "excellent", "good")]
+    assert [w["reason"] for w in api.get(f"/api/v1/council/cycles/{cycle.id}/collective-waivers").get_json()] == ["Tập thể họp sau Tết"]
+
+
 def test_the_bound_is_applied_and_explained_in_the_what_if(commune, as_person):
     cycle, _, plan, collective, seats, session, committee = commune
     operations.decide(queries.frozen_proposals(session)[collective.id], actor=committee, level="completed", reason="Tập thể hoàn thành nhiệm vụ")
