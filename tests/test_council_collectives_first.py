@@ -204,5 +204,12 @@ def test_heads_are_no_longer_cut_by_the_dead_subordinate_rule():
     member = total(general, Decimal("70"), ["completed", "not_completed"], civil)
     # Nghị định 335: 20% of the 70 task points depend on those led and count at 50%: 7 points off.
     assert (member.subordinate_part, member.subordinate_deduction) == (Decimal("14.00"), Decimal("7.00"))
+    from flask_babel import force_locale
+
+    from workflow.scoring.explain import describe
+
+    with force_locale("vi"):
+        sentence = describe(member.notes[0], civil)
+    assert "bị xếp loại không hoàn thành nhiệm vụ: 1" in sentence and "(14 điểm) chỉ được tính 50%: trừ 7 điểm" in sentence, sentence
     heads = load_rubric("config/rubrics/default.toml")
     assert [n.code for n in total({c.code: c.max_points for c in heads.general}, Decimal("70"), ["not_completed"], heads).notes] == []
