@@ -28,7 +28,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from workflow.council.models import CollectiveWaiver, Decision, LeaderRecheck
 from workflow.council.rules import rubric_of
@@ -157,12 +157,15 @@ def undecided_collectives(cycle_id: int) -> list[Any]:
 
 
 def waivers(cycle_id: int) -> list[CollectiveWaiver]:
-    return list(db.session.scalars(select(CollectiveWaiver).where(CollectiveWaiver.cycle_id == cycle_id).order_by(CollectiveWaiver.created_at)))
+    return list(db.session.scalars(
+        select(CollectiveWaiver).where(CollectiveWaiver.cycle_id == cycle_id).order_by(CollectiveWaiver.created_at)
+        .options(joinedload(CollectiveWaiver.collective).joinedload(Registration.unit), joinedload(CollectiveWaiver.recorded_by))))
 
 
 def open_rechecks(cycle_id: int, registration_ids: Sequence[int] | None = None) -> dict[int, LeaderRecheck]:
     """Leader's plan → the latest recheck waiting for the committee's new decision."""
     stmt = (select(LeaderRecheck).where(LeaderRecheck.cycle_id == cycle_id, LeaderRecheck.cleared_at.is_(None))
+            .options(joinedload(LeaderRecheck.collective_decision).joinedload(Decision.registration).joinedload(Registration.unit))
             .order_by(LeaderRecheck.created_at, LeaderRecheck.id))
     if registration_ids is not None:
         stmt = stmt.where(LeaderRecheck.registration_id.in_(registration_ids))
