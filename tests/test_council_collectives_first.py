@@ -77,6 +77,19 @@ def test_a_leader_waits_for_the_collective_they_lead(commune):
     assert set(queries.latest_decisions(cycle.id)) == {head_plan.id}
 
 
+def test_a_head_waits_for_the_collectives_of_the_units_directly_under_them(commune):
+    """366 Điều 11 k4 điểm 4.2 reads the units the head leads directly: a commune under the
+    district is one of them; a hamlet under the commune is not."""
+    cycle, head_plan, plan, collective, _, session, committee = commune
+    commune_below = f.unit(name="Xã Minh Quang", parent_id=head_plan.unit_id)
+    hamlet = f.unit(name="Thôn Đồng Bùa", parent_id=commune_below.id)
+    _collective_plan(cycle, commune_below, plan.head, None)
+    _collective_plan(cycle, hamlet, plan.head, None)
+    assert collectives.waiting_for(cycle.id) == {head_plan.id: ["Xã Minh Quang"], plan.id: ["Xã Đạo Trù"]}
+    with pytest.raises(TransitionRefused, match="Xã Minh Quang"):
+        operations.decide(queries.frozen_proposals(session)[head_plan.id], actor=committee, level=None)
+
+
 def test_the_committee_may_decide_the_leader_first_with_a_reason(commune, as_person):
     cycle, _, plan, collective, seats, session, committee = commune
     with pytest.raises(ValidationFailed) as refused:
