@@ -267,3 +267,42 @@ def test_opinions_down_and_up_with_a_round_in_it(scratch_app):
             for table in ("cycle", "subject", "unit", "unit_group", "person"):
                 conn.execute(text(f"DELETE FROM {table}"))
         downgrade(revision="base")
+
+
+@pytest.mark.real_commits
+def test_collective_waivers_and_rechecks_come_and_go_with_the_decisions_kept(scratch_app):
+    """0020 adds the committee's waivers (leaders decided before their collective) and the leaders
+    to decide again; a database holding one of each goes down to 0017 with its decisions kept,
+    and up again."""
+    with scratch_app.app_context():
+        upgrade()
+        with db.engine.begin() as conn:
+            _insert(conn, "person", id=1, username="btv", email="btv@kpi.test", locale="vi")
+            _insert(conn, "unit_group", id=1, code="G", name="Xã")
+            _insert(conn, "unit", id=1, code="DT", name="Xã Đạo Trù", group_id=1)
+            _insert(conn, "cycle", id=1, year=2027, state="scoring", rules="{}", starts_on=date(2027, 1, 1), ends_on=date(2027, 12, 31))
+            _insert(conn, "track", id=11, code="collectives", subject_kind="collective")
+            _insert(conn, "track", id=12, code="commune_leaders", subject_kind="person")
+            _insert(conn, "subject", id=1, track_id=11, unit_id=1, kind="collective")
+            _insert(conn, "subject", id=2, track_id=12, unit_id=1, person_id=1, kind="person")
+            for registration_id in (1, 2):  # the collective's plan, the Party secretary's
+                _insert(conn, "registration", id=registration_id, cycle_id=1, unit_id=1, head_id=1, state="assigned",
+                        track_id=10 + registration_id, subject_id=registration_id)
+            _insert(conn, "council_decision", id=1, cycle_id=1, registration_id=2, number=1, level="excellent", follows_proposal=True, decided_by_id=1)
+            _insert(conn, "council_decision", id=2, cycle_id=1, registration_id=1, number=1, level="good", follows_proposal=False, decided_by_id=1)
+            _insert(conn, "collective_waiver", id=1, cycle_id=1, collective_id=1, reason="Tập thể họp sau Tết", recorded_by_id=1)
+            _insert(conn, "leader_recheck", id=1, cycle_id=1, registration_id=2, collective_decision_id=2, collective_level="good",
+                    recomputed_level="good", decided_level="excellent")
+        downgrade(revision="0017_quota_exception_track")
+        with db.engine.connect() as conn:
+            tables = inspect(conn).get_table_names()
+            assert "collective_waiver" not in tables and "leader_recheck" not in tables
+            assert conn.execute(text("SELECT registration_id, level FROM council_decision ORDER BY id")).all() == [(2, "excellent"), (1, "good")]
+        upgrade()
+        with db.engine.begin() as conn:
+            assert conn.execute(text("SELECT count(*) FROM collective_waiver")).scalar() == 0
+            conn.execute(text("INSERT INTO collective_waiver (id, cycle_id, collective_id, reason, recorded_by_id, created_at) "
+                              "VALUES (1, 1, 1, 'Lần nữa', 1, '2028-01-20 08:00:00')"))
+            for table in ("collective_waiver", "council_decision", "registration", "subject", "track", "cycle", "unit", "unit_group", "person"):
+                conn.execute(text(f"DELETE FROM {table}" + (" WHERE id > 10" if table == "track" else "")))
+        downgrade(revision="base")

@@ -462,7 +462,7 @@ def _view_decisions(actor: Person, cycle: Any) -> bool:
     return bool(actor.role_set & {Role.COMMITTEE, Role.ADMIN}) or _seat(actor, cycle, "chair", "secretary")
 
 
-@rule("council.committee.decide", "council.committee.publish", "council.objection.decide")
+@rule("council.committee.decide", "council.committee.publish", "council.objection.decide", "council.committee.waive")
 def _committee_decides(actor: Person, obj: Any) -> bool:
     return actor.has_role(Role.COMMITTEE)
 

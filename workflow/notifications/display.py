@@ -25,6 +25,7 @@ def kind_labels() -> dict[str, str]:
         "scorecard_reopened": gettext("Scorecard reopened"),
         "council_result": gettext("Evaluation result published"),
         "objection_decided": gettext("Answer to an objection"),
+        "leaders_recheck": gettext("Leaders to decide again after their collective's decision, to the council's secretary"),
         "rating_case_opened": gettext("A citizen not satisfied, to the head of the unit"),
         "rating_case_reminder": gettext("Reminder: an unsatisfied rating to answer"),
         "rating_case_escalated": gettext("Unsatisfied rating not answered in time, escalated"),

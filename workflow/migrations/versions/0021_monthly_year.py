@@ -6,7 +6,7 @@
   decision (level, the proposal it departs from with a reason, the figures frozen then).
 
 Revision ID: 0021_monthly_year
-Revises: 0019_opinions
+Revises: 0020_collective_waivers
 Create Date: 2026-12-07 06:15:00
 
 """
@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '0021_monthly_year'
-down_revision = '0019_opinions'
+down_revision = '0020_collective_waivers'
 branch_labels = None
 depends_on = None
 
