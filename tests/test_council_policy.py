@@ -65,6 +65,7 @@ TABLE = [
     ("council.export", "cycle", {"committee", "admin"}),
     ("council.committee.decide", "cycle", {"committee"}),
     ("council.committee.publish", "cycle", {"committee"}),
+    ("council.committee.waive", "cycle", {"committee"}),
     ("council.objection.decide", "cycle", {"committee"}),
     ("council.result.view", "mine", {"chair", "secretary", "committee", "admin", "head"}),
     ("council.result.view", "other", {"chair", "secretary", "committee", "admin", "other head"}),

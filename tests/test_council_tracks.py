@@ -104,7 +104,13 @@ def test_proposals_and_the_quota_are_per_track_and_the_session_freezes_both(two_
     scopes = quota.scopes(session)
     assert {s.track for s in scopes} == {"heads", "commune_leaders"}
     leaders_scope = next(s for s in scopes if s.track == "commune_leaders")
-    assert leaders_scope.count.base + leaders_scope.count.count >= 0 and "Lãnh đạo chủ chốt cấp xã" in leaders_scope.name
+    # The secretary's 27 general points and 70 task points make 97, but neither target was exceeded
+    # (0% < 30%): tốt. The quota read literally (366-heads): one at tốt is the base, 20% of it
+    # rounded down allows none at xuất sắc, and none is there.
+    assert leaders.proposal(plan.id).level == "good" and leaders.proposal(plan.id).panel.score == Decimal("97.00")
+    count = leaders_scope.count
+    assert (count.level, count.base, count.allowance, count.count, count.exceeded) == ("excellent", 1, 0, 0, False)
+    assert "Lãnh đạo chủ chốt cấp xã" in leaders_scope.name
     assert quota.scope_of(session, leaders_scope.group_id, "commune_leaders") == leaders_scope
 
 

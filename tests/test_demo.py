@@ -37,6 +37,15 @@ def test_demo_loads_once_and_prints_logins(app):
     assert vote.state.value == "closed" and len(vote.eligible) == 6 and len(vote.candidates) == 8
     assert [r.outcome for r in db.session.scalars(select(VoteResult)) if r.outcome] == ["review"]
     assert db.session.scalar(select(FollowUp)).state.value == "open"
+    # The round of opinions about two directors (workflow/opinions/demo.py): closed; Home Affairs' four
+    # subordinates shown with a flagged gap, Finance's two answers of three too few to show.
+    from workflow.opinions import queries as opinion_queries
+    from workflow.opinions.models import OpinionRound
+
+    opinions = db.session.scalar(select(OpinionRound))
+    assert opinions.state.value == "closed"
+    shown = sorted((r.shown["subordinate"], r.answered["subordinate"], bool(r.flagged)) for r in opinion_queries.results(opinions).values())
+    assert shown == [(False, 2, False), (True, 4, True)]
     people = db.session.scalar(select(func.count()).select_from(Person))
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0 and "already loaded" in again.output and "vinhphuc-2027" in again.output

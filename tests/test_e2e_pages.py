@@ -31,6 +31,7 @@ from workflow.cycles.models import Cycle
 from workflow.extensions import db
 from workflow.framework.models import Track
 from workflow.notifications.models import Notification
+from workflow.opinions.models import OpinionRound
 from workflow.reports.models import QuarterlyReport, ReportState
 from workflow.targets.models import Registration, RegistrationState
 from workflow.units.models import Unit, UnitGroup
@@ -97,6 +98,7 @@ class Demo:
     group: int
     notification: int
     track: int
+    opinion_round: int
 
 
 def _load_demo(app) -> Demo:
@@ -139,6 +141,7 @@ def _load_demo(app) -> Demo:
         group=one(select(UnitGroup.id).order_by(UnitGroup.id)),
         notification=one(select(Notification.id).order_by(Notification.id)),
         track=one(select(Track.id).where(Track.code == "civil_servants")),
+        opinion_round=one(select(OpinionRound.id).order_by(OpinionRound.id)),
     )
 
 
@@ -178,6 +181,9 @@ def _pages(d: Demo) -> dict[str | None, list[tuple[str, str]]]:
             ("report-review", f"/reports/{d.submitted_report}"),
             ("report-version", f"/reports/{d.accepted_report}/versions/1"),
             ("report-year", f"/reports/registrations/{d.head_registration_2026}/year"),
+            ("opinions", "/opinions/"),
+            ("opinion-round", f"/opinions/{d.opinion_round}"),
+            ("opinion-round-new", "/opinions/new"),
         ],
         "thuongvu1": [
             ("dashboard", "/"),

@@ -269,3 +269,74 @@ def test_imported_lines_keep_their_source_and_mappings_get_a_purpose_and_back(sc
             for table in ("monthly_line", "monthly_plan", "period", "cycle", "subject", "track", "unit", "unit_group", "rating_import_mapping", "person"):
                 conn.execute(text(f"DELETE FROM {table}"))
         downgrade(revision="base")
+
+
+@pytest.mark.real_commits
+def test_opinions_down_and_up_with_a_round_in_it(scratch_app):
+    """0019 adds the tables of rounds of opinions; a database holding a round, a subject, a person
+    asked and a count goes down to 0017 with the rest of its rows kept, and up again."""
+    with scratch_app.app_context():
+        upgrade()
+        with db.engine.begin() as conn:
+            _insert(conn, "person", id=1, username="lan", email="l@kpi.test", locale="vi")
+            _insert(conn, "unit_group", id=1, code="G1", name="Sở, ngành")
+            _insert(conn, "unit", id=1, code="SNV", name="Sở Nội vụ", group_id=1)
+            heads = conn.execute(text("SELECT id FROM track WHERE code = 'heads'")).scalar()  # made by 0012
+            _insert(conn, "subject", id=1, track_id=heads, kind="person", unit_id=1, person_id=1)
+            _insert(conn, "cycle", id=1, year=2026, state="execution", rules="{}", starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31))
+            _insert(conn, "opinion_round", id=1, cycle_id=1, track_id=heads, state="open", rules="{}", opens_on=date(2026, 11, 2),
+                    closes_on=date(2026, 11, 11))
+            _insert(conn, "opinion_subject", id=1, round_id=1, subject_id=1)
+            _insert(conn, "opinion_respondent", id=1, round_id=1, opinion_subject_id=1, person_id=1, relation="subordinate", criteria="[]",
+                    answered=True)
+            _insert(conn, "opinion_tally", id=1, opinion_subject_id=1, relation="subordinate", criterion="political", value=3, count=1)
+            _insert(conn, "opinion_comments", id=1, opinion_subject_id=1, relation="subordinate", texts="[]")
+        downgrade(revision="0017_quota_exception_track")
+        with db.engine.connect() as conn:
+            assert not {n for n in inspect(conn).get_table_names() if n.startswith("opinion_")}
+            assert conn.execute(text("SELECT person_id FROM subject")).scalar() == 1
+        upgrade()
+        with db.engine.begin() as conn:
+            assert conn.execute(text("SELECT count(*) FROM opinion_round")).scalar() == 0
+            for table in ("cycle", "subject", "unit", "unit_group", "person"):
+                conn.execute(text(f"DELETE FROM {table}"))
+        downgrade(revision="base")
+
+
+@pytest.mark.real_commits
+def test_collective_waivers_and_rechecks_come_and_go_with_the_decisions_kept(scratch_app):
+    """0020 adds the committee's waivers (leaders decided before their collective) and the leaders
+    to decide again; a database holding one of each goes down to 0017 with its decisions kept,
+    and up again."""
+    with scratch_app.app_context():
+        upgrade()
+        with db.engine.begin() as conn:
+            _insert(conn, "person", id=1, username="btv", email="btv@kpi.test", locale="vi")
+            _insert(conn, "unit_group", id=1, code="G", name="Xã")
+            _insert(conn, "unit", id=1, code="DT", name="Xã Đạo Trù", group_id=1)
+            _insert(conn, "cycle", id=1, year=2027, state="scoring", rules="{}", starts_on=date(2027, 1, 1), ends_on=date(2027, 12, 31))
+            _insert(conn, "track", id=11, code="collectives", subject_kind="collective")
+            _insert(conn, "track", id=12, code="commune_leaders", subject_kind="person")
+            _insert(conn, "subject", id=1, track_id=11, unit_id=1, kind="collective")
+            _insert(conn, "subject", id=2, track_id=12, unit_id=1, person_id=1, kind="person")
+            for registration_id in (1, 2):  # the collective's plan, the Party secretary's
+                _insert(conn, "registration", id=registration_id, cycle_id=1, unit_id=1, head_id=1, state="assigned",
+                        track_id=10 + registration_id, subject_id=registration_id)
+            _insert(conn, "council_decision", id=1, cycle_id=1, registration_id=2, number=1, level="excellent", follows_proposal=True, decided_by_id=1)
+            _insert(conn, "council_decision", id=2, cycle_id=1, registration_id=1, number=1, level="good", follows_proposal=False, decided_by_id=1)
+            _insert(conn, "collective_waiver", id=1, cycle_id=1, collective_id=1, reason="Tập thể họp sau Tết", recorded_by_id=1)
+            _insert(conn, "leader_recheck", id=1, cycle_id=1, registration_id=2, collective_decision_id=2, collective_level="good",
+                    recomputed_level="good", decided_level="excellent")
+        downgrade(revision="0017_quota_exception_track")
+        with db.engine.connect() as conn:
+            tables = inspect(conn).get_table_names()
+            assert "collective_waiver" not in tables and "leader_recheck" not in tables
+            assert conn.execute(text("SELECT registration_id, level FROM council_decision ORDER BY id")).all() == [(2, "excellent"), (1, "good")]
+        upgrade()
+        with db.engine.begin() as conn:
+            assert conn.execute(text("SELECT count(*) FROM collective_waiver")).scalar() == 0
+            conn.execute(text("INSERT INTO collective_waiver (id, cycle_id, collective_id, reason, recorded_by_id, created_at) "
+                              "VALUES (1, 1, 1, 'Lần nữa', 1, '2028-01-20 08:00:00')"))
+            for table in ("collective_waiver", "council_decision", "registration", "subject", "track", "cycle", "unit", "unit_group", "person"):
+                conn.execute(text(f"DELETE FROM {table}" + (" WHERE id > 10" if table == "track" else "")))
+        downgrade(revision="base")

@@ -302,3 +302,87 @@ def test_citizens_unsatisfied_at_the_counter_cost_points_of_the_year(agency):
     panel = year.compute(agency.cycle, [agency.unit.id])
     total = panel.row(agency.subjects["lan"].id).total
     assert total.evidence_deduction == Decimal(2) and total.total == Decimal("85.00")  # 60 + 27 − 2 cases found unjustified
+
+
+# --- the other tracks the direct manager assesses: deputies (Quy định 366-QĐ/TW) ----------------------
+
+def _deputy(agency: Agency, name: str) -> int:
+    person = f.person(full_name=name, unit=agency.unit)  # no manager of their own: the head of the agency assesses them
+    subject = framework.add_subject(framework_queries.track("deputies"), unit_id=agency.unit.id, person_id=person.id,
+                                    rules=agency.cycle.rules, actor=policy.SYSTEM)
+    db.session.flush()
+    return subject.id
+
+
+def _assess_deputy(agency: Agency, subject_id: int, points: str, counts: tuple[int, int, int, int]) -> None:
+    from workflow.framework.models import Subject
+
+    subject = db.session.get(Subject, subject_id)
+    version = db.session.scalar(db.select(YearResult.version).where(YearResult.subject_id == subject_id))
+    operations.assess_year(subject, agency.cycle, {"political": Decimal(9), "ethics": Decimal(9), "discipline": Decimal(9)}, actor=agency.head,
+                           version=version, tasks={"points": Decimal(points), **dict(zip(("targets", "done", "on_time", "exceeded"), counts, strict=True))})
+    db.session.flush()
+
+
+def test_a_deputys_year_by_the_head_of_agency_with_366s_conditions_explained(agency):
+    # 366-deputies: xuất sắc needs ≥ 90 points, 100% of targets on time and ≥ 30% exceeded; tốt ≥ 70 and 100% on time.
+    first, second = _deputy(agency, "Phó Giám đốc Một"), _deputy(agency, "Phó Giám đốc Hai")
+    _assess_deputy(agency, first, "65", (10, 10, 9, 4))     # 27 + 65 = 92 points, but 1 of 10 targets late
+    _assess_deputy(agency, second, "62", (10, 10, 10, 2))   # 89 points, all on time: tốt
+    panel = year.compute(agency.cycle, [agency.unit.id], track="deputies")
+    assert panel.row(first).total.total == Decimal("92.00") and panel.row(second).total.total == Decimal("89.00")
+    assert panel.proposal(first).level == "completed"  # 90% on time fails xuất sắc and tốt; ≤ 20% late passes hoàn thành
+    sentence = panel.explanation(first).sentence
+    assert "92 điểm" in sentence and "90%" in sentence and "Hoàn thành nhiệm vụ" in sentence
+    assert panel.proposal(second).level == "good" and panel.explanation(second) is None  # the points decide: nothing to explain
+    # The what-if: with the on-time condition of tốt at 90%, the first would be tốt.
+    what = panel.what_if({"levels.good.min_on_time_percent": "90"})
+    assert [(c.head, c.before, c.after) for c in what.changes] == [(first, "completed", "good")]
+    # The civil servants of the same agency are another track: their quota is counted apart.
+    assert {c.track for c in panel.candidates} == {"deputies"}
+    with pytest.raises(ValidationFailed) as refused:
+        _assess_deputy(agency, first, "71", (3, 4, 1, 0))
+    assert set(refused.value.errors) == {"tasks.points", "tasks.done"}
+
+
+def test_a_deputys_year_pages(agency, as_person):
+    subject_id = _deputy(agency, "Phó Giám đốc Ba")
+    head = as_person(agency.head)
+    path = f"/monthly/year/{subject_id}?cycle_id={agency.cycle.id}"
+    page = _text(head.get(path))
+    assert "Điểm kết quả thực hiện nhiệm vụ" in page and "Tháng 1/2026" not in page
+    answer = head.post(f"/monthly/year/{subject_id}/general?cycle_id={agency.cycle.id}", headers={"Accept": "text/html"},
+                       data={"tasks.points": "62,5", "tasks.targets": "8", "tasks.done": "8", "tasks.on_time": "8", "tasks.exceeded": "3",
+                             "general.political": "9", "general.ethics": "9", "general.discipline": "9"})
+    assert answer.status_code == 302
+    listing = _text(head.get(f"/monthly/agency-year?cycle_id={agency.cycle.id}&track=deputies"))
+    assert "Phó Giám đốc Ba" in listing and "89,50" in listing and "Hoàn thành tốt nhiệm vụ" in listing
+    assert head.get(f"/monthly/agency-year?cycle_id={agency.cycle.id}&track=heads").status_code == 404  # the council's track
+
+
+def test_the_year_page_shows_the_opinions_of_superior_and_subordinates_to_the_assessor_not_the_subject(agency, as_person):
+    from datetime import UTC, date, datetime
+
+    from workflow.core.models import simulated_time
+    from workflow.framework.models import Subject
+    from workflow.opinions import operations as opinions
+    from workflow.opinions.models import Relation
+
+    subject_id = _deputy(agency, "Phó Giám đốc Bốn")
+    subject = db.session.get(Subject, subject_id)
+    staff = f.person(Role.STAFF)
+    round_ = opinions.open_round(actor=staff, cycle=agency.cycle, track=subject.track, title="Lấy ý kiến cuối năm 2026", opens_on=date(2026, 11, 2))
+    item = opinions.add_subject(round_, subject, actor=staff)
+    asked = [opinions.invite(item, agency.head, Relation.SUPERIOR, actor=staff)]
+    asked += [opinions.invite(item, p, Relation.SUBORDINATE, actor=staff) for p in (agency.lan, agency.duc, agency.hoa)]
+    db.session.flush()
+    with simulated_time(datetime(2026, 11, 4, 3, tzinfo=UTC)):
+        for respondent, value in zip(asked, (4, 3, 3, 2), strict=True):
+            opinions.answer(respondent, actor=respondent.person, scores={code: value for code in round_.criterion_codes}, comment="")
+    opinions.close_round(round_, actor=staff)
+    db.session.flush()
+    path = f"/monthly/year/{subject_id}?cycle_id={agency.cycle.id}"
+    page = as_person(agency.head).get(path).get_data(as_text=True)
+    assert 'data-testid="opinions-panel"' in page and "Tỷ lệ phản hồi: 4 trên 4" in page
+    deputy = db.session.get(Person, subject.person_id)
+    assert "opinions-panel" not in as_person(deputy).get(path).get_data(as_text=True)

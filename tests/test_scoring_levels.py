@@ -77,9 +77,14 @@ def test_the_checks_say_why():
             ("excellent", "100% of targets done on time (at least 100%)."),
             ("excellent", "28,57% of targets exceeded, at least 30% needed."),
             ("excellent", "Not disciplined in the year."),
+            # The collectives led bound the head (366 Điều 11 k4 điểm 4.2; "tập thể trước, cá nhân
+            # sau"): no collective decided yet, nothing to compare.
+            ("excellent", "units.not_completed_share: — (limit 50)."),
+            ("excellent", "collective.level_rank: — (limit 0)."),
             ("good", "89,99 points, 70 or more."),
             ("good", "100% of targets done on time (at least 100%)."),
             ("good", "Not disciplined in the year."),
+            ("good", "units.not_completed_share: — (limit 50)."),
         ]
     with force_locale("vi"):
         assert describe_check(result.checks[0]) == "89,99 điểm, cần ít nhất 90."

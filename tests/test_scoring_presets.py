@@ -3,6 +3,7 @@ texts, and the rubric options they use: the mean of the factors and the per-fact
 Nghị định 335/2025, the levels of Quy định 366-QĐ/TW, the quota in both readings per scope, a
 year from its months, the regimes' cases of "không hoàn thành", and facts of other sources."""
 
+import re
 from decimal import Decimal as D
 from pathlib import Path
 from types import SimpleNamespace
@@ -369,12 +370,15 @@ def test_each_use_of_a_fact():
     ],
 )
 def test_a_bad_evidence_entry_is_named_with_its_line(entry, where):
-    text = (ROOT / DEFAULT_RUBRIC).read_text(encoding="utf-8") + f'\n[[evidence]]\n{entry}\nname = {{ vi = "x", en = "x" }}\n'
-    first = text.count("\n", 0, text.index("[[evidence]]")) + 1  # the entry's lines
+    rubric = (ROOT / DEFAULT_RUBRIC).read_text(encoding="utf-8")
+    text = rubric + f'\n[[evidence]]\n{entry}\nname = {{ vi = "x", en = "x" }}\n'
+    first = text.count("\n", 0, text.index("[[evidence]]", len(rubric))) + 1  # the entry's lines
     with force_locale("en"), pytest.raises(RubricError) as error:
         parse_rubric(text, "bad.toml")
     [problem] = error.value.problems
-    assert where in problem
+    # The entry comes after the file's own (the collectives' bound on the head).
+    own = len(re.findall(r"^\[\[evidence\]\]", rubric, re.M))
+    assert where.replace("evidence.0", f"evidence.{own}") in problem
     assert first <= int(problem.split(":")[1]) <= first + entry.count("\n") + 1
 
 

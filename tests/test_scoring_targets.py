@@ -237,12 +237,16 @@ def test_task_points_weighting_and_cap():
 
 
 def test_subordinate_units_rule():
+    """Nghị định 335/2025's rule for a leader of công chức (config/rubrics/335-civil-servants.toml);
+    default.toml turns it off for heads, who are bounded by their collectives instead."""
+    assert total(GENERAL, D("50.93"), ["not_completed"], RUBRIC).total == D("77.43")
+    rubric = RUBRIC.with_changes({"subordinates.share_percent": 20})
     points = D("50.93")
     # None of the subordinate units failed: nothing changes.
-    assert total(GENERAL, points, ["good", "completed"], RUBRIC).total == D("77.43")
+    assert total(GENERAL, points, ["good", "completed"], rubric).total == D("77.43")
     # One failed: 20% of 50.93 = 10.186 → 10.19 depends on them and counts at 50%:
     # 10.19 × 50% = 5.095 → 5.10 deducted; 26.5 + 50.93 − 5.10 = 72.33.
-    member = total(GENERAL, points, ["good", "not_completed"], RUBRIC)
+    member = total(GENERAL, points, ["good", "not_completed"], rubric)
     assert (member.subordinate_part, member.subordinate_factor_percent, member.subordinate_deduction, member.total) == (
         D("10.19"),
         D(50),
@@ -250,10 +254,10 @@ def test_subordinate_units_rule():
         D("72.33"),
     )
     # Applied to the whole total instead: 20% of 77.43 = 15.486 → 15.49; half is 7.745 → 7.75.
-    whole = RUBRIC.with_changes({"subordinates.applies_to": "total"})
+    whole = rubric.with_changes({"subordinates.applies_to": "total"})
     assert total(GENERAL, points, ["not_completed"], whole).total == D("69.68")
     # A head without subordinate units is not affected.
-    assert total(GENERAL, points, [], RUBRIC).subordinate_part == 0
+    assert total(GENERAL, points, [], rubric).subordinate_part == 0
 
 
 def test_general_scores_are_checked_against_the_rubric():

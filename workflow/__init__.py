@@ -36,6 +36,7 @@ MODULES = (
     "workflow.monthly",
     "workflow.ratings",
     "workflow.votes",
+    "workflow.opinions",
     "workflow.demo",
     "scheduler",
 )

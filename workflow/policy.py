@@ -462,7 +462,7 @@ def _view_decisions(actor: Person, cycle: Any) -> bool:
     return bool(actor.role_set & {Role.COMMITTEE, Role.ADMIN}) or _seat(actor, cycle, "chair", "secretary")
 
 
-@rule("council.committee.decide", "council.committee.publish", "council.objection.decide")
+@rule("council.committee.decide", "council.committee.publish", "council.objection.decide", "council.committee.waive")
 def _committee_decides(actor: Person, obj: Any) -> bool:
     return actor.has_role(Role.COMMITTEE)
 
@@ -742,3 +742,54 @@ def _view_dossier(actor: Person, candidate: Any) -> bool:
 @rule("vote.follow_up.record")
 def _record_follow_up(actor: Person, follow_up: Any) -> bool:
     return actor.has_role(Role.COMMITTEE)
+
+
+# --- opinions from above and below (workflow.opinions) ----------------------------------------
+# The staff agency (Ban Tổ chức) opens a round, chooses the subjects and who is asked; the round's
+# secretary follows the response rate and closes it with the staff. A respondent answers only
+# what they are asked. The results — aggregates only, never an answer — are an input of those who
+# assess the subject: the council of the cycle, the subject's direct manager or agency head, the
+# staff, the committee and administrators; never the subject themself. No rule shows an answer:
+# none is stored with its author (see `workflow.opinions.models`).
+
+def _opinion_round_of(obj: Any) -> Any:
+    if obj is None or getattr(obj, "__tablename__", None) == "opinion_round":
+        return obj
+    return getattr(obj, "round", None)
+
+
+@rule("opinions.round.manage")
+def _manage_opinions(actor: Person, round_: Any) -> bool:
+    return actor.has_role(Role.STAFF)
+
+
+@rule("opinions.round.view")
+def _view_opinion_round(actor: Person, round_: Any) -> bool:
+    """The round and its response rate; `round_` None: the navigation entry."""
+    if actor.role_set & {Role.STAFF, Role.COMMITTEE, Role.ADMIN}:
+        return True
+    round_ = _opinion_round_of(round_)
+    return round_ is not None and round_.secretary_id == actor.id
+
+
+@rule("opinions.round.close")
+def _close_opinion_round(actor: Person, round_: Any) -> bool:
+    round_ = _opinion_round_of(round_)
+    return actor.has_role(Role.STAFF) or (round_ is not None and round_.secretary_id == actor.id)
+
+
+@rule("opinions.answer")
+def _answer_opinion(actor: Person, respondent: Any) -> bool:
+    return respondent is not None and respondent.person_id == actor.id
+
+
+@rule("opinions.results.view")
+def _view_opinion_results(actor: Person, item: Any) -> bool:
+    """`item`: an OpinionSubject (a subject in a round)."""
+    if actor.role_set & {Role.COMMITTEE, Role.ADMIN}:
+        return True
+    if item is None or item.subject.person_id == actor.id:
+        return False
+    if actor.has_role(Role.STAFF) or _seat(actor, item.round):
+        return True
+    return _manager_of(actor, item.subject) or _agency_head_of(actor, item.subject)

@@ -47,6 +47,7 @@ def section_labels() -> dict[str, str]:
         "scoring": gettext("Scoring rubric"),
         "rubric": gettext("Scoring rubric fixed for the cycle"),
         "ratings": gettext("Citizens' ratings at the counter"),
+        "opinions": gettext("Opinions from above and below"),
     }
 
 

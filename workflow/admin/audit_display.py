@@ -147,6 +147,8 @@ ACTIONS: dict[str, Any] = {
     "council.committee.decide": _l("The standing committee decided the level"),
     "council.committee.publish": _l("The standing committee published its decisions"),
     "council.quota.exception": _l("The standing committee recorded an exception to the quota"),
+    "council.collective.waiver": _l("The standing committee decided leaders before their collective, with a reason"),
+    "council.leader.recheck": _l("A leader's result recomputed after the decision on their collective; a new decision is needed"),
     "council.objection.file": _l("Objection filed"),
     "council.objection.uphold": _l("Objection upheld"),
     "council.objection.reject": _l("Objection rejected"),
@@ -163,6 +165,11 @@ ACTIONS: dict[str, Any] = {
     "vote.paper.enter": _l("Paper ballots counted"),
     "vote.paper.confirm": _l("Count of the paper ballots confirmed"),
     "vote.follow_up.record": _l("Decision on a vote result recorded"),
+    # opinions from above and below
+    "opinions.round.open": _l("Round of opinions opened"),
+    "opinions.subject.add": _l("Subject added to a round of opinions"),
+    "opinions.respondent.invite": _l("People asked for their opinion"),
+    "opinions.round.close": _l("Round of opinions closed"),
     # mail and backups
     "notifications.retry": _l("Message sent again"),
     "notifications.cancel": _l("Message cancelled"),
@@ -213,6 +220,8 @@ OBJECTS: dict[str, Any] = {
     "council_proposal": _l("Proposal of the council"),
     "council_decision": _l("Decision on a level"),
     "quota_exception": _l("Exception to the quota"),
+    "collective_waiver": _l("Leaders decided before their collective"),
+    "leader_recheck": _l("Leader's result to be decided again"),
     "objection": _l("Objection"),
     "vote_round": _l("Vote conference"),
     "vote_candidate": _l("Person voted on"),
@@ -225,6 +234,11 @@ OBJECTS: dict[str, Any] = {
     "vote_receipt": _l("Ballot receipt"),
     "vote_result": _l("Vote result"),
     "vote_follow_up": _l("Follow-up of a vote result"),
+    "opinion_round": _l("Round of opinions"),
+    "opinion_subject": _l("Subject of a round of opinions"),
+    "opinion_respondent": _l("Person asked for an opinion"),
+    "opinion_tally": _l("Count of opinions"),
+    "opinion_comments": _l("Comments of a round of opinions"),
 }
 
 # Where an object is shown: (column read from its table, the page for that value). A head's
@@ -261,6 +275,9 @@ LINKS: dict[str, tuple[str, Callable[[Any], str]]] = {
     "discipline_record": _result,
     "council_decision": _result,
     "quota_exception": ("cycle_id", lambda v: url_for("council.decisions", cycle_id=v) + "#quota"),
+    "opinion_round": ("id", lambda v: url_for("opinions.round_page", round_id=v)),
+    "collective_waiver": ("cycle_id", lambda v: url_for("council.collectives", cycle_id=v)),
+    "leader_recheck": ("registration_id", lambda v: url_for("council.result", registration_id=v)),
     "rating_counter": ("id", lambda v: url_for("ratings.counters")),
     "rating_device": ("id", lambda v: url_for("ratings.counters")),
     "rating_case": ("id", lambda v: url_for("ratings.case", case_id=v)),

@@ -24,7 +24,7 @@ from workflow.core.concurrency import claimed_version
 from workflow.core.errors import NotFound, ValidationFailed
 from workflow.core.pagination import page_payload, page_schema, paginate
 from workflow.core.web import get_or_404
-from workflow.council import operations, presenters, proposals, queries, quota, results
+from workflow.council import collectives, operations, presenters, proposals, queries, quota, results
 from workflow.council.models import (
     CouncilMember,
     DisciplineRecord,
@@ -37,7 +37,10 @@ from workflow.council.schemas import (
     AppointSchema,
     ConflictCreateSchema,
     ConflictSchema,
+    CollectiveWaiverCreateSchema,
+    CollectiveWaiverSchema,
     CouncilSessionSchema,
+    LeaderRecheckSchema,
     DecisionCreateSchema,
     DecisionRowSchema,
     DecisionSchema,
@@ -456,6 +459,36 @@ def record_quota_exception(data, cycle_id: int):
                                                   reason=data["reason"], legal_basis=data["legal_basis"], track=data["track"])
     db.session.flush()
     return exception
+
+
+@blp.get("/cycles/<int:cycle_id>/collective-waivers")
+@blp.response(200, CollectiveWaiverSchema(many=True))
+def collective_waivers(cycle_id: int):
+    """The collectives whose leaders the committee decides before them, each with its reason."""
+    cycle = _cycle(cycle_id, "council.decisions.view")
+    return collectives.waivers(cycle.id)
+
+
+@blp.post("/cycles/<int:cycle_id>/collective-waivers")
+@blp.arguments(CollectiveWaiverCreateSchema)
+@blp.response(201, CollectiveWaiverSchema)
+def record_collective_waiver(data, cycle_id: int):
+    """The committee decides the leaders of a collective before it (collectives come first), and
+    records why; until then deciding such a leader is refused (409), naming the collectives."""
+    cycle = _cycle(cycle_id, "council.committee.waive")
+    waiver = operations.record_collective_waiver(queries.session_or_404(cycle.id), queries.of_cycle(cycle.id, Registration, data["collective_id"]),
+                                                 actor=current_user, reason=data["reason"])
+    db.session.flush()
+    return waiver
+
+
+@blp.get("/cycles/<int:cycle_id>/rechecks")
+@blp.response(200, LeaderRecheckSchema(many=True))
+def leader_rechecks(cycle_id: int):
+    """The leaders whose collective was decided after them, waiting for the committee's new
+    decision, with their results recomputed."""
+    cycle = _cycle(cycle_id, "council.decisions.view")
+    return list(collectives.open_rechecks(cycle.id).values())
 
 
 @blp.get("/results/<int:registration_id>/decisions")

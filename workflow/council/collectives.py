@@ -13,6 +13,12 @@ For each person's plan of a cycle (a head, a commune's key leader …) it gives:
 
 Only decisions count: a collective not decided yet says nothing (the council's list then shows
 the leader's plan without the bound). Three statements whatever the number of plans.
+
+The order itself (reads only; `operations` enforces it): the committee decides a leader once the
+collectives they lead are decided — their own unit's and those of the units directly under it,
+as 366 reads them above — unless it recorded a waiver for a collective (`waiting_for`); a
+collective decided after its leaders were frozen or decided sends them back to the committee
+(`LeaderRecheck`, `open_rechecks`).
 """
 
 from __future__ import annotations
@@ -22,9 +28,9 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
-from workflow.council.models import Decision
+from workflow.council.models import CollectiveWaiver, Decision, LeaderRecheck
 from workflow.council.rules import rubric_of
 from workflow.cycles.models import Cycle
 from workflow.extensions import db
@@ -87,6 +93,85 @@ def collective_evidence(cycle_id: int, registration_ids: Sequence[int] | None) -
     return found
 
 
+# --- the order: collectives before their leaders ----------------------------------------------
+
+
+def _collective_plans(cycle_id: int) -> list[Any]:
+    """(registration id, unit id, parent unit id, unit name) of every collective assigned in the cycle."""
+    return db.session.execute(
+        select(Registration.id, Registration.unit_id, Unit.parent_id, Unit.name)
+        .join(Track, Registration.track_id == Track.id).join(Unit, Registration.unit_id == Unit.id)
+        .where(Registration.cycle_id == cycle_id, Track.code == COLLECTIVES, Registration.state == "assigned")
+        .order_by(Unit.name, Registration.id)).all()
+
+
+def _leader_plans(cycle_id: int, unit_ids: set[int], registration_ids: Sequence[int] | None = None) -> list[Any]:
+    """(registration id, unit id) of the persons' plans the council scores in units `unit_ids`."""
+    from workflow.council.rules import council_tracks
+
+    cycle = db.session.get(Cycle, cycle_id)
+    codes = [c for c in council_tracks(cycle) if c != COLLECTIVES]
+    if not unit_ids or not codes:
+        return []
+    subject = aliased(Subject)
+    stmt = (select(Registration.id, Registration.unit_id).join(Track, Registration.track_id == Track.id)
+            .join(subject, Registration.subject_id == subject.id)
+            .where(Registration.cycle_id == cycle_id, Registration.state == "assigned", Track.code.in_(codes),
+                   subject.kind == SubjectKind.PERSON, Registration.unit_id.in_(unit_ids)))
+    if registration_ids is not None:
+        stmt = stmt.where(Registration.id.in_(registration_ids))
+    return db.session.execute(stmt).all()
+
+
+def _led_by(collective: Any) -> tuple[int, ...]:
+    """The units whose leaders a collective bounds: its own, and the one directly above it."""
+    return (collective.unit_id,) if collective.parent_id is None else (collective.unit_id, collective.parent_id)
+
+
+def waiting_for(cycle_id: int, registration_ids: Sequence[int] | None = None) -> dict[int, list[str]]:
+    """Leader's plan → the names of the collectives they lead that are neither decided nor waived
+    by the committee (the committee cannot decide the leader yet). Five statements."""
+    by_unit: dict[int, list[str]] = {}
+    for c in undecided_collectives(cycle_id):
+        for unit_id in _led_by(c):
+            by_unit.setdefault(unit_id, []).append(c.name)
+    found: dict[int, list[str]] = {}
+    for registration_id, unit_id in _leader_plans(cycle_id, set(by_unit), registration_ids):
+        found[registration_id] = by_unit[unit_id]
+    return found
+
+
+def leaders_of(collective: Registration) -> list[int]:
+    """The persons' plans whose leaders the collective bounds (its unit's and the unit above's)."""
+    unit = db.session.get(Unit, collective.unit_id)
+    assert unit is not None
+    return [r.id for r in _leader_plans(collective.cycle_id, {u for u in (unit.id, unit.parent_id) if u is not None})]
+
+
+def undecided_collectives(cycle_id: int) -> list[Any]:
+    """(registration id, unit id, parent unit id, unit name) of the collectives neither decided nor
+    waived. Three statements."""
+    decided = set(db.session.scalars(select(Decision.registration_id).where(Decision.cycle_id == cycle_id).distinct()))
+    waived = set(db.session.scalars(select(CollectiveWaiver.collective_id).where(CollectiveWaiver.cycle_id == cycle_id)))
+    return [c for c in _collective_plans(cycle_id) if c.id not in decided and c.id not in waived]
+
+
+def waivers(cycle_id: int) -> list[CollectiveWaiver]:
+    return list(db.session.scalars(
+        select(CollectiveWaiver).where(CollectiveWaiver.cycle_id == cycle_id).order_by(CollectiveWaiver.created_at)
+        .options(joinedload(CollectiveWaiver.collective).joinedload(Registration.unit), joinedload(CollectiveWaiver.recorded_by))))
+
+
+def open_rechecks(cycle_id: int, registration_ids: Sequence[int] | None = None) -> dict[int, LeaderRecheck]:
+    """Leader's plan → the latest recheck waiting for the committee's new decision."""
+    stmt = (select(LeaderRecheck).where(LeaderRecheck.cycle_id == cycle_id, LeaderRecheck.cleared_at.is_(None))
+            .options(joinedload(LeaderRecheck.collective_decision).joinedload(Decision.registration).joinedload(Registration.unit))
+            .order_by(LeaderRecheck.created_at, LeaderRecheck.id))
+    if registration_ids is not None:
+        stmt = stmt.where(LeaderRecheck.registration_id.in_(registration_ids))
+    return {r.registration_id: r for r in db.session.scalars(stmt)}
+
+
 # --- the committee's side-by-side report -----------------------------------------------------
 
 
@@ -94,8 +179,9 @@ def side_by_side(cycle: Cycle, session: Any) -> list[dict[str, Any]]:
     """Each unit whose collective has a plan in the cycle, with the collective's level beside
     the levels of its leaders (decided, else the frozen proposal), and whether a leader stands
     above the collective or the collective was decided after the leaders' list was finalised
-    (their proposals were computed without it: the committee looks at them again). Four
-    statements."""
+    (their proposals were computed without it: the committee looks at them again, and decides
+    again those it had decided: `LeaderRecheck`), and whether the committee decided the leaders
+    before the collective (a waiver). Six statements."""
     from workflow.accounts.models import Person
     from workflow.council import queries
 
@@ -118,6 +204,8 @@ def side_by_side(cycle: Cycle, session: Any) -> list[dict[str, Any]]:
         return (proposal.level if proposal else None), False
 
     finalised_at = session.finalised_at if session is not None else None
+    rechecks = open_rechecks(cycle.id)
+    waived = {w.collective_id for w in waivers(cycle.id)}
     out = []
     for unit_id, collective in collectives.items():
         level, is_decision = level_of(collective.id)
@@ -130,7 +218,8 @@ def side_by_side(cycle: Cycle, session: Any) -> list[dict[str, Any]]:
             above = (level is not None and leader_level is not None and leader_level in ranks and level in ranks
                      and ranks[leader_level] < ranks[level])
             leaders.append({"registration_id": r.id, "name": r.full_name, "track": r.name_vi, "level": leader_level,
-                            "decided": leader_decided, "above": above, "recheck": late and not leader_decided})
+                            "decided": leader_decided, "above": above,
+                            "recheck": r.id in rechecks or (late and not leader_decided)})
         out.append({"registration_id": collective.id, "unit": collective.name, "level": level, "decided": is_decision,
-                    "decided_late": late, "leaders": leaders})
+                    "decided_late": late, "waived": collective.id in waived, "leaders": leaders})
     return out

@@ -23,6 +23,7 @@ REMINDER = "council_reminder"
 REOPENED = "scorecard_reopened"
 PUBLISHED = "council_result"
 OBJECTION = "objection_decided"
+RECHECK = "leaders_recheck"
 
 
 def reminder(member: CouncilMember, left: list[Registration], day: date) -> bool:
@@ -68,6 +69,24 @@ def objection_decided(objection: Objection, decision: Decision | None) -> bool:
     context = {"cycle": registration.cycle, "registration": registration, "objection": objection, "decision": decision,
                "level_name": _level_name(registration.cycle, decision.level) if decision else None, "path": f"/council/results/{registration.id}"}
     return notify(head, OBJECTION, key, OBJECTION, context, cycle=objection.cycle_id)
+
+
+def leaders_to_recheck(session: CouncilSession, decision: Decision, rechecks: list[Any]) -> bool:
+    """Tell the council's secretary, who prepares the committee's papers, which leaders wait for a
+    new decision since the decision on their collective (one message per collective decision)."""
+    from workflow.council.models import Position
+    from workflow.council.queries import officer
+
+    secretary = officer(session.cycle_id, Position.SECRETARY)
+    if secretary is None or not rechecks:
+        return False
+    person = secretary.person
+    collective = decision.registration
+    key = event_key(RECHECK, decision.id, recipient=person)
+    context = {"cycle": session.cycle, "collective": collective, "level_name": _level_name(session.cycle, decision.level),
+               "leaders": [(r.registration, _level_name(session.cycle, r.recomputed_level) if r.recomputed_level else None) for r in rechecks],
+               "path": f"/council/{session.cycle_id}/decisions"}
+    return notify(person, RECHECK, key, RECHECK, context, cycle=session.cycle_id)
 
 
 def _level_name(cycle: Any, code: str) -> Any:

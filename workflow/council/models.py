@@ -391,3 +391,46 @@ class Objection(CreatedAt, Versioned, db.Model):
     decision: Mapped[Decision] = relationship(foreign_keys=[decision_id])
     filed_by: Mapped[Person] = relationship(foreign_keys=[filed_by_id])
     decided_by: Mapped[Person | None] = relationship(foreign_keys=[decided_by_id])
+
+
+class CollectiveWaiver(CreatedAt, db.Model):
+    """Miễn chờ kết quả tập thể: the standing committee decides the leaders of a collective before
+    the collective itself ("kiểm điểm tập thể trước, cá nhân sau" is the rule; the committee may
+    depart from it, with a reason). One per collective and cycle; rows are never changed."""
+
+    __tablename__ = "collective_waiver"
+    __table_args__ = (UniqueConstraint("cycle_id", "collective_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"), index=True)
+    collective_id: Mapped[int] = mapped_column(ForeignKey("registration.id"))  # the collective's plan
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+
+    collective: Mapped[Registration] = relationship()
+    recorded_by: Mapped[Person] = relationship()
+
+
+class LeaderRecheck(CreatedAt, db.Model):
+    """Cần quyết định lại: a collective's decision came or changed after one of its leaders was
+    scored (frozen in the proposal list) or decided. The leader's result is recomputed with the
+    collective's new level (`recomputed_level`, what the council's proposal becomes) and waits for
+    the committee's new decision, which clears it (`cleared_by_id`)."""
+
+    __tablename__ = "leader_recheck"
+    __table_args__ = (Index("ix_leader_recheck_open", "cycle_id", "registration_id", "cleared_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"))
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id"), index=True)  # the leader's plan
+    collective_decision_id: Mapped[int] = mapped_column(ForeignKey("council_decision.id"))
+    collective_level: Mapped[str] = mapped_column(String(32))
+    previous_collective_level: Mapped[str | None] = mapped_column(String(32))
+    proposed_level: Mapped[str | None] = mapped_column(String(32))  # the frozen proposal's
+    recomputed_level: Mapped[str | None] = mapped_column(String(32))
+    decided_level: Mapped[str | None] = mapped_column(String(32))  # the leader's decision in force then
+    cleared_at: Mapped[datetime | None]
+    cleared_by_id: Mapped[int | None] = mapped_column(ForeignKey("council_decision.id"))
+
+    registration: Mapped[Registration] = relationship()
+    collective_decision: Mapped[Decision] = relationship(foreign_keys=[collective_decision_id])

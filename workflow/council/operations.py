@@ -33,6 +33,7 @@ from workflow.core.models import utcnow
 from workflow.council import mail, queries
 from workflow.council.inputs import Evaluation, evaluate
 from workflow.council.models import (
+    CollectiveWaiver,
     ConflictDeclaration,
     CouncilMember,
     CouncilSession,
@@ -40,6 +41,7 @@ from workflow.council.models import (
     DisciplineCategory,
     DisciplineForm,
     DisciplineRecord,
+    LeaderRecheck,
     LevelProposal,
     Objection,
     ObjectionState,
@@ -336,7 +338,7 @@ def compute(general: dict[str, str], judgements: dict[str, Any], context: querie
     if fill_missing:
         general = {c.code: general.get(c.code, "0") for c in context.rubric.general}
     try:
-        return evaluate(context.facts, general, judgements, context.rubric, subordinate_statuses=context.subordinate_statuses, disciplined=context.disciplined,
+        return evaluate(context.facts, general, judgements, context.rubric, disciplined=context.disciplined,
                         evidence=context.evidence)
     except ValidationFailed as exc:
         raise ValidationFailed(_engine_errors(exc, context)) from None
@@ -654,29 +656,44 @@ def _next_number(registration_id: int) -> int:
 def decide(proposal: LevelProposal, *, actor: Person, level: str | None, reason: str = "", objection: Objection | None = None) -> Decision:
     """The committee's level for one head: the proposal's (accepting it), or another with a
     mandatory reason. Each call records a new version; nothing is ever overwritten. A tie at
-    the quota's cut has no proposed level: the committee chooses one, with its reason."""
+    the quota's cut has no proposed level: the committee chooses one, with its reason.
+
+    Collectives first (tập thể trước, cá nhân sau): a leader is decided once the collectives they
+    lead are decided, unless the committee waived the wait for them (`record_collective_waiver`).
+    A leader whose collective's decision came after them (`LeaderRecheck`) is decided again, even
+    once published: accepting then takes the level recomputed with the collective's."""
+    from workflow.council import collectives
+
     policy.require(actor, "council.committee.decide", proposal)
     session = db.session.get(CouncilSession, proposal.session_id)
     assert session is not None
+    recheck = collectives.open_rechecks(session.cycle_id, [proposal.registration_id]).get(proposal.registration_id)
     if objection is None:
-        if session.state != SessionState.FINALISED:
+        if session.state != SessionState.FINALISED and not (session.state == SessionState.PUBLISHED and recheck is not None):
             if session.state == SessionState.PUBLISHED:
                 raise TransitionRefused(gettext("The decisions are published; a decision now changes only through an objection's outcome."))
             raise TransitionRefused(gettext("The committee decides once the chair has finalised the proposal list."))
         if proposal.round != session.round:
             raise TransitionRefused(gettext("This proposal list was replaced by a newer one."))
+        waiting = collectives.waiting_for(session.cycle_id, [proposal.registration_id]).get(proposal.registration_id)
+        if waiting:
+            raise TransitionRefused(gettext(
+                "The collectives this head leads are not decided yet: %(names)s. Decide the collectives first "
+                "(collectives before their leaders), or record the standing committee's waiver with its reason.",
+                names=", ".join(waiting)))
     rubric = rubric_of(session.cycle)
-    level = level or proposal.level
+    proposed = recheck.recomputed_level if recheck is not None and recheck.recomputed_level else proposal.level
+    level = level or proposed
     reason = (reason or "").strip()
     if level is None:
         raise ValidationFailed({"level": [gettext("The council's proposal is tied at the quota's cut: choose the level.")]})
     if level not in rubric.level_codes:
         raise ValidationFailed({"level": [gettext("Not one of the allowed values.")]})
-    follows = level == proposal.level
+    follows = level == proposed
     if not follows and not reason:
         raise ValidationFailed({"reason": [gettext("Give the reason for deciding a level other than the council's proposal.")]})
     current = queries.latest_decision(proposal.registration_id)
-    if current is not None and current.level == level and objection is None:
+    if current is not None and current.level == level and objection is None and recheck is None:
         raise ValidationFailed({"level": [gettext("This is already the committee's decision for this head.")]})
     decision = Decision(
         cycle_id=session.cycle_id, registration_id=proposal.registration_id, number=_next_number(proposal.registration_id),
@@ -684,22 +701,114 @@ def decide(proposal: LevelProposal, *, actor: Person, level: str | None, reason:
         objection_id=objection.id if objection is not None else None,
     )
     db.session.add(decision)
-    audit.record("council.committee.decide", decision, actor=actor, summary=_head_name(proposal.registration), reason=reason,
-                 data={"number": decision.number, "proposal": proposal.level, "level": level, "follows_proposal": follows,
-                       "previous": current.level if current else None})
+    data: dict[str, Any] = {"number": decision.number, "proposal": proposal.level, "level": level, "follows_proposal": follows,
+                            "previous": current.level if current else None}
+    if recheck is not None:
+        db.session.flush()
+        for open_one in db.session.scalars(select(LeaderRecheck).where(LeaderRecheck.registration_id == proposal.registration_id,
+                                                                      LeaderRecheck.cleared_at.is_(None))):
+            open_one.cleared_at, open_one.cleared_by_id = utcnow(), decision.id
+        data["recomputed"] = recheck.recomputed_level
+    audit.record("council.committee.decide", decision, actor=actor, summary=_head_name(proposal.registration), reason=reason, data=data)
+    if proposal.registration.track.code == collectives.COLLECTIVES:
+        _recheck_leaders(session, decision, current.level if current else None, actor=actor)
     return decision
 
 
+def _recheck_leaders(session: CouncilSession, decision: Decision, previous: str | None, *, actor: Person) -> list[LeaderRecheck]:
+    """A collective's decision came or changed: each of its leaders already frozen in the proposal
+    list or decided has their proposal recomputed with the collective's level and waits for the
+    committee's new decision; the council's secretary is told, in the same transaction."""
+    from workflow.council import collectives
+    from workflow.council.proposals import compute as compute_panel
+
+    leaders = collectives.leaders_of(decision.registration)
+    frozen = queries.frozen_proposals(session) if session.round else {}
+    decided = queries.latest_decisions(session.cycle_id)
+    concerned = [r for r in leaders if r in frozen or r in decided]
+    if not concerned:
+        return []
+    db.session.flush()  # the recomputation reads the new decision
+    panels: dict[str, Any] = {}
+    made = []
+    for registration_id in concerned:
+        registration = db.session.get(Registration, registration_id)
+        assert registration is not None
+        code = registration.track.code
+        if code not in panels:
+            panels[code] = compute_panel(session.cycle, track=code)
+        live = panels[code].proposal(registration_id) if registration_id in {h.registration_id for h in panels[code].heads} else None
+        recheck = LeaderRecheck(
+            cycle_id=session.cycle_id, registration_id=registration_id, collective_decision_id=decision.id, collective_level=decision.level,
+            previous_collective_level=previous, proposed_level=frozen[registration_id].level if registration_id in frozen else None,
+            recomputed_level=live.level if live is not None else None,
+            decided_level=decided[registration_id].level if registration_id in decided else None,
+        )
+        db.session.add(recheck)
+        made.append(recheck)
+        audit.record("council.leader.recheck", recheck, actor=actor, summary=f"{_head_name(registration)} ← {decision.registration.unit.name}",
+                     data={"collective": decision.registration_id, "collective_level": decision.level, "previous_collective_level": previous,
+                           "proposed_level": recheck.proposed_level, "recomputed_level": recheck.recomputed_level,
+                           "decided_level": recheck.decided_level})
+    db.session.flush()
+    mail.leaders_to_recheck(session, decision, made)
+    return made
+
+
+def record_collective_waiver(session: CouncilSession, collective: Registration, *, actor: Person, reason: str) -> CollectiveWaiver:
+    """The standing committee decides the leaders of `collective` before the collective itself,
+    and records why (tập thể trước, cá nhân sau is the rule it departs from). Once per collective;
+    refused for a collective already decided."""
+    from workflow.council import collectives
+
+    policy.require(actor, "council.committee.waive", session)
+    if session.state == SessionState.OPEN:
+        raise TransitionRefused(gettext("The committee decides once the chair has finalised the proposal list."))
+    if session.state == SessionState.PUBLISHED:
+        raise TransitionRefused(gettext("The decisions are published; a decision now changes only through an objection's outcome."))
+    pending = {c.id: c for c in collectives.undecided_collectives(session.cycle_id)}
+    errors: dict[str, list[str]] = {}
+    if collective.cycle_id != session.cycle_id or collective.track.code != collectives.COLLECTIVES:
+        errors["collective_id"] = [gettext("Choose a collective of this list.")]
+    elif collective.id not in pending:
+        errors["collective_id"] = [gettext("This collective is decided already, or its leaders may already be decided before it.")]
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = [gettext("Say why the committee decides the leaders before their collective.")]
+    elif len(reason) > 2000:
+        errors["reason"] = [gettext("At most %(max)s characters (this has %(length)s).", max=2000, length=len(reason))]
+    if errors:
+        raise ValidationFailed(errors)
+    waiver = CollectiveWaiver(cycle_id=session.cycle_id, collective_id=collective.id, reason=reason, recorded_by_id=actor.id)
+    db.session.add(waiver)
+    audit.record("council.collective.waiver", waiver, actor=actor, summary=f"{session.cycle.name}: {collective.unit.name}", reason=reason,
+                 data={"collective": collective.id, "leaders": collectives.leaders_of(collective)})
+    return waiver
+
+
 def accept_all(session: CouncilSession, *, actor: Person) -> int:
-    """Accept every proposal that has a level and no decision yet (ties are left for the
-    committee to choose); returns how many decisions were recorded."""
+    """Accept every proposal that has a level and no decision yet, the collectives first (ties are
+    left for the committee to choose, and leaders whose collectives are neither decided nor
+    waived wait); returns how many decisions were recorded."""
+    from workflow.council import collectives
+
     policy.require(actor, "council.committee.decide", session)
     decided = queries.latest_decisions(session.cycle_id)
+    frozen = queries.frozen_proposals(session)
     count = 0
-    for registration_id, proposal in queries.frozen_proposals(session).items():
-        if proposal.level is not None and registration_id not in decided:
-            decide(proposal, actor=actor, level=proposal.level)
-            count += 1
+    # The collectives first: their decisions are what their leaders' wait on, and recompute.
+    for is_collective in (True, False):
+        db.session.flush()
+        waiting = {} if is_collective else collectives.waiting_for(session.cycle_id)
+        rechecks = {} if is_collective else collectives.open_rechecks(session.cycle_id)
+        for registration_id, proposal in frozen.items():
+            if registration_id in decided or registration_id in waiting or (proposal.registration.track.code == collectives.COLLECTIVES) != is_collective:
+                continue
+            recheck = rechecks.get(registration_id)
+            level = recheck.recomputed_level if recheck is not None else proposal.level
+            if level is not None:
+                decide(proposal, actor=actor, level=level)
+                count += 1
     return count
 
 

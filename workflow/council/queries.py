@@ -368,7 +368,6 @@ class CardContext:
     facts: list[TargetFacts]
     rubric: Rubric
     disciplined: bool
-    subordinate_statuses: list[str]
     evidence: tuple[Evidence, ...] = ()
 
 
@@ -376,18 +375,9 @@ def card_context(registration: Registration) -> CardContext:
     facts = list(year_end_facts(registration).values())
     evidence = sources.evidence_for(registration.cycle_id, [registration.id]).get(registration.id, ())
     disciplined = sources.disciplined(evidence)
-    return CardContext(facts, rubric_for(registration), disciplined, subordinate_statuses(registration), evidence)
-
-
-def subordinate_statuses(registration: Registration) -> list[str]:
-    """The decided levels of the units under the head's unit in the same cycle (the
-    subordinate-units rule); units without a decision yet are left out."""
-    children = select(Unit.id).where(Unit.parent_id == registration.unit_id)
-    regs = list(db.session.scalars(select(Registration.id).where(Registration.cycle_id == registration.cycle_id, Registration.unit_id.in_(children))))
-    if not regs:
-        return []
-    decisions = latest_decisions(registration.cycle_id)
-    return [decisions[r].level for r in regs if r in decisions]
+    # The units led bound a head through their collectives' decisions (`collectives.py`, facts of
+    # the evidence), not through the [subordinates] rule, which is 335's for leaders of công chức.
+    return CardContext(facts, rubric_for(registration), disciplined, evidence)
 
 
 def to_score(member: CouncilMember) -> list[Registration]:

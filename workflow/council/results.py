@@ -10,14 +10,15 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from workflow import policy
+from workflow.core import formats
 from workflow.core.errors import NotFound, PermissionDenied
 from workflow.core.web import get_or_404
 from workflow.council import operations, presenters, proposals, queries
-from workflow.council.models import DisciplineRecord, Objection, ScorecardState
-from workflow.council.rules import council_tracks
+from workflow.council.collectives import COLLECTIVES, open_rechecks
+from workflow.council.models import DisciplineRecord, LeaderRecheck, Objection, ScorecardState
+from workflow.council.rules import council_tracks, rubric_of
 from workflow.cycles.models import Cycle
 from workflow.extensions import db
-from workflow.scoring.explain import describe
 from workflow.targets.models import Registration
 
 
@@ -66,6 +67,7 @@ def result_context(registration: Registration, officials: bool) -> dict[str, Any
         {"card": c, "target_id": int(t), **o} for c in cards for t, j in c.judgements.items() for o in j.get("overrides", [])
     ]
     titles = {t.id: t.title for t in dossier.targets}
+    recheck = open_rechecks(cycle.id, [registration.id]).get(registration.id)
     discipline = db.session.scalar(select(DisciplineRecord).where(DisciplineRecord.registration_id == registration.id))
     row = presenters.frozen_row(proposal, rubric, decision, presenters.discipline_note(discipline.reference, discipline.reason) if discipline else "") if proposal else None
     return {
@@ -78,9 +80,23 @@ def result_context(registration: Registration, officials: bool) -> dict[str, Any
         "level_tone": presenters.level_toner(rubric), "discipline": discipline,
         "discipline_refusal": queries.discipline_refusal(registration),
         "discipline_categories": presenters.DISCIPLINE_CATEGORIES, "discipline_forms": presenters.DISCIPLINE_FORMS,
-        # The subordinate-units rule (the level of the collectives led) lowers the points themselves.
-        "subordinate_notes": [describe(n, rubric) for n in evaluation.total.notes if n.code == "subordinates.failing"],
+        # A collective decided after this leader: the result waits for the committee's new decision.
+        "recheck_note": recheck_note(recheck, rubric, registration.cycle) if recheck is not None else None,
     }
+
+
+def recheck_note(recheck: LeaderRecheck, rubric: Any, cycle: Cycle) -> str:
+    """The sentence that says why a leader waits for a new decision, in the officials' words."""
+    names = presenters.level_names(rubric)
+    collective = recheck.collective_decision.registration
+    collective_level = presenters.level_names(rubric_of(cycle, COLLECTIVES)).get(recheck.collective_level, recheck.collective_level)
+    before = recheck.decided_level or recheck.proposed_level
+    return gettext(
+        "To be decided again: the collective %(unit)s was decided %(level)s on %(at)s, after this leader was scored or decided "
+        "(%(before)s). Recomputed with the collective's level, the council's proposal is %(recomputed)s.",
+        unit=collective.unit.name, level=collective_level, at=formats.day_time(recheck.created_at),
+        before=names.get(before, before) if before else "—",
+        recomputed=names.get(recheck.recomputed_level, recheck.recomputed_level) if recheck.recomputed_level else gettext("not settled (a tie at the quota's cut)"))
 
 
 def sheet_pdf(registration: Registration, officials: bool) -> bytes:

@@ -301,6 +301,31 @@ class QuotaExceptionCreateSchema(BaseSchema):
     legal_basis = Text(load_default="", max_length=2000, allow_empty=True, metadata={"description": "The provision that allows the exception."})
 
 
+class CollectiveWaiverCreateSchema(BaseSchema):
+    collective_id = fields.Integer(required=True, metadata={"description": "The collective's plan whose leaders are decided before it."})
+    reason = Text(load_default="", max_length=2000, allow_empty=True)
+
+
+class CollectiveWaiverSchema(BaseSchema):
+    id = fields.Integer()
+    collective_id = fields.Integer(metadata={"description": "The collective's plan whose leaders may be decided before it."})
+    reason = fields.String()
+    recorded_by = fields.Nested(CouncilPersonSchema)
+    created_at = fields.DateTime()
+
+
+class LeaderRecheckSchema(BaseSchema):
+    id = fields.Integer()
+    registration_id = fields.Integer(metadata={"description": "The leader's plan to be decided again."})
+    collective_decision_id = fields.Integer()
+    collective_level = fields.String()
+    previous_collective_level = fields.String(allow_none=True)
+    proposed_level = fields.String(allow_none=True, metadata={"description": "The frozen proposal's level."})
+    recomputed_level = fields.String(allow_none=True, metadata={"description": "The council's proposal recomputed with the collective's level."})
+    decided_level = fields.String(allow_none=True, metadata={"description": "The leader's decision in force when the collective was decided."})
+    created_at = fields.DateTime()
+
+
 class QuotaExceptionSchema(BaseSchema):
     id = fields.Integer()
     track = fields.String()

@@ -126,8 +126,8 @@ def evaluation_sheet(ctx: dict[str, Any]) -> bytes:
         pdf.cell(0, 6, "Căn cứ xếp loại:", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.set_font("DejaVu", "", 10)
         pdf.multi_cell(0, 6, why["sentence"], new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    for note in ctx["subordinate_notes"]:
-        pdf.multi_cell(0, 6, note, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    if ctx["recheck_note"]:
+        pdf.multi_cell(0, 6, ctx["recheck_note"], new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(6)
     # The date line of an administrative document is written out (Nghị định 30/2020/NĐ-CP);
     # the day is the province's.

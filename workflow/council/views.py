@@ -63,6 +63,7 @@ from workflow.council.schemas import (
     ObjectionCreateSchema,
     ObjectionStepSchema,
     QuotaExceptionCreateSchema,
+    CollectiveWaiverCreateSchema,
     ReasonSchema,
     ScorecardInputSchema,
     SelfAssessmentInputSchema,
@@ -84,6 +85,8 @@ from workflow.cycles.models import Cycle, CycleState
 from workflow.drafts import web as drafts
 from workflow.extensions import db
 from workflow.framework.rules import HEADS
+from workflow.opinions import queries as opinion_queries
+from workflow.opinions import views as opinion_views
 from workflow.reports.workflow import REPORT
 from workflow.scoring.engine import FIGURES
 from workflow.scoring.explain import FIGURES as FIGURE_LABELS
@@ -295,8 +298,16 @@ def _scoring_page(cycle: Cycle, registration: Registration, member: CouncilMembe
         payload=presenters.evaluation_payload(evaluation, rubric), level_tone=presenters.level_toner(rubric),
         disciplined=context.disciplined, override_errors={k.split(".")[1] for k in (errors or {}) if k.startswith("o.")},
         # What the other evidence sources say (citizens' ratings with their counts …), each once, in words.
-        other_facts=list(dict.fromkeys(e.origin for e in context.evidence if e.origin and not e.kind.startswith("discipline."))),
+        other_facts=list(dict.fromkeys(e.origin for e in context.evidence if e.origin and not e.kind.startswith(("discipline.", "opinions.")))),
+        opinions=opinions_panel(registration), opinion_relations=opinion_views.relation_labels(),
     ), status
+
+
+def opinions_panel(registration: Registration) -> Any:
+    """The opinions of the head's superior and subordinates, when a round asked about them and the
+    person may see its results (aggregates only)."""
+    panel = opinion_queries.panel_for(registration.cycle_id, registration.subject_id)
+    return panel if panel is not None and policy.can(current_user, "opinions.results.view", panel.item) else None
 
 
 def _multidict(values: Any) -> Any:
@@ -446,7 +457,8 @@ def proposal_list(cycle_id: int):
     track = _track(cycle)
     panel = proposals.compute(cycle, track=track)
     page = _page(panel.heads, *page_args())
-    hidden = queries.hidden_heads(current_user, cycle, [h.registration_id for h in page.items])
+    ids = [h.registration_id for h in page.items]
+    hidden = queries.hidden_heads(current_user, cycle, ids)
     rows = presenters.proposal_rows(panel, page.items, hidden)
     presenters.attach_names(rows, page.items)
     every_score = policy.can(current_user, "council.scores.view_all", cycle)
@@ -465,7 +477,9 @@ def proposal_list(cycle_id: int):
     # The counts by level are computed from every head's scores.
     return render_template("council/proposals.html", **_common(cycle, track), page=page, rows=rows, counts=panel.proposals.counts() if every_score else {},
                            flagged=len(panel.proposals.flagged()) if every_score else 0, what_if=what_if, what_if_error=what_if_error, changes=changes,
-                           what_if_fields=WHAT_IF_FIELDS, level_tone=presenters.level_toner(panel.rubric), any_hidden=bool(hidden), every_score=every_score)
+                           what_if_fields=WHAT_IF_FIELDS, level_tone=presenters.level_toner(panel.rubric), any_hidden=bool(hidden), every_score=every_score,
+                           # Collectives first: the leaders who wait for their collectives, or are to be decided again.
+                           rechecks=collectives.open_rechecks(cycle.id, ids) if ids else {}, waiting=collectives.waiting_for(cycle.id, ids) if ids else {})
 
 
 @bp.get("/<int:cycle_id>/collectives")
@@ -566,6 +580,16 @@ def _decisions_page(cycle: Cycle, *, errors: dict[str, list[str]] | None = None,
         .options(joinedload(Objection.registration).joinedload(Registration.head), joinedload(Objection.registration).joinedload(Registration.unit),
                  joinedload(Objection.decision))
     ).unique().all()
+    # Collectives first: the leaders whose collectives are neither decided nor waived wait, and
+    # those whose collective was decided after them are to be decided again.
+    ids = [h.registration_id for h in page.items]
+    waiting = collectives.waiting_for(cycle.id, ids) if ids else {}
+    rechecks = collectives.open_rechecks(cycle.id, ids) if ids else {}
+    for row in rows:
+        row["waiting"] = waiting.get(row["head"].registration_id, [])
+        recheck = rechecks.get(row["head"].registration_id)
+        row["recheck"] = results.recheck_note(recheck, rubric, cycle) if recheck is not None else None
+        row["recheck_level"] = recheck.recomputed_level if recheck is not None else None
     typed = drafts.restored_many([_decide_form(cycle, row["head"].registration_id) for row in rows])
     for row in rows:
         row["draft"] = typed.get(_decide_form(cycle, row["head"].registration_id))
@@ -574,6 +598,8 @@ def _decisions_page(cycle: Cycle, *, errors: dict[str, list[str]] | None = None,
                            level_tone=presenters.level_toner(rubric_of(cycle)), decided=decided,
                            quota_scopes=[q for q in quota.scopes(session) if q.count.count] if session and session.round else [],
                            quota_base=", ".join(presenters.level_name(rubric, c) for c in rubric.quota.base_levels),
+                           undecided_collectives=collectives.undecided_collectives(cycle.id) if session and session.round else [],
+                           waivers=collectives.waivers(cycle.id),
                            errors=errors or {}, values=request.form if errors else {}), status
 
 
@@ -594,6 +620,22 @@ def quota_exception(cycle_id: int):
         return _decisions_page(cycle, errors={f"{scope}.{k}": v for k, v in exc.errors.items()}, status=422)
     flash(gettext("The exception to the quota was recorded."), "success")
     return redirect(url_for("council.decisions", cycle_id=cycle.id) + "#quota")
+
+
+@bp.post("/<int:cycle_id>/collective-waivers")
+def collective_waiver(cycle_id: int):
+    """The committee decides the leaders of a collective before it, and records why."""
+    cycle = _cycle(cycle_id, "council.committee.waive")
+    session = queries.session_or_404(cycle.id)
+    try:
+        data = load_form(CollectiveWaiverCreateSchema())
+        collective = queries.of_cycle(cycle.id, Registration, data["collective_id"])
+        operations.record_collective_waiver(session, collective, actor=current_user, reason=data["reason"])
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return _decisions_page(cycle, errors={f"waiver.{k}": v for k, v in exc.errors.items()}, status=422)
+    flash(gettext("The waiver was recorded: the leaders of %(unit)s may be decided before their collective.", unit=collective.unit.name), "success")
+    return redirect(url_for("council.decisions", cycle_id=cycle.id) + "#collectives-first")
 
 
 def _decide_form(cycle: Cycle, registration_id: int) -> str:

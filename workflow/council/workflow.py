@@ -93,6 +93,16 @@ def _quota_kept_or_excepted(session: CouncilSession) -> str | None:
     return quota.publish_refusal(session)
 
 
+def _no_leader_to_recheck(session: CouncilSession) -> str | None:
+    """A leader whose collective was decided after them waits for the committee's new decision."""
+    from workflow.council.collectives import open_rechecks
+
+    waiting = len(open_rechecks(session.cycle_id))
+    if waiting:
+        return gettext("%(count)s leaders wait for a new decision after the decision on their collective.", count=waiting)
+    return None
+
+
 C = ScorecardState
 SCORECARD: Workflow[ScorecardState] = Workflow(
     "scorecard",
@@ -117,7 +127,7 @@ SESSION: Workflow[SessionState] = Workflow(
         Transition("reopen", (S.FINALISED,), S.OPEN, "council.chair.reopen", _l("Reopen the proposal list"),
                    guards=(_no_decisions,), reason_required=True, style="outline-warning"),
         Transition("publish", (S.FINALISED,), S.PUBLISHED, "council.committee.publish", _l("Publish the decisions"),
-                   guards=(_every_head_decided, _quota_kept_or_excepted), style="success"),
+                   guards=(_every_head_decided, _no_leader_to_recheck, _quota_kept_or_excepted), style="success"),
     ],
     labels={S.OPEN: _l("Open"), S.FINALISED: _l("Proposal list final"), S.PUBLISHED: _l("Decisions published")},
 )

@@ -42,6 +42,7 @@ from workflow.monthly.schemas import (
     MonthlySelfAssessmentSchema,
     MonthlyStepSchema,
     MonthlyYearArgs,
+    MonthlyYearDecisionArgs,
     MonthlyYearAssessSchema,
     MonthlyYearDecidedSchema,
     MonthlyYearDecisionsSchema,
@@ -213,7 +214,7 @@ def take_step(data, plan_id: int):
 # --- the year ----------------------------------------------------------------------------------
 
 def _year_panel(subject: Subject, cycle_id: int) -> Any:
-    cycle = year.cycle_of_track(cycle_id)
+    cycle = year.cycle_of_track(cycle_id, subject.track.code)
     if cycle is None:
         abort(404)
     return year.of_subject(subject, cycle)
@@ -239,22 +240,22 @@ def assess_year(args, data, subject_id: int):
     """The direct manager scores the general criteria (once, at the year's end)."""
     subject = get_or_404(Subject, subject_id)
     panel = _year_panel(subject, args["cycle_id"])
-    operations.assess_year(subject, panel.cycle, data["general"], actor=current_user, version=data["version"], note=data["note"])
+    operations.assess_year(subject, panel.cycle, data["general"], actor=current_user, version=data["version"], note=data["note"], tasks=data["tasks"])
     db.session.flush()
     return year.payload(year.of_subject(subject, panel.cycle), subject.id, current_user)
 
 
 @blp.post("/years/decisions")
-@blp.arguments(MonthlyYearArgs, location="query")
+@blp.arguments(MonthlyYearDecisionArgs, location="query")
 @blp.arguments(MonthlyYearDecisionsSchema)
 @blp.response(200, MonthlyYearDecidedSchema)
 def decide_years(args, data):
     """The head of agency decides the levels of the servants named; the quota is checked on the
     levels as they would stand, and nothing is saved while it is exceeded."""
-    cycle = year.cycle_of_track(args["cycle_id"])
-    if cycle is None:
+    cycle = year.cycle_of_track(args["cycle_id"], args["track"])
+    if cycle is None or args["track"] not in year.manager_tracks(cycle):
         abort(404)
     subjects = db.session.scalars(select(Subject).where(Subject.id.in_({d["subject_id"] for d in data["decisions"]}))).all()
-    panel = year.compute(cycle, sorted({s.unit_id for s in subjects}))
+    panel = year.compute(cycle, sorted({s.unit_id for s in subjects}), track=args["track"])
     count = operations.decide_years(panel, data["decisions"], actor=current_user)
     return {"decided": count}

@@ -8,8 +8,9 @@
   agency's approval, as one workflow (`workflow.monthly.workflow.MONTH`).
 - `PlanLine` (sản phẩm của tháng): one product of the month, from the catalogue or ad hoc, with
   what the servant says was delivered and what the manager judged.
-- `YearResult` (kết quả năm): one subject's year — the general criteria the direct manager scores
-  once at the year's end, a case of "không hoàn thành" the head of agency records (Nghị định
+- `YearResult` (kết quả năm): one subject's year in a track the direct manager assesses (civil
+  servants; deputies and public employees too) — the general criteria the direct manager scores
+  once at the year's end (and, where the year has no monthly plans, the task results), a case of "không hoàn thành" the head of agency records (Nghị định
   335/2025 Điều 20 k4 b–d), and the head of agency's decision on the level, with the engine's
   figures frozen at the decision (`workflow.monthly.year`).
 
@@ -178,7 +179,7 @@ class YearCase(enum.StrEnum):
 
 
 class YearResult(CreatedAt, Versioned, db.Model):
-    """Kết quả năm of one subject of the civil-servants track in one cycle."""
+    """Kết quả năm of one subject of a manager-assessed track in one cycle."""
 
     __tablename__ = "monthly_year"
     __table_args__ = (UniqueConstraint("subject_id", "cycle_id"),)
@@ -189,6 +190,10 @@ class YearResult(CreatedAt, Versioned, db.Model):
     # The general criteria (tiêu chí chung), scored once by the direct manager: {code: "points"}.
     general: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)
     general_note: Mapped[str] = mapped_column(Text, default="")
+    # For a track whose year is not made of monthly plans (deputies, public employees): the task
+    # results as the direct manager assessed them — {"points": "…", "targets": n, "done": n,
+    # "on_time": n, "exceeded": n} — the counts the levels' conditions look at.
+    tasks: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     assessed_at: Mapped[datetime | None]
     assessed_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     # A case of "không hoàn thành" (Điều 20 k4 b–d), with the decision or conclusion it rests on.

@@ -338,18 +338,63 @@ def _editing_year(subject: Subject, cycle: Any, action: str, actor: Any, version
     return result
 
 
-def assess_year(subject: Subject, cycle: Any, general: dict[str, Any], *, actor: Any, version: int | None, note: str | None = None) -> YearResult:
+TASK_COUNTS = ("targets", "done", "on_time", "exceeded")
+
+
+def _checked_tasks(tasks: dict[str, Any] | None, rubric: Any) -> dict[str, Any]:
+    """The year's task results as the direct manager gives them where there are no monthly
+    plans: the points (0 to the rubric's task points) and the counts of targets the levels'
+    conditions look at (done ≤ targets, on time ≤ done, exceeded ≤ targets)."""
+    tasks = tasks or {}
+    errors: dict[str, list[str]] = {}
+    points = tasks.get("points")
+    if points is None:
+        errors["tasks.points"] = [gettext("This field is required.")]
+    elif not Decimal(0) <= Decimal(points) <= rubric.tasks.max_points:
+        errors["tasks.points"] = [gettext("Must be between %(min)s and %(max)s.", min=0, max=formats.number(rubric.tasks.max_points))]
+    counts = {name: int(tasks.get(name) or 0) for name in TASK_COUNTS}
+    if counts["done"] > counts["targets"]:
+        errors["tasks.done"] = [gettext("At most the number of targets.")]
+    if counts["on_time"] > counts["done"]:
+        errors["tasks.on_time"] = [gettext("At most the number of targets done.")]
+    if counts["exceeded"] > counts["targets"]:
+        errors["tasks.exceeded"] = [gettext("At most the number of targets.")]
+    if errors:
+        raise ValidationFailed(errors)
+    return {"points": str(Decimal(points)), **counts}
+
+
+def assess_year(subject: Subject, cycle: Any, general: dict[str, Any], *, actor: Any, version: int | None, note: str | None = None,
+                tasks: dict[str, Any] | None = None) -> YearResult:
     """The direct manager scores the general criteria once, at the year's end (Nghị định 335/2025
-    Điều 12 k2). Every criterion is required, within its points (the engine checks)."""
+    Điều 12 k2). Every criterion is required, within its points (the engine checks). In a track
+    whose year has no monthly plans (deputies, public employees), the manager also gives the
+    year's task results (`tasks`: points and counts of targets)."""
     result = _editing_year(subject, cycle, "monthly.year.assess", actor, version, lambda r: r.assessed_at is not None)
-    rubric = scoring.snapshot_rubric(cycle, actor=actor)
-    total({code: Decimal(v) for code, v in general.items() if v is not None}, Decimal(0), (), rubric)  # refuses a missing or out-of-range criterion
+    track = subject.track.code
+    rubric = scoring.snapshot_rubric(cycle, actor=actor, track=track)
+    errors: dict[str, list[str]] = {}
+    try:
+        total({code: Decimal(v) for code, v in general.items() if v is not None}, Decimal(0), (), rubric)  # a missing or out-of-range criterion
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+    checked = None
+    if not year.monthly(cycle, track):
+        try:
+            checked = _checked_tasks(tasks, rubric)
+        except ValidationFailed as exc:
+            errors.update(exc.errors)
+    if errors:
+        raise ValidationFailed(errors)
     result.general = {c.code: str(Decimal(general[c.code])) for c in rubric.general}
+    if checked is not None:
+        result.tasks = checked
+        flag_modified(result, "tasks")
     if note is not None:
         result.general_note = note
     result.assessed_at, result.assessed_by_id = utcnow(), actor.id
     flag_modified(result, "general")
-    audit.record("monthly_year.assess", result, actor=actor, summary=_year_label(subject, cycle), data={"general": result.general})
+    audit.record("monthly_year.assess", result, actor=actor, summary=_year_label(subject, cycle), data={"general": result.general, "tasks": result.tasks})
     return result
 
 

@@ -216,6 +216,20 @@ class MonthlyYearArgs(BaseSchema):
     cycle_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
 
 
+class MonthlyYearDecisionArgs(MonthlyYearArgs):
+    track = fields.String(load_default="civil_servants", validate=validate.Length(min=1, max=32),
+                          metadata={"description": "The track (its code) whose levels are decided; the civil servants' by default."})
+
+
+class MonthlyYearTasksSchema(BaseSchema):
+    points = Number(places=2, as_string=True, validate=between(min=0, max=100),
+                    metadata={"description": "The year's task-result points (at most the rubric's task points)."})
+    targets = WholeNumber(load_default=0, validate=between(min=0, max=1000), metadata={"description": "Targets or tasks of the year."})
+    done = WholeNumber(load_default=0, validate=between(min=0, max=1000), metadata={"description": "Of them, done."})
+    on_time = WholeNumber(load_default=0, validate=between(min=0, max=1000), metadata={"description": "Of those done, on time."})
+    exceeded = WholeNumber(load_default=0, validate=between(min=0, max=1000), metadata={"description": "Exceeded."})
+
+
 class MonthlyYearAssessSchema(BaseSchema):
     version = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**31 - 1))
     general = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=32)),
@@ -223,6 +237,9 @@ class MonthlyYearAssessSchema(BaseSchema):
                           validate=validate.Length(max=50),
                           metadata={"description": "The points of each general criterion of the rubric, by its code."})
     note = Text(max_length=NOTE_MAX, allow_empty=True, load_default=None)
+    tasks = fields.Nested(MonthlyYearTasksSchema, load_default=None, allow_none=True,
+                          metadata={"description": "Where the track's year has no monthly plans (deputies, public employees): the "
+                                                   "task results as the direct manager assesses them."})
 
 
 class MonthlyYearCaseSchema(BaseSchema):
@@ -255,6 +272,8 @@ class MonthlyYearSchema(BaseSchema):
     total = fields.Decimal(as_string=True, allow_none=True)
     case = fields.String(allow_none=True)
     case_reference = fields.String(allow_none=True)
+    tasks = fields.Dict(keys=fields.String(), values=fields.Raw(), allow_none=True,
+                        metadata={"description": "The task results the direct manager gave, where there are no monthly plans."})
     proposed_level = fields.String(allow_none=True)
     level = fields.String(allow_none=True)
     reason = fields.String(allow_none=True)

@@ -30,23 +30,24 @@ SELF = "self"
 MANAGER = "manager"
 
 
-def rubric_of(cycle: Any) -> Rubric:
-    """The cycle's rubric for the track: its snapshot once a month was assessed, else the file."""
-    snapshot = ((cycle.rules or {}).get("track_rubrics") or {}).get(TRACK)
+def rubric_of(cycle: Any, track: str = TRACK) -> Rubric:
+    """The cycle's rubric for a track (the civil servants' unless another is named): its snapshot
+    once something of the track was assessed, else the file."""
+    snapshot = ((cycle.rules or {}).get("track_rubrics") or {}).get(track)
     if snapshot is not None:
-        return Rubric.from_snapshot(snapshot, source=f"{cycle.name} ({TRACK}, snapshot)")
-    return load_rubric(rubric_path(cycle.rules or {}, TRACK))
+        return Rubric.from_snapshot(snapshot, source=f"{cycle.name} ({track}, snapshot)")
+    return load_rubric(rubric_path(cycle.rules or {}, track))
 
 
-def snapshot_rubric(cycle: Any, *, actor: Any) -> Rubric:
+def snapshot_rubric(cycle: Any, *, actor: Any, track: str = TRACK) -> Rubric:
     """Fix the track's rubric in the cycle at its first assessment (a cycle that has it keeps it)."""
     rubrics = dict((cycle.rules or {}).get("track_rubrics") or {})
-    if TRACK in rubrics:
-        return rubric_of(cycle)
-    rubric = load_rubric(rubric_path(cycle.rules or {}, TRACK))
-    rubrics[TRACK] = rubric.to_snapshot()
+    if track in rubrics:
+        return rubric_of(cycle, track)
+    rubric = load_rubric(rubric_path(cycle.rules or {}, track))
+    rubrics[track] = rubric.to_snapshot()
     cycle.rules = {**(cycle.rules or {}), "track_rubrics": rubrics}
-    audit.record("cycle.rubric_snapshot", cycle, actor=actor, summary=cycle.name, data={"rubric_version": rubric.version, "track": TRACK})
+    audit.record("cycle.rubric_snapshot", cycle, actor=actor, summary=cycle.name, data={"rubric_version": rubric.version, "track": track})
     return rubric
 
 

@@ -47,6 +47,8 @@ from workflow.monthly.schemas import (
     MonthlyYearDecisionsSchema,
 )
 from workflow.monthly.workflow import MONTH, STATE_TONES
+from workflow.opinions import queries as opinion_queries
+from workflow.opinions import views as opinion_views
 from workflow.ratings import imports
 from workflow.scoring.explain import describe
 from workflow.scoring.rubric import RubricError
@@ -308,13 +310,29 @@ YEAR_CASES = {
 }
 
 
-def _cycle_of() -> Any:
-    """The cycle asked for (`cycle_id`), else the one holding today; None when no cycle has months."""
+def _cycle_of(track: str = scoring.TRACK) -> Any:
+    """The cycle asked for (`cycle_id`), else the one holding today; None when the track has no
+    periods in it."""
     cycle_id = whole_number(request.args.get("cycle_id", "") or request.form.get("cycle_id", ""))
     if cycle_id is None:
         period = queries.current_month(_today())
         cycle_id = period.cycle_id if period else None
-    return year.cycle_of_track(cycle_id) if cycle_id is not None else None
+    return year.cycle_of_track(cycle_id, track) if cycle_id is not None else None
+
+
+def _track_arg(cycle: Any) -> str:
+    """The manager-assessed track asked for (`track`), the civil servants' by default."""
+    code = (request.args.get("track") or request.form.get("track") or scoring.TRACK).strip()
+    if cycle is not None and code not in year.manager_tracks(cycle):
+        abort(404)
+    return code
+
+
+def _opinions(subject: Subject, cycle: Any) -> Any:
+    """The opinions of the subject's superior and subordinates, when a round asked about them and
+    the reader may see them (never the subject)."""
+    panel = opinion_queries.panel_for(cycle.id, subject.id)
+    return panel if panel is not None and policy.can(current_user, "opinions.results.view", panel.item) else None
 
 
 @bp.get("/year/<int:subject_id>")
@@ -325,29 +343,47 @@ def year_page(subject_id: int):
     sentence that explains the level."""
     subject = get_or_404(Subject, subject_id)
     policy.require(current_user, "monthly.year.view", subject)
-    cycle = _cycle_of()
-    months = queries.year_months(subject.id, cycle.id) if cycle else []
+    cycle = _cycle_of(subject.track.code)
+    if cycle is not None and subject.track.code not in year.manager_tracks(cycle):
+        abort(404)
+    by_months = cycle is not None and year.monthly(cycle, subject.track.code)
+    months = queries.year_months(subject.id, cycle.id) if by_months else []
     if cycle is None or not subject.active:
-        return render_template("monthly/year.html", subject=subject, cycle=cycle, months=months, row=None, rubric=None)
+        return render_template("monthly/year.html", subject=subject, cycle=cycle, months=months, row=None, rubric=None, by_months=by_months)
     panel = year.of_subject(subject, cycle)
     row = year.view_of(panel, subject.id, current_user)
     from_months = "; ".join(f"{label}: {formats.number(points)}" for label, points in row["year"].periods)
     return render_template("monthly/year.html", subject=subject, cycle=cycle, months=months, row=row, rubric=panel.rubric, from_months=from_months,
                            sentences=[describe(note, panel.rubric) for note in row["year"].notes], cases=YEAR_CASES, locale=str(get_locale()),
-                           general_values={f"general.{code}": Decimal(v) for code, v in ((row["result"].general or {}) if row["result"] else {}).items()},
+                           general_values=_year_values(row["result"]), by_months=by_months, task_counts=operations.TASK_COUNTS,
+                           opinions=_opinions(subject, cycle), opinion_relations=opinion_views.relation_labels(),
                            level_names={lv.code: lv.name.get(str(get_locale())) for lv in panel.rubric.levels},
                            can_assess=policy.can(current_user, "monthly.year.assess", subject) and not (row["result"] and row["result"].decided),
                            can_decide=policy.can(current_user, "monthly.year.decide", subject) and not (row["result"] and row["result"].decided))
 
 
+def _year_values(result: Any) -> dict[str, Any]:
+    """The year's form as saved: the general criteria and, where there are no monthly plans,
+    the task results, as numbers the form shows the Vietnamese way."""
+    if result is None:
+        return {}
+    values: dict[str, Any] = {f"general.{code}": Decimal(v) for code, v in (result.general or {}).items()}
+    values.update({f"tasks.{name}": (Decimal(v) if name == "points" else int(v)) for name, v in (result.tasks or {}).items() if v is not None})
+    return values
+
+
+def _filled(names: Any) -> dict[str, str]:
+    return {name: request.form.get(f"{prefix}{name}", "") for prefix, name in names if request.form.get(f"{prefix}{name}", "").strip()}
+
+
 @bp.post("/year/<int:subject_id>/general")
 def assess_year(subject_id: int):
     subject = get_or_404(Subject, subject_id)
-    cycle = _cycle_of() or abort(404)
-    rubric = scoring.rubric_of(cycle)
-    payload = {"general": {c.code: request.form.get(f"general.{c.code}", "") for c in rubric.general
-                           if request.form.get(f"general.{c.code}", "").strip()},
-               "note": request.form.get("note", "")}
+    cycle = _cycle_of(subject.track.code) or abort(404)
+    rubric = scoring.rubric_of(cycle, subject.track.code)
+    payload: dict[str, Any] = {"general": _filled(("general.", c.code) for c in rubric.general), "note": request.form.get("note", "")}
+    if not year.monthly(cycle, subject.track.code):
+        payload["tasks"] = _filled(("tasks.", name) for name in ("points", *operations.TASK_COUNTS))
     if form_version() is not None:
         payload["version"] = form_version()
     try:
@@ -355,7 +391,7 @@ def assess_year(subject_id: int):
             data = MonthlyYearAssessSchema().load(payload)
     except ValidationError as exc:
         raise ValidationFailed(flatten_errors(exc.messages)) from None
-    operations.assess_year(subject, cycle, data["general"], actor=current_user, version=data["version"], note=data["note"])
+    operations.assess_year(subject, cycle, data["general"], actor=current_user, version=data["version"], note=data["note"], tasks=data.get("tasks"))
     flash(gettext("The general criteria of %(name)s were saved.", name=subject.person.full_name), "success")
     return redirect(url_for("monthly.year_page", subject_id=subject.id, cycle_id=cycle.id))
 
@@ -363,7 +399,7 @@ def assess_year(subject_id: int):
 @bp.post("/year/<int:subject_id>/case")
 def record_year_case(subject_id: int):
     subject = get_or_404(Subject, subject_id)
-    cycle = _cycle_of() or abort(404)
+    cycle = _cycle_of(subject.track.code) or abort(404)
     data = load_form(MonthlyYearCaseSchema())
     case = YearCase(data["case"]) if data["case"] else None
     operations.record_year_case(subject, cycle, case, data["case_reference"], actor=current_user, version=data["version"])
@@ -386,14 +422,17 @@ def agency_year():
     general criteria, total, proposed level and the sentence that explains it, the quota as it
     stands, a what-if, and the decisions."""
     policy.require(current_user, "monthly.year.agency")
-    cycle = _cycle_of()
+    track = (request.args.get("track") or scoring.TRACK).strip()
+    cycle = _cycle_of(track)
+    track = _track_arg(cycle)
     units = sorted(current_user.head_unit_ids)
     if current_user.has_role(Role.ADMIN):
         unit_id = whole_number(request.args.get("unit_id", ""))
         units = [unit_id] if unit_id is not None else units
     if cycle is None or not units:
-        return render_template("monthly/agency_year.html", cycle=cycle, rows=[], quota=[], what_if=None, what_if_error=None, rubric=None)
-    panel = year.compute(cycle, units)
+        return render_template("monthly/agency_year.html", cycle=cycle, rows=[], quota=[], what_if=None, what_if_error=None, rubric=None,
+                               track=track, tracks={})
+    panel = year.compute(cycle, units, track=track)
     rows = [year.view_of(panel, r.subject.id, current_user) for r in panel.rows]
     what_if, what_if_error = None, None
     try:
@@ -408,12 +447,15 @@ def agency_year():
                            quota_proposed=panel.quota_now(proposed), what_if=what_if, what_if_error=what_if_error,
                            what_if_fields=WHAT_IF_FIELDS, units=db.session.scalars(select(Unit).where(Unit.id.in_(units))).all(),
                            level_names={lv.code: lv.name.get(str(get_locale())) for lv in panel.rubric.levels},
-                           counts=panel.proposals.counts(), base_names=", ".join(year.level_name(panel.rubric, c) for c in panel.rubric.quota.base_levels))
+                           counts=panel.proposals.counts(), base_names=", ".join(year.level_name(panel.rubric, c) for c in panel.rubric.quota.base_levels),
+                           track=track, tracks=year.manager_tracks(cycle), by_months=panel.by_months, locale=str(get_locale()))
 
 
 @bp.post("/agency-year")
 def decide_years():
-    cycle = _cycle_of() or abort(404)
+    track = (request.args.get("track") or request.form.get("track") or scoring.TRACK).strip()
+    cycle = _cycle_of(track) or abort(404)
+    track = _track_arg(cycle)
     decisions = _decisions_from_form(request.form)
     if not decisions:
         raise ValidationFailed({"subject_id": [gettext("Tick the civil servants whose level you decide.")]})
@@ -423,10 +465,10 @@ def decide_years():
         raise ValidationFailed(flatten_errors(exc.messages)) from None
     subjects = {d["subject_id"] for d in entries}
     units = sorted({s.unit_id for s in db.session.scalars(select(Subject).where(Subject.id.in_(subjects)))})
-    panel = year.compute(cycle, units)
+    panel = year.compute(cycle, units, track=track)
     count = operations.decide_years(panel, entries, actor=current_user)
     flash(gettext("%(count)s levels decided.", count=count), "success")
-    return redirect(url_for("monthly.agency_year", cycle_id=cycle.id))
+    return redirect(url_for("monthly.agency_year", cycle_id=cycle.id, track=track))
 
 
 # --- direct managers -----------------------------------------------------------------------------
@@ -581,9 +623,10 @@ def export_month():
 def export_year():
     """The Excel workbook of the agency's year, from the engine's figures (its head, administrators)."""
     unit = _export_unit()
-    cycle = _cycle_of() or abort(404)
-    panel = year.compute(cycle, [unit.id])
-    return _workbook(exports.year_workbook(panel, current_user), f"xep-loai-cong-chuc-{cycle.year}-{unit.code}.xlsx")
+    cycle = _cycle_of((request.args.get("track") or scoring.TRACK).strip()) or abort(404)
+    track = _track_arg(cycle)
+    panel = year.compute(cycle, [unit.id], track=track)
+    return _workbook(exports.year_workbook(panel, current_user), f"xep-loai-{track.replace('_', '-')}-{cycle.year}-{unit.code}.xlsx")
 
 
 @bp.get("/year/<int:subject_id>/sheet.pdf")
@@ -593,7 +636,7 @@ def year_sheet(subject_id: int):
     subject = get_or_404(Subject, subject_id)
     policy.require(current_user, "monthly.year.view", subject)
     cycle = _cycle_of() or abort(404)
-    if not subject.active:
+    if not subject.active or subject.track.code != scoring.TRACK:  # the sheet of Nghị định 335's civil servants
         abort(404)
     panel = year.of_subject(subject, cycle)
     result = panel.row(subject.id).result

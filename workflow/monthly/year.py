@@ -1,5 +1,7 @@
-"""The civil servant's year (Nghị định 335/2025/NĐ-CP): from the approved months to the level the
-head of agency decides.
+"""The year of the tracks the direct manager assesses — the civil servant's (Nghị định 335/2025/
+NĐ-CP), from the approved months to the level the head of agency decides; and the deputies' and
+public employees' (no monthly plans: the manager assesses the year's task results, with the
+counts of targets the levels' conditions look at — 366's on-time and exceeded shares).
 
 - Task results (at most 70 points, Điều 12 k3): the months' points by the rubric's `[periods]`
   rule — the mean of the months worked (`scoring.year_points_of`).
@@ -37,6 +39,7 @@ from workflow.core import formats
 from workflow.cycles.models import Cycle
 from workflow.extensions import db
 from workflow.framework.models import Period, PeriodKind, Subject, Track
+from workflow.framework.rules import tracks_of
 from workflow.monthly.models import MonthlyPlan, MonthState, YearCase, YearResult
 from workflow.monthly.scoring import TRACK, rubric_of, year_points_of
 from workflow.ratings.evidence import for_subjects
@@ -103,6 +106,8 @@ class YearPanel:
     rows: list[YearRow]
     candidates: list[Candidate]
     proposals: Proposals
+    track: str = TRACK
+    by_months: bool = True  # the task results come from the approved months (else the manager's)
 
     def row(self, subject_id: int) -> YearRow:
         return self.rows[self.proposals.position(subject_id)]
@@ -212,6 +217,7 @@ def payload(panel: YearPanel, subject_id: int, actor: Any) -> dict[str, Any]:
             "total": figures.total if figures else None, "proposed_level": shown["proposed_level"],
             "case": result.case.value if result is not None and result.case else None,
             "case_reference": result.case_reference if result is not None else None,
+            "tasks": dict(result.tasks) if result is not None and result.tasks else None,
         })
     elif shown["level"] is not None:
         out["total"] = shown["decided_total"]
@@ -222,14 +228,12 @@ def payload(panel: YearPanel, subject_id: int, actor: Any) -> dict[str, Any]:
 
 # --- reading ---------------------------------------------------------------------------------------
 
-def _subjects(unit_ids: Sequence[int] | None, subject_ids: Sequence[int] | None) -> list[Subject]:
+def _subjects(unit_ids: Sequence[int] | None, track: str) -> list[Subject]:
     stmt = (select(Subject).join(Track, Subject.track_id == Track.id).join(Person, Subject.person_id == Person.id)
-            .where(Track.code == TRACK, Subject.active.is_(True))
+            .where(Track.code == track, Subject.active.is_(True))
             .options(contains_eager(Subject.person), joinedload(Subject.unit)).order_by(Subject.unit_id, Person.full_name, Subject.id))
     if unit_ids is not None:
         stmt = stmt.where(Subject.unit_id.in_(unit_ids))
-    if subject_ids is not None:
-        stmt = stmt.where(Subject.id.in_(subject_ids))
     return list(db.session.scalars(stmt))
 
 
@@ -250,32 +254,68 @@ def results_of(cycle_id: int, subject_ids: Sequence[int]) -> dict[int, YearResul
         select(YearResult).where(YearResult.cycle_id == cycle_id, YearResult.subject_id.in_(subject_ids)))}
 
 
-def _previous_levels(cycle: Cycle, person_ids: Sequence[int]) -> dict[int, str]:
+def _previous_levels(cycle: Cycle, person_ids: Sequence[int], track: str) -> dict[int, str]:
     """Last year's decided level of each person in the track (for the second-year flag)."""
     rows = db.session.execute(
         select(Subject.person_id, YearResult.level).join(Subject, YearResult.subject_id == Subject.id)
-        .join(Cycle, YearResult.cycle_id == Cycle.id)
-        .where(Cycle.year == cycle.year - 1, YearResult.level.is_not(None), Subject.person_id.in_(person_ids)))
+        .join(Track, Subject.track_id == Track.id).join(Cycle, YearResult.cycle_id == Cycle.id)
+        .where(Cycle.year == cycle.year - 1, Track.code == track, YearResult.level.is_not(None), Subject.person_id.in_(person_ids)))
     return {person_id: level for person_id, level in rows}
 
 
-def compute(cycle: Cycle, unit_ids: Sequence[int] | None = None, rubric: Rubric | None = None) -> YearPanel:
-    """The year of every servant of the units (all the cycle's when None), in a fixed number of
-    statements: the subjects, their approved months, their year rows, their ratings, last year."""
-    rubric = rubric or rubric_of(cycle)
-    subjects = _subjects(unit_ids, None)
+def manager_tracks(cycle: Cycle) -> dict[str, dict[str, Any]]:
+    """The tracks of the cycle the direct manager assesses (self → manager → head of agency)."""
+    return {code: track for code, track in tracks_of(cycle.rules or {}).items() if track.get("assessment") == "manager"}
+
+
+def monthly(cycle: Cycle, track: str) -> bool:
+    """Whether the track's year is made of monthly plans (else the manager assesses the year's
+    task results at its end)."""
+    return tracks_of(cycle.rules or {}).get(track, {}).get("periods") == PeriodKind.MONTH.value
+
+
+def task_facts(result: YearResult | None) -> tuple[int, int, int, int]:
+    """The counts of targets the direct manager gave with the year's task results: targets,
+    done, on time, exceeded (made consistent: on time ≤ done ≤ targets)."""
+    tasks = (result.tasks or {}) if result is not None else {}
+    targets = max(int(tasks.get("targets") or 0), 0)
+    done = min(int(tasks.get("done") or 0), targets)
+    on_time = min(int(tasks.get("on_time") or 0), done)
+    return targets, done, on_time, min(int(tasks.get("exceeded") or 0), targets)
+
+
+def _assessed_tasks(result: YearResult | None, rubric: Rubric) -> YearPoints:
+    points = (result.tasks or {}).get("points") if result is not None else None
+    value = Decimal(points) if points is not None else Decimal(0)
+    return YearPoints(value, rubric.tasks.max_points, (), (), (), ())
+
+
+def compute(cycle: Cycle, unit_ids: Sequence[int] | None = None, rubric: Rubric | None = None, track: str = TRACK) -> YearPanel:
+    """The year of every subject of a manager-assessed track in the units (all the cycle's when
+    None), in a fixed number of statements: the subjects, their approved months (a monthly
+    track), their year rows, their ratings, last year's levels."""
+    rubric = rubric or rubric_of(cycle, track)
+    by_months = monthly(cycle, track)
+    subjects = _subjects(unit_ids, track)
     ids = [s.id for s in subjects]
-    months = _month_points(cycle.id, ids)
+    months = _month_points(cycle.id, ids) if by_months else {}
     results = results_of(cycle.id, ids)
     ratings = for_subjects(cycle.id, ids)
-    previous = _previous_levels(cycle, [s.person_id for s in subjects if s.person_id is not None])
+    previous = _previous_levels(cycle, [s.person_id for s in subjects if s.person_id is not None], track)
     rows: list[YearRow] = []
     candidates: list[Candidate] = []
     for subject in subjects:
         result = results.get(subject.id)
-        year = year_points_of([(formats.month(n, cycle.year), p) for n, p in months.get(subject.id, [])], rubric)
+        if by_months:
+            year = year_points_of([(formats.month(n, cycle.year), p) for n, p in months.get(subject.id, [])], rubric)
+            counts = (0, 0, 0, 0)
+        else:
+            year = _assessed_tasks(result, rubric)
+            counts = task_facts(result)
         evidence = tuple(ratings.get(subject.id, ())) + case_evidence(result)
-        facts = Facts(0, 0, 0, 0, 0, disciplined=any(e.kind == "discipline.any" for e in evidence), evidence=evidence)
+        targets, done, on_time, exceeded = counts
+        facts = Facts(targets, done, on_time, exceeded, targets - on_time, disciplined=any(e.kind == "discipline.any" for e in evidence),
+                      evidence=evidence)
         scored = None
         if result is not None and result.assessed_at is not None:
             general = {code: Decimal(value) for code, value in (result.general or {}).items()}
@@ -284,19 +324,19 @@ def compute(cycle: Cycle, unit_ids: Sequence[int] | None = None, rubric: Rubric 
         person = subject.person
         candidates.append(Candidate(
             head=subject.id, ratings={result.assessed_by_id or 0: scored.total} if scored is not None and result is not None else {},
-            facts=facts, agency=str(subject.unit_id), group=str(person.position_id or "") if person is not None else "", track=TRACK,
+            facts=facts, agency=str(subject.unit_id), group=str(person.position_id or "") if person is not None else "", track=track,
             previous_level=previous.get(subject.person_id) if subject.person_id is not None else None))
-    return YearPanel(cycle, rubric, rows, candidates, propose(candidates, rubric))
+    return YearPanel(cycle, rubric, rows, candidates, propose(candidates, rubric), track, by_months)
 
 
 def of_subject(subject: Subject, cycle: Cycle) -> YearPanel:
-    """The year of one servant, computed with the servants of their agency (the quota counts
-    them together)."""
-    return compute(cycle, [subject.unit_id])
+    """The year of one subject, computed with those of their agency in the same track (the quota
+    counts them together)."""
+    return compute(cycle, [subject.unit_id], track=subject.track.code)
 
 
-def cycle_of_track(cycle_id: int) -> Cycle | None:
-    """The cycle, when the civil-servants track has months in it."""
+def cycle_of_track(cycle_id: int, track: str = TRACK) -> Cycle | None:
+    """The cycle, when the track has periods in it."""
     found = db.session.scalar(select(Period.cycle_id).join(Track, Period.track_id == Track.id)
-                              .where(Track.code == TRACK, Period.cycle_id == cycle_id).limit(1))
+                              .where(Track.code == track, Period.cycle_id == cycle_id).limit(1))
     return db.session.get(Cycle, found) if found is not None else None

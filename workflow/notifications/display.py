@@ -25,6 +25,7 @@ def kind_labels() -> dict[str, str]:
         "scorecard_reopened": gettext("Scorecard reopened"),
         "council_result": gettext("Evaluation result published"),
         "objection_decided": gettext("Answer to an objection"),
+        "leaders_recheck": gettext("Leaders to decide again after their collective's decision, to the council's secretary"),
         "rating_case_opened": gettext("A citizen not satisfied, to the head of the unit"),
         "rating_case_reminder": gettext("Reminder: an unsatisfied rating to answer"),
         "rating_case_escalated": gettext("Unsatisfied rating not answered in time, escalated"),
@@ -33,6 +34,8 @@ def kind_labels() -> dict[str, str]:
         "monthly_assess_reminder": gettext("Reminder: the team's months to assess"),
         "monthly_escalation": gettext("Months not assessed in time, to the head of agency"),
         "monthly_year_decided": gettext("Level of the year decided"),
+        "opinion_request": gettext("Request for an opinion of a superior or subordinate"),
+        "opinion_reminder": gettext("Reminder: an opinion still awaited"),
         "test_message": gettext("Test message"),
     }
 

@@ -61,10 +61,11 @@ MESSAGES = {
     "points.no_targets": _l("No targets: no task-result points."),
     "points.weighted": _l("Weighted result %(percent)s%% of %(max)s points = %(points)s points."),
     "points.capped": _l("Task-result points counted at most %(max)s."),
-    "subordinates.all_passed": _l("Every subordinate unit completed its tasks (%(count)s units)."),
+    # Nghị định 335/2025's rule for a leader of công chức (heads are bounded by their collectives instead).
+    "subordinates.all_passed": _l("Every official led completed their tasks (%(count)s people)."),
     "subordinates.failing": _l(
-        "Subordinate units that did not complete their tasks: %(count)s. The %(share)s%% of the %(applies_to)s that "
-        "depends on subordinate units (%(part)s points) counts at %(factor)s%%: %(deduction)s points deducted."
+        "Officials led rated not completed: %(count)s. The %(share)s%% of the %(applies_to)s that "
+        "depends on those led (%(part)s points) counts at %(factor)s%%: %(deduction)s points deducted."
     ),
     "panel.unrated": _l("No council member has scored this head."),
     "panel.disagreement": _l("The members' scores differ (%(measure)s %(value)s, more than %(threshold)s): discuss before proposing."),

@@ -1,11 +1,12 @@
 """The year of a civil servant: general criteria, the cases of "không hoàn thành", the decision
 
-- monthly_year: one subject's year in a cycle — the general criteria the direct manager scores
-  once, a case of Nghị định 335/2025 Điều 20 k4 b–d with its reference, and the head of agency's
+- monthly_year: one subject's year in a cycle, in a track the direct manager assesses — the
+  general criteria the direct manager scores once (and the task results where the year has no
+  monthly plans), a case of Nghị định 335/2025 Điều 20 k4 b–d with its reference, and the head of agency's
   decision (level, the proposal it departs from with a reason, the figures frozen then).
 
 Revision ID: 0021_monthly_year
-Revises: 0018_vote_exclusion_code
+Revises: 0020_collective_waivers
 Create Date: 2026-12-07 06:15:00
 
 """
@@ -15,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '0021_monthly_year'
-down_revision = '0018_vote_exclusion_code'
+down_revision = '0020_collective_waivers'
 branch_labels = None
 depends_on = None
 
@@ -30,6 +31,7 @@ def upgrade():
         sa.Column('cycle_id', sa.Integer(), nullable=False),
         sa.Column('general', JSON, nullable=False),
         sa.Column('general_note', sa.Text(), nullable=False),
+        sa.Column('tasks', JSON, nullable=False),
         sa.Column('assessed_at', sa.DateTime(), nullable=True),
         sa.Column('assessed_by_id', sa.Integer(), nullable=True),
         sa.Column('case', sa.Enum('degradation', 'duty_discipline', 'corruption_in_agency', name='yearcase', native_enum=False), nullable=True),

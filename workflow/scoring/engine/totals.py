@@ -117,7 +117,8 @@ def total(
     part = ZERO
     factor = HUNDRED
     deduction = ZERO
-    if subordinate_statuses:
+    # A rubric without the rule (share 0: 366's heads, bounded by their collectives instead) says nothing.
+    if subordinate_statuses and rule.share_percent:
         part = quantize(SUBORDINATE_TARGETS[rule.applies_to](general_points, tasks) * rule.share_percent / HUNDRED, d)
         failing = [s for s in subordinate_statuses if s in rule.failing_levels]
         if failing:
