@@ -50,11 +50,11 @@ SECRET_KEY = "bench-secret-key-that-is-long-enough-to-pass-the-checks"
 STATE_MIX = ["draft"] * 4 + ["submitted"] * 6 + ["reviewed"] * 3 + ["returned"] * 2 + ["assigned"] * 5
 
 
-def database_url(url: str, *, fresh: bool = False) -> str:
+def database_url(url: str, *, fresh: bool = False, schema: str = SCHEMA) -> str:
     """The URL the application is given: on PostgreSQL the bench schema first on the search
     path (with `fresh`, dropped and made again); a SQLite file (with `fresh`, removed)."""
     if not url.startswith("sqlite"):
-        return fresh_schema(url, SCHEMA) if fresh else with_schema(url, SCHEMA)
+        return fresh_schema(url, schema) if fresh else with_schema(url, schema)
     if fresh:
         path = Path(url.removeprefix("sqlite:///"))
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -149,14 +149,7 @@ GENERAL = [{"political": p, "competence": c, "innovation": i} for p, c, i in
 def civil_database_url(url: str | None, *, fresh: bool = False) -> str:
     """Where the civil service lives: the schema bench_civil on PostgreSQL, else
     bench/out/civil.sqlite3 (with `fresh`, made anew)."""
-    url = url or CIVIL_SQLITE
-    if not url.startswith("sqlite"):
-        return fresh_schema(url, CIVIL_SCHEMA) if fresh else with_schema(url, CIVIL_SCHEMA)
-    if fresh:
-        path = Path(url.removeprefix("sqlite:///"))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.unlink(missing_ok=True)
-    return url
+    return database_url(url or CIVIL_SQLITE, fresh=fresh, schema=CIVIL_SCHEMA)
 
 
 def _numbers(count: int) -> None:
