@@ -9,14 +9,11 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from bulk import insert_rows
-from monthly_support import agency, planned, self_assessed  # noqa: F401  (fixture)
-from workflow.accounts.models import Person
+from monthly_support import agency, bulk_team, planned, self_assessed  # noqa: F401  (fixture)
 from workflow.extensions import db
-from workflow.framework.models import Subject, SubjectKind
 from workflow.monthly import operations
 from workflow.monthly.jobs import NAMES_LIMIT, remind
-from workflow.monthly.models import LineOrigin, MonthlyPlan, MonthState, PlanLine
+from workflow.monthly.models import MonthlyPlan, MonthState
 from workflow.notifications.models import Notification
 
 
@@ -47,26 +44,6 @@ def test_servants_on_the_last_two_working_days_and_managers_on_the_due_day_once_
     assert "/monthly/months/" in messages["monthly_self_reminder", agency.lan.id].body_text
 
 
-def _team_of(agency, manager, count: int, state: MonthState, number: int = 3, first: int = 0, **person) -> list[int]:
-    """`count` servants managed by `manager`, each with a month of two products in `state`
-    (bulk rows, as a large agency's would be)."""
-    period = agency.month(number)
-    people = insert_rows(Person, [{"username": f"cc{manager.id}x{i}", "full_name": f"Công chức {i:03d}", "email": f"cc{manager.id}x{i}@kpi.test",
-                                   "unit_id": agency.unit.id, "manager_id": manager.id, "locale": "vi", "password_hash": "", **person}
-                                  for i in range(first, first + count)], ids=True)
-    track = agency.subjects["lan"].track_id
-    subjects = insert_rows(Subject, [{"track_id": track, "kind": SubjectKind.PERSON, "unit_id": agency.unit.id, "person_id": p, "title": "",
-                                      "active": True} for p in people], ids=True)
-    plans = insert_rows(MonthlyPlan, [{"subject_id": s, "period_id": period.id, "state": state, "self_note": "", "manager_note": "",
-                                       "returned_reason": "", "rubric_version": "", "without_self_assessment": False} for s in subjects], ids=True)
-    insert_rows(PlanLine, [{"plan_id": p, "position": n, "origin": LineOrigin.ASSIGNED, "name": f"Sản phẩm {n}", "measure": "hồ sơ",
-                            "coefficient": Decimal(1), "quantity": Decimal(2), "quality_standard": "", "due_on": period.ends_on,
-                            "recurring": False, "evidence_link": "", "note": "", "errors": 0, "delays": 0}
-                           for p in plans for n in (1, 2)])
-    db.session.flush()
-    return people
-
-
 def test_each_in_their_language_the_names_sorted_and_cut_at_fifty_in_a_few_statements(agency, count_statements):
     """However many are due, a run costs the same few statements (one INSERT … SELECT per
     language and kind); each copy carries its person's name, count and link, in their language;
@@ -74,12 +51,12 @@ def test_each_in_their_language_the_names_sorted_and_cut_at_fifty_in_a_few_state
     agency.leader.full_name = "Trưởng phòng <Công chức> & Viên chức"
     agency.lan.locale = "en"
     planned(agency, "lan")
-    _team_of(agency, agency.leader, NAMES_LIMIT + 5, MonthState.AGREED)
-    _team_of(agency, agency.hoa, 3, MonthState.AGREED, active=False)  # left the service: not reminded
+    bulk_team(agency, agency.leader, NAMES_LIMIT + 5, MonthState.AGREED)
+    bulk_team(agency, agency.hoa, 3, MonthState.AGREED, active=False)  # left the service: not reminded
     db.session.flush()
     with count_statements() as first:
         assert remind(datetime(2026, 3, 30, 2, tzinfo=UTC)) == {"servants": NAMES_LIMIT + 6, "managers": 0}
-    _team_of(agency, agency.hoa, 40, MonthState.AGREED, first=100)
+    bulk_team(agency, agency.hoa, 40, MonthState.AGREED, first=100)
     with count_statements() as again:  # the next day, forty more servants due: only they are reminded
         assert remind(datetime(2026, 3, 31, 2, tzinfo=UTC)) == {"servants": 40, "managers": 0}
     assert again.count == first.count
