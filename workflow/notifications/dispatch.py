@@ -5,7 +5,8 @@ own: the due rows are marked `sending` under the dispatcher's token (on PostgreS
 picked with `FOR UPDATE SKIP LOCKED`, so two dispatchers never take the same row; on SQLite the
 single writer and the conditional `WHERE state = 'pending'` do the same). The batch then goes out
 over `smtp_connections` SMTP connections at once (each message over one of them, in threads
-that never touch the database) and its outcome is committed:
+that never touch the database; the connections stay open from one batch to the next, and the
+next batch is claimed while one is being sent) and its outcome is committed:
 
 - accepted → `sent`, with the time and the Message-ID;
 - refused for good (5xx) → `failed` at once; the rest of the batch goes on;
