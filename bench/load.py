@@ -15,9 +15,17 @@ with If-Match; a 409/412 conflict is expected when two people edit the same repo
 retried after reading the report again) or (anyone else) the monitoring page and a report. Now
 and then a user signs out and in again.
 
-Every acknowledged save is kept (report, target, value, version) so that a caller with the
-database at hand can check none was lost (tests/test_scale_out.py does). Exit status 1 when any
-request got a 5xx answer or no answer at all.
+A login may name a scenario of the monthly round instead (LOGIN:PASSWORD:servant, or
+LOGIN:PASSWORD:manager:PATH with the team's grid to open): a civil servant opens "this month",
+their month, and saves their self-assessment through the API (one product's quantity delivered,
+with If-Match); a direct manager opens the team's grid at PATH, one member's month, and saves
+the assessment of a month waiting for it (one product's quantity that counts), never of a month
+still being self-assessed.
+
+Every acknowledged save is kept (report, target, value, version; or month, product, field,
+value, version) so that a caller with the database at hand can check none was lost
+(tests/test_scale_out.py does). Exit status 1 when any request got a 5xx answer or no answer at
+all.
 """
 
 from __future__ import annotations
@@ -41,6 +49,8 @@ from http.cookiejar import CookieJar
 from typing import Any
 
 NUMBER = re.compile(r"/\d+")
+MONTH_LINK = re.compile(r'href="/monthly/months/(\d+)"')
+ASSESSABLE = ("self_assessed", "assessed", "returned")
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 EDITABLE = ("draft", "returned")
 SIGN_IN_AGAIN_EVERY = 10  # rounds
@@ -57,6 +67,18 @@ class Ack:
     version: int
 
 
+@dataclass(frozen=True)
+class MonthAck:
+    """A save of a month the server acknowledged: the month's version after it, the product, the
+    figure written (delivered_quantity or assessed_quantity) and its value."""
+
+    plan_id: int
+    line_id: int
+    field: str
+    value: str
+    version: int
+
+
 @dataclass
 class Results:
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -66,6 +88,7 @@ class Results:
     server_errors: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)  # no answer, or an answer the scenario cannot go on from
     acks: list[Ack] = field(default_factory=list)
+    month_acks: list[MonthAck] = field(default_factory=list)
     conflicts: int = 0
     started: float = 0.0
     finished: float = 0.0
@@ -108,7 +131,7 @@ class Results:
         return (
             f"{self.requests} requests in {self.seconds:.1f} s: {self.requests / self.seconds:.1f} requests/s, "
             f"p50 {self.percentile(50) * 1000:.0f} ms, p95 {self.percentile(95) * 1000:.0f} ms; "
-            f"{len(self.acks)} saves acknowledged, {self.conflicts} conflicts retried; "
+            f"{len(self.acks)} report saves and {len(self.month_acks)} month saves acknowledged, {self.conflicts} conflicts retried; "
             f"{len(self.server_errors)} server errors, {len(self.failures)} failures (statuses {statuses})"
         )
 
@@ -142,8 +165,10 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 class User:
     def __init__(self, number: int, urls: list[str], username: str, password: str, results: Results, *, starts: float,
-                 deadline: float, timeout: float, values: Any) -> None:
+                 deadline: float, timeout: float, values: Any, scenario: str = "", path: str = "") -> None:
         self.number = number
+        self.scenario = scenario  # "": heads and officers; "servant" or "manager": the monthly round
+        self.path = path
         self.starts = starts
         self.urls = urls
         self.username = username
@@ -244,6 +269,8 @@ class User:
             self.results.fail(f"{self.username}: {type(exc).__name__}: {exc}")
 
     def one_round(self) -> None:
+        if self.scenario:
+            return self.month_round()
         self._keep_csrf(self.get("/"))
         self.get("/registrations/mine" if self.head_units else "/registrations")
         registrations = self.get("/api/v1/registrations?per_page=50").json()["items"]
@@ -261,6 +288,47 @@ class User:
             self.get("/reports/monitor")
             if reports:
                 self.get(f"/reports/{self.rng.choice(reports)['id']}")
+
+    def month_round(self) -> None:
+        """A servant's or a manager's turn at the monthly round."""
+        page = self.get("/monthly/" if self.scenario == "servant" else self.path)
+        self._keep_csrf(page)
+        months = MONTH_LINK.findall(page.text)
+        if not months:
+            self.results.fail(f"{self.username}: no month on {'this month' if self.scenario == 'servant' else self.path}")
+            return
+        plan_id = int(self.rng.choice(months))
+        self.save_month(plan_id, "self-assessment" if self.scenario == "servant" else "assessment")
+        self.get(f"/monthly/months/{plan_id}")
+
+    def save_month(self, plan_id: int, what: str) -> None:
+        """The servant's self-assessment or the manager's assessment of one product, read then
+        written with the version read; on a conflict read again and retry."""
+        name = "delivered_quantity" if what == "self-assessment" else "assessed_quantity"
+        for _ in range(SAVE_ATTEMPTS):
+            read = self.get(f"/api/v1/monthly/months/{plan_id}")
+            if read.status != 200:
+                return
+            month = read.json()
+            if what == "assessment" and month["state"] not in ASSESSABLE or what == "self-assessment" and month["state"] != "agreed":
+                return
+            line = self.rng.choice(month["lines"])
+            value = f"{next(self.values) % 90 + 1}.5"
+            answer = self.request(
+                "PUT", f"/api/v1/monthly/months/{plan_id}/{what}", body={"entries": [{"line_id": line["id"], name: value}]},
+                headers={"If-Match": read.headers["ETag"], "X-CSRFToken": self.csrf, "Accept": "application/json"},
+            )
+            if answer.status == 200:
+                with self.results.lock:
+                    self.results.month_acks.append(MonthAck(plan_id, line["id"], name, value, answer.json()["version"]))
+                return
+            if answer.status in (409, 412):
+                with self.results.lock:
+                    self.results.conflicts += 1
+                continue
+            self.results.fail(f"{self.username}: saving the {what} of month {plan_id}: {answer.status} {answer.text[:300]}")
+            return
+        self.results.fail(f"{self.username}: saving month {plan_id}: still conflicting after {SAVE_ATTEMPTS} attempts")
 
     def save(self, report_id: int) -> None:
         """Save the value of one target of a draft, as the API wants: read, then write with the
@@ -293,18 +361,21 @@ class User:
         self.results.fail(f"{self.username}: saving report {report_id}: still conflicting after {SAVE_ATTEMPTS} attempts")
 
 
-def run(urls: list[str], logins: list[tuple[str, str]], *, users: int = 50, seconds: float = 60.0, ramp_up: float = 10.0,
+def run(urls: list[str], logins: list[tuple[str, ...]], *, users: int = 50, seconds: float = 60.0, ramp_up: float = 10.0,
         timeout: float = 30.0) -> Results:
     """`users` simulated people (taking `logins` in turn) working for `seconds` against `urls`;
-    they arrive one after another over the first `ramp_up` seconds, as people do."""
+    they arrive one after another over the first `ramp_up` seconds, as people do. A login is
+    (username, password), or with a scenario of the monthly round: (…, "servant") or
+    (…, "manager", the grid's path)."""
     if not urls or not logins:
         raise ValueError("give at least one URL and one login")
     results = Results()
     values = itertools.count(1000)  # every saved value differs, so a lost write cannot hide
     results.started = time.monotonic()
     deadline = results.started + seconds
-    people = [User(i, urls, *logins[i % len(logins)], results, starts=results.started + ramp_up * i / users, deadline=deadline,
-                   timeout=timeout, values=values) for i in range(users)]
+    people = [User(i, urls, *logins[i % len(logins)][:2], results, starts=results.started + ramp_up * i / users, deadline=deadline,
+                   timeout=timeout, values=values, scenario=_at(logins[i % len(logins)], 2), path=_at(logins[i % len(logins)], 3))
+              for i in range(users)]
     with ThreadPoolExecutor(max_workers=users, thread_name_prefix="load-user") as pool:
         for future in [pool.submit(p.run) for p in people]:
             future.result()
@@ -312,18 +383,23 @@ def run(urls: list[str], logins: list[tuple[str, str]], *, users: int = 50, seco
     return results
 
 
+def _at(login: tuple[str, ...], index: int) -> str:
+    return login[index] if len(login) > index else ""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", action="append", required=True, help="a web instance (repeat for several)")
-    parser.add_argument("--user", action="append", required=True, metavar="LOGIN:PASSWORD", help="a login to use (repeat; users take them in turn)")
+    parser.add_argument("--user", action="append", required=True, metavar="LOGIN:PASSWORD[:servant|:manager:PATH]",
+                        help="a login to use (repeat; users take them in turn), with a scenario of the monthly round")
     parser.add_argument("--users", type=int, default=50, help="simulated people at once (default 50)")
     parser.add_argument("--seconds", type=float, default=60.0, help="how long (default 60)")
     parser.add_argument("--ramp-up", type=float, default=10.0, help="seconds over which the users arrive (default 10)")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for one answer (default 30)")
     args = parser.parse_args()
-    logins = [tuple(u.split(":", 1)) for u in args.user]
-    if any(len(login) != 2 for login in logins):
-        parser.error("--user takes LOGIN:PASSWORD")
+    logins = [tuple(u.split(":", 3)) for u in args.user]
+    if any(len(login) < 2 or len(login) > 2 and login[2] not in ("servant", "manager") for login in logins):
+        parser.error("--user takes LOGIN:PASSWORD, LOGIN:PASSWORD:servant or LOGIN:PASSWORD:manager:PATH")
     results = run(args.url, logins, users=args.users, seconds=args.seconds, ramp_up=args.ramp_up, timeout=args.timeout)  # type: ignore[arg-type]
     print(results.summary())
     print(results.routes())

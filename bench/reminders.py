@@ -40,7 +40,7 @@ SCHEMA = "bench_reminders"
 
 def hand_written(cycle, window, kind, sequence, now):
     """The INSERT … SELECT a person would write for the same rows, and its parameters."""
-    from workflow.notifications.bulk import render_once
+    from workflow.notifications.bulk import render_once, token
     from workflow.reports.jobs import PER_PERSON, deadline_ics, reminder_context
     from workflow.notifications.keys import reminder_key
 
@@ -72,7 +72,7 @@ def hand_written(cycle, window, kind, sequence, now):
         "kind": kind, "key": reminder_key(0, cycle, window.quarter, kind).rsplit(":", 1)[0] + ":", "cycle_id": cycle.id,
         "quarter": window.quarter, "subject": subject, "body_text": body_text, "body_html": body_html, "ics": ics_text,
         "ics_filename": f"han-bao-cao-quy-{window.quarter}-{cycle.year}.ics", "now": now.astimezone(UTC).replace(tzinfo=None),
-        "t_full_name": "\x1ffull_name\x1f", "t_units": "\x1funits\x1f", "t_path": "\x1fpath\x1f",
+        "t_full_name": token("full_name"), "t_units": token("units"), "t_path": token("path"),
     }
     return text(sql), params
 

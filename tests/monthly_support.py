@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 import factories as f
+from bulk import insert_rows
 from workflow import policy
 from workflow.accounts.models import Person, Role
 from workflow.cycles.models import Cycle
@@ -20,9 +21,9 @@ from workflow.cycles.operations import create_cycle
 from workflow.extensions import db
 from workflow.framework import operations as framework
 from workflow.framework import queries as framework_queries
-from workflow.framework.models import Period, Subject
+from workflow.framework.models import Period, Subject, SubjectKind
 from workflow.monthly import operations, queries
-from workflow.monthly.models import MonthlyPlan, Product
+from workflow.monthly.models import LineOrigin, MonthlyPlan, MonthState, PlanLine, Product
 from workflow.units.models import Unit
 
 
@@ -105,3 +106,25 @@ def xlsx(rows: list[list[Any]]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def bulk_team(agency: Agency, manager: Person | None, count: int, state: MonthState, number: int = 3, first: int = 0, lines: int = 2,
+              **person: Any) -> list[int]:
+    """`count` servants managed by `manager` (None: the head), each with month `number` of
+    `lines` products in `state`; bulk rows, as a large agency's would be. Returns their ids."""
+    period = agency.month(number)
+    login = f"cc{getattr(manager, 'id', 0)}x{number}x"
+    people = insert_rows(Person, [{"username": f"{login}{i}", "full_name": f"Công chức {i:03d}", "email": f"{login}{i}@kpi.test",
+                                   "unit_id": agency.unit.id, "manager_id": manager.id if manager else None, "locale": "vi", "password_hash": "", **person}
+                                  for i in range(first, first + count)], ids=True)
+    track = agency.subjects["lan"].track_id
+    subjects = insert_rows(Subject, [{"track_id": track, "kind": SubjectKind.PERSON, "unit_id": agency.unit.id, "person_id": p, "title": "",
+                                      "active": True} for p in people], ids=True)
+    plans = insert_rows(MonthlyPlan, [{"subject_id": s, "period_id": period.id, "state": state, "self_note": "", "manager_note": "",
+                                       "returned_reason": "", "rubric_version": "", "without_self_assessment": False} for s in subjects], ids=True)
+    insert_rows(PlanLine, [{"plan_id": p, "position": n, "origin": LineOrigin.ASSIGNED, "name": f"Sản phẩm {n}", "measure": "hồ sơ",
+                            "coefficient": Decimal(1), "quantity": Decimal(2), "quality_standard": "", "due_on": period.ends_on,
+                            "recurring": False, "evidence_link": "", "note": "", "errors": 0, "delays": 0}
+                           for p in plans for n in range(1, lines + 1)])
+    db.session.flush()
+    return people

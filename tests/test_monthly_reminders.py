@@ -1,5 +1,6 @@
 """Reminders of the monthly round through the outbox: servants on the last two working days of
-the month, direct managers from the assessment's due day, each once however often the job runs."""
+the month, direct managers from the assessment's due day, each once however often the job runs,
+in their language, queued many at once."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from monthly_support import agency, planned, self_assessed  # noqa: F401  (fixture)
+from monthly_support import agency, bulk_team, planned, self_assessed  # noqa: F401  (fixture)
 from workflow.extensions import db
 from workflow.monthly import operations
-from workflow.monthly.jobs import remind
+from workflow.monthly.jobs import NAMES_LIMIT, remind
+from workflow.monthly.models import MonthlyPlan, MonthState
 from workflow.notifications.models import Notification
 
 
@@ -43,3 +45,40 @@ def test_servants_on_the_last_two_working_days_and_managers_on_the_due_day_once_
     to_leader = messages["monthly_assess_reminder", agency.leader.id]
     assert "Nguyễn Minh Đức" in to_leader.body_text and "Phạm Thị Lan" in to_leader.body_text
     assert "/monthly/months/" in messages["monthly_self_reminder", agency.lan.id].body_text
+
+
+def test_each_in_their_language_the_names_sorted_and_cut_at_fifty_in_a_few_statements(agency, count_statements):
+    """However many are due, a run costs the same few statements (one INSERT … SELECT per
+    language and kind); each copy carries its person's name, count and link, in their language;
+    the manager's names are sorted, HTML-escaped, the first NAMES_LIMIT of them, with the total."""
+    agency.leader.full_name = "Trưởng phòng <Công chức> & Viên chức"
+    agency.lan.locale = "en"
+    planned(agency, "lan")
+    bulk_team(agency, agency.leader, NAMES_LIMIT + 5, MonthState.AGREED)
+    bulk_team(agency, agency.hoa, 3, MonthState.AGREED, active=False)  # left the service: not reminded
+    db.session.flush()
+    with count_statements() as first:
+        assert remind(datetime(2026, 3, 30, 2, tzinfo=UTC)) == {"servants": NAMES_LIMIT + 6, "managers": 0}
+    bulk_team(agency, agency.hoa, 40, MonthState.AGREED, first=100)
+    with count_statements() as again:  # the next day, forty more servants due: only they are reminded
+        assert remind(datetime(2026, 3, 31, 2, tzinfo=UTC)) == {"servants": 40, "managers": 0}
+    assert again.count == first.count
+    messages = {(n.kind, n.recipient_id): n for n in db.session.scalars(select(Notification))}
+    to_lan = messages["monthly_self_reminder", agency.lan.id]
+    assert to_lan.locale == "en" and to_lan.subject == "Your self-assessment of 03/2026 is due"
+    assert "Dear Phạm Thị Lan," in to_lan.body_text and "each of its 2 products" in to_lan.body_text
+    plan_id = db.session.scalar(select(MonthlyPlan.id).where(MonthlyPlan.subject_id == agency.subjects["lan"].id))
+    assert to_lan.body_text.count(f"/monthly/months/{plan_id}\n") == 1
+    to_servant = next(n for (kind, _), n in messages.items() if kind == "monthly_self_reminder" and n.recipient_id != agency.lan.id)
+    assert to_servant.locale == "vi" and to_servant.subject == "Đến hạn tự đánh giá tháng 03/2026"
+
+    assert remind(datetime(2026, 4, 7, 2, tzinfo=UTC))["managers"] == 2  # the leader (55 and Lan), Hòa (43, of whom 3 left)
+    assert remind(datetime(2026, 4, 7, 9, tzinfo=UTC))["managers"] == 0
+    leader = db.session.scalars(select(Notification).where(Notification.kind == "monthly_assess_reminder",
+                                                           Notification.recipient_id == agency.leader.id)).one()
+    names = sorted([f"Công chức {i:03d}" for i in range(NAMES_LIMIT + 5)] + ["Phạm Thị Lan"])
+    assert f"- {names[0]}\n- {names[1]}\n" in leader.body_text
+    assert names[NAMES_LIMIT - 1] in leader.body_text and names[NAMES_LIMIT] not in leader.body_text
+    assert f"{NAMES_LIMIT + 6}" in leader.subject
+    assert "Trưởng phòng &lt;Công chức&gt; &amp; Viên chức" in leader.body_html and ", ".join(names[:3]) in leader.body_html
+    assert "Trưởng phòng <Công chức> & Viên chức" in leader.body_text

@@ -9,6 +9,7 @@ a search for "đức" would miss "Đức"). PostgreSQL: connections are checked 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import event
@@ -94,3 +95,19 @@ def insert_ignoring_conflict(session: Any, table: Any, values: dict[str, Any], k
     pk = next(iter(table.primary_key.columns))
     stmt = insert(table).values(**values).on_conflict_do_nothing(index_elements=key).returning(pk)
     return session.execute(stmt).first() is not None
+
+
+def plain_rows(stmt: Any) -> Iterator[tuple[Any, ...]]:
+    """The rows of a statement of plain columns, as the database driver returns them, one at a
+    time: at tens of thousands of rows, building SQLAlchemy's row objects costs more than the
+    query itself. The statement's values (numbers and states) are rendered into it."""
+    from workflow.extensions import db
+
+    connection = db.session.connection()
+    sql = str(stmt.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        cursor.execute(sql)
+        yield from cursor
+    finally:
+        cursor.close()

@@ -16,7 +16,7 @@ agency is the same for all; the group is the unit's group (`[quota] scope` in th
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -34,6 +34,7 @@ from workflow.council.models import (
     SessionState,
 )
 from workflow.council.rules import rubric_of
+from workflow.core.database import plain_rows as _plain_rows
 from workflow.cycles.models import Cycle
 from workflow.extensions import db
 from workflow.framework import sources
@@ -107,20 +108,6 @@ def _consistent(targets: int, done: int, on_time: int, exceeded: int, discipline
     done = min(done, targets)
     on_time = min(on_time, done)
     return Facts(targets, done, on_time, min(exceeded, targets), targets - on_time, disciplined=disciplined, evidence=evidence)
-
-
-def _plain_rows(stmt: Any) -> Iterator[tuple[Any, ...]]:
-    """The rows of a statement of plain columns, as the database driver returns them, one at a
-    time: at 70,000 scorecards, building SQLAlchemy's row objects costs more than the query
-    itself. The statement's values (numbers and a state) are rendered into it."""
-    connection = db.session.connection()
-    sql = str(stmt.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
-    cursor = connection.connection.driver_connection.cursor()
-    try:
-        cursor.execute(sql)
-        yield from cursor
-    finally:
-        cursor.close()
 
 
 def heads_of(cycle_id: int, track: str = HEADS) -> list[HeadRow]:

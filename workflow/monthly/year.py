@@ -24,18 +24,19 @@ Everything is computed on reading; a decision freezes the figures it was taken o
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from flask_babel import get_locale
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from workflow import policy
 from workflow.accounts.models import Person
 from workflow.core import formats
+from workflow.core.database import plain_rows
 from workflow.cycles.models import Cycle
 from workflow.extensions import db
 from workflow.framework.models import Period, PeriodKind, Subject, Track
@@ -70,6 +71,7 @@ CASE_FACTS = {
     YearCase.CORRUPTION_IN_AGENCY: "discipline.corruption_in_agency",
 }
 NO_FACTS = Facts(0, 0, 0, 0, 0)
+CHUNK = 20_000  # servants read at a time
 
 
 def case_evidence(result: YearResult | None) -> tuple[Evidence, ...]:
@@ -238,14 +240,25 @@ def _subjects(unit_ids: Sequence[int] | None, track: str) -> list[Subject]:
 
 
 def _month_points(cycle_id: int, subject_ids: Sequence[int]) -> dict[int, list[tuple[int, Decimal]]]:
-    rows = db.session.execute(
-        select(MonthlyPlan.subject_id, Period.number, MonthlyPlan.points).join(Period, MonthlyPlan.period_id == Period.id)
+    # As the driver gives the rows (a civil service has millions of months), the points as text:
+    # exact on every database (SQLite keeps them as binary floats).
+    rows = plain_rows(
+        select(MonthlyPlan.subject_id, Period.number, cast(MonthlyPlan.points, String)).join(Period, MonthlyPlan.period_id == Period.id)
         .where(Period.cycle_id == cycle_id, Period.kind == PeriodKind.MONTH, MonthlyPlan.state == MonthState.APPROVED,
                MonthlyPlan.points.is_not(None), MonthlyPlan.subject_id.in_(subject_ids))
         .order_by(MonthlyPlan.subject_id, Period.number))
     out: dict[int, list[tuple[int, Decimal]]] = {}
     for subject_id, number, points in rows:
-        out.setdefault(subject_id, []).append((number, points))
+        out.setdefault(subject_id, []).append((number, Decimal(points)))
+    return out
+
+
+def _by_chunks(read: Callable[[Sequence[int]], dict[int, Any]], ids: Sequence[int]) -> dict[int, Any]:
+    """`read` over the ids CHUNK at a time, merged: one IN list of every servant of a civil
+    service would pass PostgreSQL's limit of parameters to a statement."""
+    out: dict[int, Any] = {}
+    for start in range(0, len(ids), CHUNK):
+        out.update(read(ids[start:start + CHUNK]))
     return out
 
 
@@ -298,16 +311,17 @@ def compute(cycle: Cycle, unit_ids: Sequence[int] | None = None, rubric: Rubric 
     by_months = monthly(cycle, track)
     subjects = _subjects(unit_ids, track)
     ids = [s.id for s in subjects]
-    months = _month_points(cycle.id, ids) if by_months else {}
-    results = results_of(cycle.id, ids)
-    ratings = for_subjects(cycle.id, ids)
-    previous = _previous_levels(cycle, [s.person_id for s in subjects if s.person_id is not None], track)
+    months = _by_chunks(lambda part: _month_points(cycle.id, part), ids) if by_months else {}
+    results = _by_chunks(lambda part: results_of(cycle.id, part), ids)
+    ratings = _by_chunks(lambda part: for_subjects(cycle.id, part), ids)
+    previous = _by_chunks(lambda part: _previous_levels(cycle, part, track), [s.person_id for s in subjects if s.person_id is not None])
+    labels = {n: formats.month(n, cycle.year) for n in range(1, 13)}  # the months' names, once (not once per servant)
     rows: list[YearRow] = []
     candidates: list[Candidate] = []
     for subject in subjects:
         result = results.get(subject.id)
         if by_months:
-            year = year_points_of([(formats.month(n, cycle.year), p) for n, p in months.get(subject.id, [])], rubric)
+            year = year_points_of([(labels[n], p) for n, p in months.get(subject.id, [])], rubric)
             counts = (0, 0, 0, 0)
         else:
             year = _assessed_tasks(result, rubric)

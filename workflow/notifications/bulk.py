@@ -33,7 +33,9 @@ COLUMNS = ("recipient_id", "to_address", "locale", "kind", "dedup_key", "cycle_i
 
 
 def token(name: str) -> str:
-    return f"\x1f{name}\x1f"
+    # Two Unicode noncharacters around the name: never in a template or a translation, and not
+    # whitespace, so the subject's whitespace folding (`render`) keeps them.
+    return f"\ufdd0{name}\ufdd1"
 
 
 def render_once(template: str, context: dict[str, Any], fields: Sequence[str], locale: str) -> tuple[str, str, str]:
@@ -43,6 +45,8 @@ def render_once(template: str, context: dict[str, Any], fields: Sequence[str], l
     for name in fields:
         if token(name) not in text + html + subject:
             raise ValueError(f"templates/mail/{template}: the placeholder for who.{name} was changed by the template")
+    if subject.count(token("")[0]) != sum(subject.count(token(name)) for name in fields):
+        raise ValueError(f"templates/mail/{template}: a placeholder of the subject was cut (subjects are at most 300 characters)")
     return subject, text, html
 
 
