@@ -167,7 +167,8 @@ def reminders(repeat: int) -> dict[str, Any]:
 
     def sample() -> list[tuple[Any, ...]]:
         rows = db.session.execute(select(Notification.dedup_key, Notification.locale, Notification.subject, Notification.body_text,
-                                         Notification.body_html).order_by(Notification.dedup_key).limit(200)).all()
+                                         Notification.body_html).where(Notification.kind != "monthly_escalation")
+                                 .order_by(Notification.dedup_key).limit(200)).all()
         return [tuple(row) for row in rows]
 
     job, sql, counts = [], [], {}
@@ -185,7 +186,9 @@ def reminders(repeat: int) -> dict[str, Any]:
         counts = remind(moment)
         db.session.commit()
         job.append(time.perf_counter() - started)
-        assert sum(counts.values()) == written, (counts, written)
+        # The job also tells heads of agency about months still not assessed (the escalation):
+        # part of its run, not of the reminders compared.
+        assert counts["servants"] + counts["managers"] == written, (counts, written)
         assert sample() == expected, "the job and the hand-written statement wrote different messages"
     return {"job": min(job), "sql": min(sql), "counts": counts, "written": written}
 

@@ -58,10 +58,10 @@ def test_each_in_their_language_the_names_sorted_and_cut_at_fifty_in_a_few_state
     bulk_team(agency, agency.hoa, 3, MonthState.AGREED, active=False)  # left the service: not reminded
     db.session.flush()
     with count_statements() as first:
-        assert remind(datetime(2026, 3, 30, 2, tzinfo=UTC)) == {"servants": NAMES_LIMIT + 6, "managers": 0}
+        assert remind(datetime(2026, 3, 30, 2, tzinfo=UTC)) == {"servants": NAMES_LIMIT + 6, "managers": 0, "escalated": 0}
     bulk_team(agency, agency.hoa, 40, MonthState.AGREED, first=100)
     with count_statements() as again:  # the next day, forty more servants due: only they are reminded
-        assert remind(datetime(2026, 3, 31, 2, tzinfo=UTC)) == {"servants": 40, "managers": 0}
+        assert remind(datetime(2026, 3, 31, 2, tzinfo=UTC)) == {"servants": 40, "managers": 0, "escalated": 0}
     assert again.count == first.count
     messages = {(n.kind, n.recipient_id): n for n in db.session.scalars(select(Notification))}
     to_lan = messages["monthly_self_reminder", agency.lan.id]
