@@ -218,3 +218,14 @@ def test_the_round_page_and_the_api_run_a_fixed_number_of_statements(ctx, as_per
         with count_statements() as counter:
             assert get().status_code == 200
         assert counter.count == few[name], name
+
+
+def test_comments_follow_the_rounds_order_of_relations_whatever_order_the_rows_come_in():
+    # PostgreSQL returns updated rows in no fixed order; the page must not depend on it.
+    from workflow.opinions.results import summarise
+    rules = defaults()
+    relations = [Relation.SUPERIOR, Relation.SUBORDINATE]
+    answered = {"superior": 1, "subordinate": rules["min_answers"]}
+    comments = {"subordinate": ["b", "a"], "superior": ["z"]}
+    result = summarise(rules, relations, answered, answered, {}, comments)
+    assert list(result.comments) == ["superior", "subordinate"] and result.comments["subordinate"] == ["a", "b"]

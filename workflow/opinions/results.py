@@ -75,4 +75,5 @@ def summarise(rules: Mapping[str, Any], relations: list[Relation], asked: Mappin
         criteria.append(CriterionResult(criterion["code"], {"vi": criterion["vi"], "en": criterion["en"]}, means, gap,
                                         gap is not None and abs(gap) >= threshold))
     return SubjectResult({r.value: asked.get(r.value, 0) for r in relations}, {r.value: answered.get(r.value, 0) for r in relations}, shown,
-                         criteria, {r: sorted(texts) for r, texts in comments.items() if shown.get(r) and texts})
+                         criteria, {r.value: sorted(comments[r.value]) for r in relations  # the round's order, never the rows'
+                                    if shown.get(r.value) and comments.get(r.value)})
