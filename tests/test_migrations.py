@@ -272,6 +272,39 @@ def test_imported_lines_keep_their_source_and_mappings_get_a_purpose_and_back(sc
 
 
 @pytest.mark.real_commits
+def test_the_months_of_ratings_are_counted_from_those_stored_and_dropped_down(scratch_app):
+    """0023 keeps each unit's and official's month of ratings beside them, filled from the
+    ratings and cases already stored; down, the two tables go and the ratings stay."""
+    with scratch_app.app_context():
+        upgrade(revision="0022_monthly_imports")
+        with db.engine.begin() as conn:
+            _servant_in_march(conn, person_id=1)
+            _insert(conn, "rating_counter", id=1, unit_id=1, name="Quầy 1", official_id=1)
+            verdicts = ["very_satisfied", "satisfied", "unsatisfied", "unsatisfied", "satisfied"]
+            for i, verdict in enumerate(verdicts, start=1):
+                _insert(conn, "rating", id=i, key=f"k{i}", dossier=f"HS-{i}", unit_id=1, counter_id=1, official_id=1 if i < 5 else None,
+                        channel="kiosk", verdict=verdict, scores="{}", month=202603 if i < 4 else 202604)
+            _insert(conn, "rating_case", id=1, rating_id=3, unit_id=1, official_id=1, state="answered", due_on=date(2026, 3, 20), justified=False)
+            _insert(conn, "rating_case", id=2, rating_id=4, unit_id=1, official_id=1, state="open", due_on=date(2026, 4, 20))
+        upgrade(revision="0023_ratings_months")
+        with db.engine.begin() as conn:
+            assert conn.execute(text("SELECT unit_id, month, total, satisfied, cases, answered, unjustified FROM rating_unit_month ORDER BY month")).all() \
+                == [(1, 202603, 3, 2, 1, 1, 1), (1, 202604, 2, 1, 1, 0, 0)]
+            assert conn.execute(text("SELECT official_id, unit_id, month, total, satisfied, cases, answered, unjustified FROM rating_official_month "
+                                     "ORDER BY month")).all() == [(1, 1, 202603, 3, 2, 1, 1, 1), (1, 1, 202604, 1, 0, 1, 0, 0)]
+        downgrade(revision="0022_monthly_imports")
+        with db.engine.connect() as conn:
+            assert not {"rating_unit_month", "rating_official_month"} & set(inspect(conn).get_table_names())
+            assert conn.execute(text("SELECT count(*) FROM rating")).scalar() == 5
+        upgrade()
+        with db.engine.begin() as conn:
+            for table in ("rating_unit_month", "rating_official_month", "rating_case", "rating", "rating_counter", "period", "cycle", "subject", "track",
+                          "unit", "unit_group", "person"):
+                conn.execute(text(f"DELETE FROM {table}"))
+        downgrade(revision="base")
+
+
+@pytest.mark.real_commits
 def test_opinions_down_and_up_with_a_round_in_it(scratch_app):
     """0019 adds the tables of rounds of opinions; a database holding a round, a subject, a person
     asked and a count goes down to 0017 with the rest of its rows kept, and up again."""

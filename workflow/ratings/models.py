@@ -176,3 +176,36 @@ class ImportMapping(CreatedAt, Versioned, db.Model):
     purpose: Mapped[str] = mapped_column(String(32), default="ratings", server_default="ratings")
     name: Mapped[str] = mapped_column(String(100))
     columns: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+
+class _MonthFigures:
+    """The counts kept per month, maintained in the transaction that changes them: ratings and
+    those satisfied (at each batch received), cases opened (the same), answered and found
+    unjustified (at each answer). The dashboards and the evidence read these, never the ratings
+    themselves: a year of a province is a few thousand rows, whatever the millions of ratings."""
+
+    month: Mapped[int] = mapped_column(primary_key=True)  # yyyymm, local time, as Rating.month
+    total: Mapped[int] = mapped_column(default=0)
+    satisfied: Mapped[int] = mapped_column(default=0)
+    cases: Mapped[int] = mapped_column(default=0)
+    answered: Mapped[int] = mapped_column(default=0)
+    unjustified: Mapped[int] = mapped_column(default=0)
+
+
+class UnitMonth(_MonthFigures, db.Model):
+    """A unit's ratings of one month (every rating at its counters, whoever was on duty)."""
+
+    __tablename__ = "rating_unit_month"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), primary_key=True)
+
+
+class OfficialMonth(_MonthFigures, db.Model):
+    """An official's ratings of one month at one unit's counters (a rating with nobody on duty
+    counts for the unit only)."""
+
+    __tablename__ = "rating_official_month"
+    __table_args__ = (Index("ix_rating_official_month_unit_month", "unit_id", "month"),)
+
+    official_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), primary_key=True)

@@ -36,6 +36,7 @@ from workflow.core.transitions import Transition, Workflow
 from workflow.extensions import db
 from workflow.notifications.keys import event_key
 from workflow.notifications.operations import notify
+from workflow.ratings import months
 from workflow.ratings import rules as rating_rules
 from workflow.ratings.models import CaseState, Channel, Counter, Device, DeviceKind, Rating, RatingCase, Verdict
 from workflow.units.models import Unit
@@ -228,11 +229,13 @@ def receive(items: Sequence[Mapping[str, Any]], *, channel: Channel, device: Dev
             outcomes.setdefault(key, Outcome(key, "duplicate", gettext("Already received.")))
         else:
             outcomes[key] = Outcome(key, "refused", gettext("This dossier has already been rated."))
-    unhappy = [r for r in rows if r["verdict"] == Verdict.UNSATISFIED.value and outcomes[r["key"]].status == "accepted"]
+    accepted = [r for r in rows if outcomes[r["key"]].status == "accepted"]
+    unhappy = [r for r in accepted if r["verdict"] == Verdict.UNSATISFIED.value]
     if unhappy:
         _open_cases(unhappy, inserted, section["ratings"], calendar)
     if device is not None:
         device.last_seen_at = now
+    months.add_ratings(accepted)  # last: the month's rows are the ones other batches wait for
     return [outcomes[item["key"]] for item in items]
 
 
@@ -271,5 +274,6 @@ def answer_case(case: RatingCase, *, justified: bool, action: str, actor: Any) -
     case.answered_by_id = getattr(actor, "id", None)
     case.answered_at = utcnow()
     case.rating.phone = ""
+    months.add_answer(case.rating, justified=justified)
     audit.record("ratings.case.answer", case, actor=actor, summary=case.rating.dossier,
                  data={"justified": justified, "official_id": case.official_id})

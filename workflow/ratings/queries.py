@@ -1,19 +1,19 @@
 """Read-only questions about ratings: the figures by unit or official and month (a constant
-number of GROUP BY statements, whatever the number of units and ratings, on the (unit, month)
-and (official, month) indexes), the cases a person may see, and the counters of a unit."""
+number of statements over the months kept beside the ratings (`workflow.ratings.months`), whatever
+the number of ratings), the cases a person may see, and the counters of a unit."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, func, literal, select
 
 from workflow.accounts.models import Person, Role
 from workflow.extensions import db
-from workflow.ratings.models import SATISFIED, CaseState, Counter, Rating, RatingCase
+from workflow.ratings.models import CaseState, Counter, OfficialMonth, RatingCase, UnitMonth
 from workflow.units.models import Unit
 
 
@@ -29,7 +29,7 @@ class Figures:
     """Ratings, satisfied, and cases (opened, answered, unjustified) of one row, by month and
     for the year."""
 
-    months: dict[int, list[int]] = field(default_factory=dict)  # month 1–12 → [ratings, satisfied]
+    months: dict[int, list[int]] = field(default_factory=dict)  # month 1–12 (0: the whole year) → [ratings, satisfied]
     cases: list[int] = field(default_factory=lambda: [0, 0, 0])
 
     @property
@@ -49,27 +49,58 @@ class Figures:
         return share(counts[1], counts[0]) if counts else None
 
 
-def satisfied_count() -> Any:
-    return func.sum(case((Rating.verdict.in_([v.value for v in SATISFIED]), 1), else_=0))
+def _figures(rows: Iterable[Any]) -> dict[Any, Figures]:
+    out: dict[Any, Figures] = {}
+    for ident, month, total, satisfied, opened, answered, unjustified in rows:
+        figures = out.get(ident)
+        if figures is None:
+            figures = out[ident] = Figures()
+        counts = figures.months.setdefault(month % 100, [0, 0])
+        counts[0] += int(total)
+        counts[1] += int(satisfied)
+        figures.cases = [figures.cases[0] + int(opened), figures.cases[1] + int(answered), figures.cases[2] + int(unjustified)]
+    return out
 
 
-def figures_by(column: Any, year: int, *, unit_ids: Iterable[int] | None = None) -> dict[int | None, Figures]:
-    """{unit or official id: Figures} for `year`: two statements (ratings, cases)."""
-    months = Rating.month.between(year * 100 + 1, year * 100 + 12)
-    where = [months]
+def _month_rows(model: Any, ident: Any, year: int, unit_ids: Iterable[int] | None, *, by_month: bool = True) -> Any:
+    counts = (model.total, model.satisfied, model.cases, model.answered, model.unjustified)
+    if by_month:
+        stmt = select(ident, model.month, *counts)
+    else:  # the year's sums, one row each, under month 0
+        stmt = select(ident, literal(0), *(func.sum(c) for c in counts)).group_by(ident)
+    stmt = stmt.where(model.month.between(year * 100 + 1, year * 100 + 12))
     if unit_ids is not None:
-        where.append(Rating.unit_id.in_(list(unit_ids)))
-    out: dict[int | None, Figures] = {}
-    rows = db.session.execute(select(column, Rating.month, func.count(), satisfied_count()).where(*where).group_by(column, Rating.month))
-    for ident, month, total, satisfied in rows:
-        out.setdefault(ident, Figures()).months[month % 100] = [int(total), int(satisfied or 0)]
-    case_column = RatingCase.unit_id if column is Rating.unit_id else RatingCase.official_id
-    answered = func.sum(case((RatingCase.state == CaseState.ANSWERED.value, 1), else_=0))
-    unjustified = func.sum(case((RatingCase.justified.is_(False), 1), else_=0))
-    stmt = (select(case_column, func.count(), answered, unjustified).join(Rating, Rating.id == RatingCase.rating_id)
-            .where(*where).group_by(case_column))
-    for ident, opened, done, wrong in db.session.execute(stmt):
-        out.setdefault(ident, Figures()).cases = [int(opened), int(done or 0), int(wrong or 0)]
+        stmt = stmt.where(model.unit_id.in_(list(unit_ids)))
+    return db.session.execute(stmt)
+
+
+def by_unit(year: int, *, unit_ids: Iterable[int] | None = None, by_month: bool = True) -> dict[int, Figures]:
+    """{unit id: Figures} for `year`, from the months kept (one statement); without `by_month`,
+    only the year's sums (under month 0), for a province's ranking of hundreds of units."""
+    return _figures(_month_rows(UnitMonth, UnitMonth.unit_id, year, unit_ids, by_month=by_month))
+
+
+def by_official(year: int, *, unit_ids: Iterable[int], units: Mapping[int, Figures] | None = None) -> dict[int | None, Figures]:
+    """{official id: Figures} for `year` at the counters of `unit_ids`, from the months kept; the
+    ratings given with nobody on duty under None (the units' figures by month, `units` when the
+    caller has them, less the officials'). One or two statements."""
+    unit_ids = list(unit_ids)
+    out: dict[int | None, Figures] = _figures(_month_rows(OfficialMonth, OfficialMonth.official_id, year, unit_ids))
+    nobody = Figures()
+    for figures in (units if units is not None else by_unit(year, unit_ids=unit_ids)).values():
+        for month, (total, satisfied) in figures.months.items():
+            counts = nobody.months.setdefault(month, [0, 0])
+            counts[0] += total
+            counts[1] += satisfied
+        nobody.cases = [a + b for a, b in zip(nobody.cases, figures.cases, strict=True)]
+    for figures in out.values():
+        for month, (total, satisfied) in figures.months.items():
+            nobody.months[month][0] -= total
+            nobody.months[month][1] -= satisfied
+        nobody.cases = [a - b for a, b in zip(nobody.cases, figures.cases, strict=True)]
+    nobody.months = {m: c for m, c in nobody.months.items() if c[0]}
+    if nobody.months:
+        out[None] = nobody
     return out
 
 

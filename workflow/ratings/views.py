@@ -24,7 +24,7 @@ from workflow.core.errors import DomainError, NotFound, ValidationFailed, flatte
 from workflow.core.models import utcnow
 from workflow.core.web import get_or_404
 from workflow.extensions import db
-from workflow.ratings import imports, operations, queries
+from workflow.ratings import display, imports, operations, queries
 from workflow.ratings.api import throttle
 from workflow.ratings import rules as rating_rules
 from workflow.ratings.display import verdict_labels
@@ -191,22 +191,37 @@ def answer_case(case_id: int):
 
 @bp.get("/ratings")
 def dashboard():
+    """The province's ranking of units by share satisfied in the year; with `unit_id`, that
+    unit's months, its chart and its officials by month. Three statements of figures at most,
+    over the months kept beside the ratings."""
     policy.require(current_user, "ratings.dashboard.view")
     year = request.args.get("year", type=int) or date.today().year
     units = queries.readable_units(current_user)
     unit_id = request.args.get("unit_id", type=int)
     unit = next((u for u in units if u.id == unit_id), None)
-    by_unit = queries.figures_by(Rating.unit_id, year, unit_ids=[u.id for u in units])
+    by_unit = queries.by_unit(year, unit_ids=[u.id for u in units], by_month=False)
     ranked = sorted((u for u in units if u.id in by_unit), key=lambda u: (-(by_unit[u.id].share or 0), u.name))
-    by_official = queries.figures_by(Rating.official_id, year, unit_ids=[unit.id]) if unit is not None else {}
-    names = queries.people(by_official)
     minimum = rating_rules.in_force()["ratings"]["min_ratings"]
-    chart = None
-    if unit is not None and unit.id in by_unit:
-        shares = [by_unit[unit.id].month_share(m) for m in range(1, 13)]
-        chart = {"labels": [str(m) for m in range(1, 13)], "values": [float(v) if v is not None else None for v in shares]}
-    return render_template("ratings/dashboard.html", year=year, units=units, unit=unit, by_unit=by_unit, ranked=ranked, chart=chart,
-                           by_official=by_official, names=names, minimum=minimum, months=range(1, 13))
+    rows, chart, rank = [], None, None
+    if unit is not None:
+        months = queries.by_unit(year, unit_ids=[unit.id])
+        by_official = queries.by_official(year, unit_ids=[unit.id], units=months)
+        names = queries.people(by_official)
+        # Officials by name; the ratings given with nobody on duty last.
+        for official_id in sorted(by_official, key=lambda i: (i is None, names[i].full_name if i in names else "", i or 0)):
+            label = names[official_id].full_name if official_id in names else gettext("Nobody on duty")
+            rows.append(display.figure_row(label, by_official[official_id], f"official-{official_id}"))
+        if unit.id in months:
+            rows.insert(0, display.figure_row(gettext("The whole unit"), months[unit.id], f"unit-{unit.id}"))
+            rank = next(n for n, u in enumerate(ranked, start=1) if u.id == unit.id)
+            shares = [months[unit.id].month_share(m) for m in range(1, 13)]
+            chart = {"labels": [str(m) for m in range(1, 13)], "values": [float(v) if v is not None else None for v in shares]}
+    else:
+        link = url_for("ratings.dashboard", year=year) + "&unit_id="  # built once: a province ranks hundreds of units
+        rows = [display.figure_row(f"{n}. {u.name}", by_unit[u.id], f"unit-{u.id}", f"{link}{u.id}", by_month=False)
+                for n, u in enumerate(ranked, start=1)]
+    return render_template("ratings/dashboard.html", year=year, units=units, unit=unit, rows=rows, ranked=len(ranked), rank=rank, chart=chart,
+                           minimum=minimum, months=range(1, 13))
 
 
 @bp.route("/ratings/import", methods=["GET", "POST"])
