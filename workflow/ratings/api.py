@@ -5,6 +5,7 @@ token an administrator made for them, never a person's: a device is bound to a c
 unit, not to whoever is on duty. Sending is idempotent: each rating carries a key its sender
 made, and a rating sent again is answered `duplicate`, so a queue can always be resent whole.
 Requests are limited per device and per network address (`ratings_limit_*` in the settings).
+A kiosk fetches the photo of the official on duty at its counter with its token.
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ from limits.strategies import FixedWindowRateLimiter
 
 from workflow.core.api import API_PREFIX, bearer_token
 from workflow.core.auth import Unauthenticated, device_credential
-from workflow.core.errors import DomainError, ValidationFailed
+from workflow.core.errors import DomainError, NotFound, ValidationFailed
 from workflow.core.ratelimit import storage
 from workflow.extensions import db
-from workflow.ratings import operations
+from workflow.ratings import operations, photos
 from workflow.ratings import rules as rating_rules
 from workflow.ratings.models import Channel, Counter, Device, DeviceKind
 from workflow.ratings.schemas import BatchResultSchema, KioskSchema, RatingBatchSchema, ReceiptLinkInSchema, ReceiptLinkSchema, outcome_dicts
@@ -71,9 +72,11 @@ def kiosk_context(device: Device) -> dict[str, Any]:
     locale = str(get_locale() or "vi")
     criteria = rating_rules.in_force()["ratings"]["criteria"]
     official = counter.official
+    photo = official is not None and bool(photos.versions([official.id]))
     return {
         "counter": counter.name, "unit": counter.unit.name,
-        "official": {"full_name": official.full_name, "title": official.title} if official is not None else None,
+        "official": {"full_name": official.full_name, "title": official.title,
+                     "photo_url": url_for("ratings_api.kiosk_photo") if photo else None} if official is not None else None,
         "criteria": [{"code": c["code"], "label": c["en"] if locale == "en" else c["vi"]} for c in criteria],
     }
 
@@ -85,6 +88,20 @@ def kiosk():
     """What a kiosk shows: its counter, the official on duty (name and title) and the criteria
     it asks about, in the language asked (Accept-Language)."""
     return kiosk_context(authenticated_device(counted=False))
+
+
+@blp.get("/kiosk/photo")
+@blp.response(200, {"format": "binary", "type": "string"}, content_type="image/*")
+@blp.alt_response(304, description="Not modified: the photo of the ETag sent in If-None-Match is still the one.")
+@device_credential
+def kiosk_photo():
+    """The photo of the official on duty at the kiosk's counter (JPEG, PNG or WebP), with its
+    ETag; 404 when they have none. Only a kiosk's token gets it, and only its own counter's."""
+    device = authenticated_device(counted=False)
+    official_id = device.counter.official_id if device.counter is not None else None
+    if official_id is None:
+        raise NotFound(gettext("No official is on duty at this counter."))
+    return photos.response(official_id)
 
 
 @blp.post("")

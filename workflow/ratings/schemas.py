@@ -55,6 +55,7 @@ class CriterionSchema(BaseSchema):
 class OfficialSchema(BaseSchema):
     full_name = fields.String(required=True)
     title = fields.String(required=True)
+    photo_url = fields.String(allow_none=True, metadata={"description": "Their photo, fetched with the kiosk's token; null when they have none."})
 
 
 class KioskSchema(BaseSchema):
