@@ -1,11 +1,15 @@
-"""The kiosk's photo of the official on duty (issue 14): a photo uploaded and removed from the
-counters page by whoever says who is on duty there, refused when it is not a JPEG, PNG or WebP
-image or is too large, served to the counter's kiosk with its token only."""
+"""The kiosk's photo of the official on duty and the QR codes of the rating links (issue 14): a
+photo uploaded and removed from the counters page by whoever says who is on duty there, refused
+when it is not a JPEG, PNG or WebP image or is too large, served to the counter's kiosk with its
+token only; the link of a dossier as a QR code (read back with zxing-cpp) for the one-stop system
+and on a printed slip."""
 
 from __future__ import annotations
 
 import io
 
+import zxingcpp
+from PIL import Image  # installed with fpdf2; zxing-cpp reads PIL images
 from sqlalchemy import select
 
 import factories as f
@@ -13,7 +17,7 @@ from test_ratings import world  # noqa: F401  (the fixture: a unit, its head, an
 from workflow.accounts.models import Role
 from workflow.core.audit import AuditEntry
 from workflow.extensions import db
-from workflow.ratings import operations, photos
+from workflow.ratings import operations, photos, qr
 from workflow.ratings.models import PersonPhoto
 
 BROWSER = "text/html,application/xhtml+xml"
@@ -95,3 +99,38 @@ def test_a_photo_of_another_type_too_large_or_by_someone_else_is_refused(world, 
     listing = as_person(world["head"]).get("/ratings/counters").get_data(as_text=True)
     assert "Quầy 9" not in listing and listing.count("Tải ảnh lên") == 1  # only at the counter of the head's unit
     assert _upload(page, other.id, PNG).status_code == 403
+
+
+def _read_qr(png: bytes) -> list[str]:
+    return [code.text for code in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
+
+
+def test_the_one_stop_system_gets_a_dossiers_link_with_its_qr_code(world, client):
+    headers = {"Authorization": f"Bearer {world['client_token']}"}
+    answer = client.post("/api/v1/ratings/receipt-links", json={"counter_id": world["counter"].id, "dossier": "H29-0300/2026"}, headers=headers)
+    link = answer.get_json()["url"]
+    assert link.startswith("http://kpi.test/rate/") and answer.get_json()["qr_svg"].startswith('<svg xmlns="http://www.w3.org/2000/svg"')
+    image = client.get("/api/v1/ratings/receipt-links/qr.png", query_string={"counter_id": world["counter"].id, "dossier": "H29-0300/2026"},
+                       headers=headers)
+    assert image.status_code == 200 and image.mimetype == "image/png"
+    assert _read_qr(image.data) == [link]
+    assert client.get(link.removeprefix("http://kpi.test")).status_code == 200
+    assert client.get("/api/v1/ratings/receipt-links/qr.png", query_string={"counter_id": world["counter"].id, "dossier": "H1"}).status_code == 401
+    other = operations.create_counter(f.unit(), "Quầy khác", actor=world["admin"])
+    db.session.commit()
+    assert client.get("/api/v1/ratings/receipt-links/qr.png", query_string={"counter_id": other.id, "dossier": "H1"}, headers=headers).status_code == 422
+
+
+def test_a_head_prints_a_dossiers_rating_slip_and_the_audit_log_keeps_it(world, as_person, client, app):
+    page = as_person(world["head"])
+    slip = page.post(f"/ratings/counters/{world['counter'].id}/slip", data={"dossier": " H29-0400 "})
+    html = slip.get_data(as_text=True)
+    with app.test_request_context():
+        link = qr.receipt_url(world["counter"], "H29-0400")
+    assert slip.status_code == 200 and "Đánh giá tại Quầy 1" in html and f'href="{link}"' in html and 'class="rating-qr"' in html
+    assert qr.svg(link, scale=6) in html and _read_qr(qr.png(link)) == [link]
+    assert _audit("ratings.receipt.print") == [("rating_counter", world["counter"].id)]
+    assert client.get(link.removeprefix("http://kpi.test")).status_code == 200
+    assert page.post(f"/ratings/counters/{world['counter'].id}/slip", data={"dossier": " "},
+                     headers={"Accept": BROWSER, "Referer": "http://localhost/ratings/counters"}).status_code == 422
+    assert as_person(f.person(Role.HEAD)).post(f"/ratings/counters/{world['counter'].id}/slip", data={"dossier": "H1"}).status_code == 403

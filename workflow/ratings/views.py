@@ -1,5 +1,5 @@
 """Pages of the citizens' ratings: administrators' counters and devices (with the photos of the
-officials on duty), the kiosk (a page with
+officials on duty and the printed QR slips), the kiosk (a page with
 no sign-in, whose script authenticates with the device's token), the QR rating page for one
 dossier on a phone, the unsatisfied cases and their answers, the dashboard by unit and official
 and month, and the import of a CSV or Excel file.
@@ -25,7 +25,7 @@ from workflow.core.errors import DomainError, NotFound, ValidationFailed, flatte
 from workflow.core.models import utcnow
 from workflow.core.web import get_or_404
 from workflow.extensions import db
-from workflow.ratings import imports, operations, photos, queries
+from workflow.ratings import imports, operations, photos, qr, queries
 from workflow.ratings.api import throttle
 from workflow.ratings import rules as rating_rules
 from workflow.ratings.display import verdict_labels
@@ -106,6 +106,15 @@ def counter_photo(counter_id: int):
     if counter.official_id is None:
         raise NotFound(gettext("No official is on duty at this counter."))
     return photos.response(counter.official_id)
+
+
+@bp.post("/ratings/counters/<int:counter_id>/slip")
+def print_slip(counter_id: int):
+    """A printable slip for one dossier at the counter, with the QR code of its rating link."""
+    counter = get_or_404(Counter, counter_id)
+    dossier = " ".join(request.form.get("dossier", "").split())
+    url = qr.print_slip(counter, dossier, actor=current_user)
+    return render_template("ratings/slip.html", counter=counter, dossier=dossier, url=url, qr_svg=qr.svg(url, scale=6))
 
 
 @bp.post("/ratings/counters/<int:counter_id>/devices")
