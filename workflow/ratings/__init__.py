@@ -5,6 +5,8 @@ criticism or a lower quarterly emulation rating).
 - `models.py`: counters, devices, ratings, cases; `rules.py`: `[ratings]` in the rules file;
 - `operations.py`: every change (counters, devices, receiving ratings once each, answering a
   case); `imports.py`: CSV and Excel files; `queries.py`: the figures by unit, official, month;
+- `photos.py`: the photo of the official on duty the kiosk shows; `qr.py`: a dossier's rating
+  link and its QR code (API, printed slip);
 - `evidence.py`: the `ratings` evidence source; `jobs.py`: reminders and escalation of cases;
 - `views.py` (counters, kiosk, QR page, cases, dashboard, import), `api.py` (devices),
   `schemas.py`, `display.py`, `demo.py`.
