@@ -42,7 +42,7 @@ def test_upgrade_downgrade_upgrade_and_no_drift(scratch_app):
     with scratch_app.app_context():
         upgrade()
         tables = set(inspect(db.engine).get_table_names())
-        assert {"person", "unit", "cycle", "audit_entry"} <= tables
+        assert {"person", "unit", "cycle", "audit_entry", "person_photo"} <= tables
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         upgrade()

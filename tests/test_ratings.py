@@ -72,7 +72,7 @@ def test_a_device_is_registered_with_a_token_shown_once_and_kept_hashed(world, a
 
 def test_the_kiosk_shows_the_official_on_duty_and_needs_its_token(world, client):
     shown = client.get("/api/v1/ratings/kiosk", headers={"Authorization": f"Bearer {world['kiosk_token']}"}).get_json()
-    assert shown["official"] == {"full_name": "Lê Thị Hạnh", "title": "Công chức một cửa"} and shown["counter"] == "Quầy 1"
+    assert shown["official"] == {"full_name": "Lê Thị Hạnh", "title": "Công chức một cửa", "photo_url": None} and shown["counter"] == "Quầy 1"
     assert [c["code"] for c in shown["criteria"]] == ["attitude", "timeliness", "guidance"]
     assert client.get("/api/v1/ratings/kiosk", headers={"Authorization": "Bearer kpd_wrong"}).status_code == 401
     assert client.get("/api/v1/ratings/kiosk").status_code == 401

@@ -1,5 +1,6 @@
 """The kiosk at the counter in a real Chromium at tablet size: in Vietnamese, touch targets of a
-finger's size, no serious accessibility fault (axe); a citizen rates once, then the network
+finger's size, the official's photo with its alternative text, no serious accessibility fault
+(axe); a citizen rates once, then the network
 drops, the next rating waits on the device and is sent once when it comes back — and a queue
 sent a second time (an answer lost on the way) adds nothing."""
 
@@ -11,9 +12,10 @@ from sqlalchemy import func, select
 
 import factories as f
 from browser import axe_violations, describe
+from test_ratings_photo_qr import PNG
 from workflow.accounts.models import Role
 from workflow.extensions import db
-from workflow.ratings import operations
+from workflow.ratings import operations, photos
 from workflow.ratings.models import Rating, RatingCase
 
 pytestmark = [pytest.mark.browser, pytest.mark.real_commits]
@@ -42,6 +44,7 @@ def test_the_kiosk_rates_once_and_sends_its_offline_queue_once(live_server, brow
     counter = operations.create_counter(unit, "Quầy 2", actor=admin, official=official)
     db.session.flush()
     _, token = operations.register_device(name="Máy tính bảng", counter=counter, actor=admin)
+    photos.set_photo(counter, PNG, actor=admin)
     db.session.commit()
 
     context = browser_context(viewport=TABLET, has_touch=True, locale="vi-VN")
@@ -50,6 +53,8 @@ def test_the_kiosk_rates_once_and_sends_its_offline_queue_once(live_server, brow
     page.get_by_label("Mã thiết bị").fill(token)
     page.get_by_role("button", name="Lưu trên thiết bị này").click()
     expect(page.locator("#official-name")).to_have_text("Lê Thị Hạnh")
+    expect(page.get_by_role("img", name="Ảnh của Lê Thị Hạnh")).to_be_visible()
+    expect(page.locator("#official-icon")).to_be_hidden()
     expect(page.locator("body")).to_have_attribute("data-offline-ready", "yes")  # the page is kept on the tablet
     expect(page.get_by_role("heading", name="Xin mời đánh giá sự phục vụ của chúng tôi")).to_be_visible()
     assert axe_violations(page) == [], describe(axe_violations(page))
@@ -72,6 +77,7 @@ def test_the_kiosk_rates_once_and_sends_its_offline_queue_once(live_server, brow
     queued = page.evaluate("() => localStorage.getItem('kpi.kiosk.queue')")
     page.reload()  # kept on the device, across a reload without network
     assert page.evaluate(QUEUE_LENGTH) == 1 and _ratings() == 1
+    expect(page.get_by_role("img", name="Ảnh của Lê Thị Hạnh")).to_be_visible()  # the last photo, kept by the service worker
 
     context.set_offline(False)
     assert _sent(page, lambda: page.evaluate("() => window.dispatchEvent(new Event('online'))")) == ["accepted"]

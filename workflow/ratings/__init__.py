@@ -7,6 +7,8 @@ criticism or a lower quarterly emulation rating).
   case); `imports.py`: CSV and Excel files; `months.py`: each unit's and official's month of
   ratings kept beside them; `queries.py`: the figures by unit, official, month (from those);
   `cli.py`: `kpi ratings-recount`;
+- `photos.py`: the photo of the official on duty the kiosk shows; `qr.py`: a dossier's rating
+  link and its QR code (API, printed slip);
 - `evidence.py`: the `ratings` evidence source; `jobs.py`: reminders and escalation of cases;
 - `views.py` (counters, kiosk, QR page, cases, dashboard, import), `api.py` (devices),
   `schemas.py`, `display.py`, `demo.py`.

@@ -5,6 +5,8 @@ token an administrator made for them, never a person's: a device is bound to a c
 unit, not to whoever is on duty. Sending is idempotent: each rating carries a key its sender
 made, and a rating sent again is answered `duplicate`, so a queue can always be resent whole.
 Requests are limited per device and per network address (`ratings_limit_*` in the settings).
+A kiosk fetches the photo of the official on duty at its counter with its token; the one-stop
+system gets a dossier's rating link with its QR code to print on the receipt.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import current_app, request, url_for
+from flask import Response, current_app, request, url_for
 from flask_babel import get_locale, gettext
 from flask_smorest import Blueprint
 from limits import parse
@@ -20,13 +22,15 @@ from limits.strategies import FixedWindowRateLimiter
 
 from workflow.core.api import API_PREFIX, bearer_token
 from workflow.core.auth import Unauthenticated, device_credential
-from workflow.core.errors import DomainError, ValidationFailed
+from workflow.core.errors import DomainError, NotFound, ValidationFailed
 from workflow.core.ratelimit import storage
 from workflow.extensions import db
-from workflow.ratings import operations
+from workflow.ratings import operations, photos, qr
 from workflow.ratings import rules as rating_rules
 from workflow.ratings.models import Channel, Counter, Device, DeviceKind
-from workflow.ratings.schemas import BatchResultSchema, KioskSchema, RatingBatchSchema, ReceiptLinkInSchema, ReceiptLinkSchema, outcome_dicts
+from workflow.ratings.schemas import (
+    BatchResultSchema, KioskSchema, RatingBatchSchema, ReceiptLinkInSchema, ReceiptLinkSchema, ReceiptQrInSchema, outcome_dicts,
+)
 
 blp = Blueprint(
     "ratings_api", __name__, url_prefix=f"{API_PREFIX}/ratings",
@@ -71,9 +75,11 @@ def kiosk_context(device: Device) -> dict[str, Any]:
     locale = str(get_locale() or "vi")
     criteria = rating_rules.in_force()["ratings"]["criteria"]
     official = counter.official
+    photo = official is not None and bool(photos.versions([official.id]))
     return {
         "counter": counter.name, "unit": counter.unit.name,
-        "official": {"full_name": official.full_name, "title": official.title} if official is not None else None,
+        "official": {"full_name": official.full_name, "title": official.title,
+                     "photo_url": url_for("ratings_api.kiosk_photo") if photo else None} if official is not None else None,
         "criteria": [{"code": c["code"], "label": c["en"] if locale == "en" else c["vi"]} for c in criteria],
     }
 
@@ -85,6 +91,20 @@ def kiosk():
     """What a kiosk shows: its counter, the official on duty (name and title) and the criteria
     it asks about, in the language asked (Accept-Language)."""
     return kiosk_context(authenticated_device(counted=False))
+
+
+@blp.get("/kiosk/photo")
+@blp.response(200, {"format": "binary", "type": "string"}, content_type="image/*")
+@blp.alt_response(304, description="Not modified: the photo of the ETag sent in If-None-Match is still the one.")
+@device_credential
+def kiosk_photo():
+    """The photo of the official on duty at the kiosk's counter (JPEG, PNG or WebP), with its
+    ETag; 404 when they have none. Only a kiosk's token gets it, and only its own counter's."""
+    device = authenticated_device(counted=False)
+    official_id = device.counter.official_id if device.counter is not None else None
+    if official_id is None:
+        raise NotFound(gettext("No official is on duty at this counter."))
+    return photos.response(official_id)
 
 
 @blp.post("")
@@ -111,10 +131,22 @@ def send_ratings(data):
 def receipt_link(data):
     """The link to print as a QR code on a dossier's receipt: it opens the rating of that
     dossier on the citizen's phone."""
-    device = authenticated_device()
-    counter = db.session.get(Counter, data["counter_id"])
+    url = qr.receipt_url(_devices_counter(authenticated_device(), data["counter_id"]), data["dossier"])
+    return {"url": url, "qr_svg": qr.svg(url)}
+
+
+@blp.get("/receipt-links/qr.png")
+@blp.arguments(ReceiptQrInSchema, location="query")
+@blp.response(200, {"format": "binary", "type": "string"}, content_type="image/png")
+@device_credential
+def receipt_qr_png(args):
+    """The same link's QR code as a PNG image, for printers that take no SVG."""
+    url = qr.receipt_url(_devices_counter(authenticated_device(), args["counter_id"]), args["dossier"])
+    return Response(qr.png(url), mimetype="image/png")
+
+
+def _devices_counter(device: Device, counter_id: int) -> Counter:
+    counter = db.session.get(Counter, counter_id)
     if counter is None or counter.unit_id != device.unit_id:
         raise ValidationFailed({"counter_id": [gettext("Not a counter of this device's unit.")]})
-    code = operations.receipt_code(counter.id, data["dossier"])
-    path = url_for("ratings.rate_dossier", counter_id=counter.id, dossier=data["dossier"], code=code)
-    return {"url": current_app.config["KPI"]["base_url"].rstrip("/") + path}
+    return counter

@@ -7,7 +7,8 @@ opens for the official's manager.
   system (the one-stop software) bound to a unit; each with its own credential, kept hashed;
 - `Rating` (lượt đánh giá): one per dossier (hồ sơ), anonymous; the criteria and the verdict;
 - `RatingCase` (vụ việc không hài lòng): the manager's answer to an unsatisfied rating;
-- `ImportMapping`: which column of another system's export holds what, saved by name.
+- `ImportMapping`: which column of another system's export holds what, saved by name;
+- `PersonPhoto` (ảnh cán bộ): the photo of an official the kiosk shows beside their name.
 
 A rating names the official who was on duty at the counter when it was given, never a person
 signed in: the device is bound to the counter, so the official cannot rate themself. Ratings are
@@ -20,7 +21,7 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.core.models import CreatedAt, JSONType, Versioned, enum_column, utcnow
@@ -209,3 +210,17 @@ class OfficialMonth(_MonthFigures, db.Model):
 
     official_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), primary_key=True)
+
+
+class PersonPhoto(db.Model):
+    """Ảnh cán bộ: the photo of an official that the kiosk at their counter shows beside their
+    name and title. One per person, replaced whole; the content is loaded only when served.
+    `sha256` names this content (the ETag the kiosk revalidates with)."""
+
+    __tablename__ = "person_photo"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    media_type: Mapped[str] = mapped_column(String(32))
+    sha256: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -55,6 +55,7 @@ class CriterionSchema(BaseSchema):
 class OfficialSchema(BaseSchema):
     full_name = fields.String(required=True)
     title = fields.String(required=True)
+    photo_url = fields.String(allow_none=True, metadata={"description": "Their photo, fetched with the kiosk's token; null when they have none."})
 
 
 class KioskSchema(BaseSchema):
@@ -71,8 +72,13 @@ class ReceiptLinkInSchema(BaseSchema):
     dossier = Text(max_length=64, required=True)
 
 
+class ReceiptQrInSchema(ReceiptLinkInSchema):
+    """The query of a receipt's QR image: the same counter and dossier as its link's."""
+
+
 class ReceiptLinkSchema(BaseSchema):
     url = fields.String(required=True)
+    qr_svg = fields.String(required=True, metadata={"description": "The link's QR code, an SVG document to print on the receipt."})
 
 
 def outcome_dicts(outcomes: Any) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Pages of the citizens' ratings: administrators' counters and devices, the kiosk (a page with
+"""Pages of the citizens' ratings: administrators' counters and devices (with the photos of the
+officials on duty and the printed QR slips), the kiosk (a page with
 no sign-in, whose script authenticates with the device's token), the QR rating page for one
 dossier on a phone, the unsatisfied cases and their answers, the dashboard by unit and official
 and month, and the import of a CSV or Excel file.
@@ -24,7 +25,7 @@ from workflow.core.errors import DomainError, NotFound, ValidationFailed, flatte
 from workflow.core.models import utcnow
 from workflow.core.web import get_or_404
 from workflow.extensions import db
-from workflow.ratings import display, imports, operations, queries
+from workflow.ratings import display, imports, operations, photos, qr, queries
 from workflow.ratings.api import throttle
 from workflow.ratings import rules as rating_rules
 from workflow.ratings.display import verdict_labels
@@ -55,7 +56,9 @@ def counters():
     for device in db.session.scalars(db.select(Device).where(Device.unit_id.in_([u.id for u in units])).order_by(Device.id)):
         (devices.setdefault(device.counter_id, []) if device.counter_id else clients.setdefault(device.unit_id, [])).append(device)
     staff = {u.id: queries.unit_people(u.id) for u in units if any(c.unit_id == u.id for c in rows)}
-    return render_template("ratings/counters.html", units=units, counters=rows, devices=devices, clients=clients, staff=staff)
+    pictures = photos.versions([c.official_id for c in rows if c.official_id])
+    return render_template("ratings/counters.html", units=units, counters=rows, devices=devices, clients=clients, staff=staff,
+                           photos=pictures, max_photo_mb=photos.MAX_BYTES // (1024 * 1024))
 
 
 @bp.post("/ratings/counters")
@@ -74,6 +77,44 @@ def put_on_duty(counter_id: int):
     operations.put_on_duty(counter, official, actor=current_user)
     flash(gettext("The official on duty at “%(name)s” was changed.", name=counter.name), "success")
     return redirect(url_for("ratings.counters"))
+
+
+@bp.post("/ratings/counters/<int:counter_id>/photo")
+def upload_photo(counter_id: int):
+    counter = get_or_404(Counter, counter_id)
+    upload = request.files.get("photo")
+    # Read one byte past the limit: enough to know a file is too large without holding it all.
+    content = upload.stream.read(photos.MAX_BYTES + 1) if upload is not None else b""
+    photos.set_photo(counter, content, actor=current_user)
+    flash(gettext("The photo of %(name)s was saved: the kiosk shows it.", name=counter.official.full_name), "success")
+    return redirect(url_for("ratings.counters"))
+
+
+@bp.post("/ratings/counters/<int:counter_id>/photo/remove")
+def remove_photo(counter_id: int):
+    counter = get_or_404(Counter, counter_id)
+    photos.remove_photo(counter, actor=current_user)
+    flash(gettext("The photo of %(name)s was removed.", name=counter.official.full_name), "success")
+    return redirect(url_for("ratings.counters"))
+
+
+@bp.get("/ratings/counters/<int:counter_id>/photo")
+def counter_photo(counter_id: int):
+    """The photo of the official on duty, for those who may change it (the counters page)."""
+    counter = get_or_404(Counter, counter_id)
+    policy.require(current_user, "ratings.counter.duty", counter)
+    if counter.official_id is None:
+        raise NotFound(gettext("No official is on duty at this counter."))
+    return photos.response(counter.official_id)
+
+
+@bp.post("/ratings/counters/<int:counter_id>/slip")
+def print_slip(counter_id: int):
+    """A printable slip for one dossier at the counter, with the QR code of its rating link."""
+    counter = get_or_404(Counter, counter_id)
+    dossier = " ".join(request.form.get("dossier", "").split())
+    url = qr.print_slip(counter, dossier, actor=current_user)
+    return render_template("ratings/slip.html", counter=counter, dossier=dossier, url=url, qr_svg=qr.svg(url, scale=6))
 
 
 @bp.post("/ratings/counters/<int:counter_id>/devices")

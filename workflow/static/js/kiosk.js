@@ -7,7 +7,9 @@
  * answers each rating "accepted", "duplicate" (it had it already: a resend after a lost answer)
  * or "refused"; each answered rating leaves the queue, so every rating reaches the server once,
  * whatever the network does. The counter's details are kept too, so a reload without network
- * still shows the official on duty.
+ * still shows the official on duty. Their photo is fetched with the token (an <img> cannot send
+ * it) and shown as a data: URL (the only kind the page's CSP allows besides its own files); the
+ * service worker keeps the last one fetched, as it keeps the counter's details.
  */
 (function () {
   "use strict";
@@ -35,6 +37,7 @@
     $("counter-name").textContent = context.unit + " · " + context.counter;
     $("official-name").textContent = context.official ? context.official.full_name : words.wordNoOfficial;
     $("official-title").textContent = context.official ? context.official.title : "";
+    showPhoto(context.official);
     var box = $("criteria");
     box.textContent = "";
     context.criteria.forEach(function (c) {
@@ -47,6 +50,28 @@
     });
     wireChoices(box);
     show("rate");
+  }
+
+  function showPhoto(official) {
+    var img = $("official-photo"), icon = $("official-icon");
+    function fallback() { img.hidden = true; img.removeAttribute("src"); icon.hidden = false; }
+    if (!official || !official.photo_url) { fallback(); return; }
+    fetch(official.photo_url, { headers: { "Authorization": "Bearer " + localStorage.getItem(TOKEN) } }).then(function (response) {
+      if (!response.ok) { throw new Error(String(response.status)); }
+      return response.blob();
+    }).then(function (blob) {
+      return new Promise(function (resolve, reject) {
+        var reader = new FileReader();
+        reader.onload = function () { resolve(reader.result); };
+        reader.onerror = reject;
+        reader.readAsDataURL(blob);
+      });
+    }).then(function (url) {
+      img.src = url;
+      img.alt = words.wordPhoto.replace("{name}", official.full_name);
+      img.hidden = false;
+      icon.hidden = true;
+    }).catch(fallback);
   }
 
   function wireChoices(root) {
