@@ -13,7 +13,8 @@ from `--clients` threads at once. One batch in ten is sent a second time, as a c
 an answer is lost: every rating in it must come back "duplicate". The request limits are set
 high for the run (`KPI_RATINGS_LIMIT_*`: they guard against a faulty device, not load).
 
-At the end the database is read: the keys stored must be exactly the keys sent. Prints ratings
+At the end the database is read: the keys stored must be exactly the keys sent, and the months
+kept beside the ratings (workflow.ratings.months) must count each of them once. Prints ratings
 per second (the first sending of each rating, over the whole run's time) against the goal of
 1,000/s; exits 1 when a rating was lost or stored twice, an answer was not 200, or the rate is
 below the goal. On PostgreSQL it works in the schema `bench_ratings`, dropped afterwards.
@@ -158,6 +159,8 @@ def main() -> int:
         stored = [row[0] for row in conn.execute(text("SELECT key FROM rating"))]
         cases = conn.execute(text("SELECT count(*) FROM rating_case")).scalar_one()
         mails = conn.execute(text("SELECT count(*) FROM notification")).scalar_one()
+        # The months kept beside the ratings, added to by every batch at once: the same counts.
+        months = conn.execute(text("SELECT coalesce(sum(total), 0), coalesce(sum(cases), 0) FROM rating_unit_month")).one()
     engine.dispose()
     if args.database_url:
         drop_schema(args.database_url)
@@ -169,9 +172,10 @@ def main() -> int:
     print(f"  {rate:,.0f} ratings/s (goal ≥ {GOAL:,.0f}) over {elapsed:.1f} s; accepted {tally['accepted']:,}, refused {tally['refused']:,}")
     print(f"  resent batches: {tally['resent_duplicate']:,} ratings answered duplicate, {tally['resent_accepted']:,} accepted again")
     print(f"  stored {len(stored):,}: lost {lost}, stored twice {twice}; {cases:,} cases opened, {mails:,} messages queued")
+    print(f"  the months kept count {months[0]:,} ratings and {months[1]:,} cases" + ("" if tuple(months) == (len(stored), cases) else " — NOT the ratings stored"))
     for error in tally["errors"][:5]:
         print("  error:", error)
-    ok = not lost and not twice and not tally["errors"] and not tally["resent_accepted"] and tally["accepted"] == len(sent) and rate >= GOAL
+    ok = tuple(months) == (len(stored), cases) and not lost and not twice and not tally["errors"] and not tally["resent_accepted"] and tally["accepted"] == len(sent) and rate >= GOAL
     return 0 if ok else 1
 
 
