@@ -241,7 +241,8 @@ def dashboard():
     unit_id = request.args.get("unit_id", type=int)
     unit = next((u for u in units if u.id == unit_id), None)
     by_unit = queries.by_unit(year, unit_ids=[u.id for u in units], by_month=False)
-    ranked = sorted((u for u in units if u.id in by_unit), key=lambda u: (-(by_unit[u.id].share or 0), u.name))
+    shares = {unit_id: figures.share or 0 for unit_id, figures in by_unit.items()}
+    ranked = sorted((u for u in units if u.id in by_unit), key=lambda u: (-shares[u.id], u.name))
     minimum = rating_rules.in_force()["ratings"]["min_ratings"]
     rows, chart, rank = [], None, None
     if unit is not None:
