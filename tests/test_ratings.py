@@ -433,3 +433,16 @@ def test_the_dashboards_benchmark_runs_at_its_smoke_test_size(tmp_path):
     for page in ("province", "unit", "trivial"):
         assert f"\n  {page} " in run.stdout, run.stdout
     assert "evidence of 15 officials" in run.stdout and "the months kept" not in run.stdout, run.stdout
+
+
+def test_the_cases_page_reads_its_cases_in_statements_fixed_in_number(world, as_person, count_statements):
+    operations.receive([rating(f"nx{i:014d}", f"NX-{i}", "unsatisfied", counter_id=world["counter"].id, official_id=world["official"].id, rated_at=NOW)
+                        for i in range(3)], channel=Channel.IMPORT)
+    page = as_person(world["admin"])
+    with count_statements() as few:
+        assert page.get("/ratings/cases").status_code == 200
+    operations.receive([rating(f"ny{i:014d}", f"NY-{i}", "unsatisfied", counter_id=world["counter"].id, rated_at=NOW) for i in range(30)], channel=Channel.IMPORT)
+    db.session.commit()
+    with count_statements() as many:
+        text = page.get("/ratings/cases").get_data(as_text=True)
+    assert many.count == few.count and "NY-29" in text and "NX-0" in text

@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import and_, func, literal, select
+from sqlalchemy.orm import joinedload
 
 from workflow.accounts.models import Person, Role
 from workflow.extensions import db
@@ -24,7 +25,7 @@ def share(satisfied: int, total: int) -> Decimal | None:
     return (Decimal(satisfied) * 100 / total).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
-@dataclass
+@dataclass(slots=True)
 class Figures:
     """Ratings, satisfied, and cases (opened, answered, unjustified) of one row, by month and
     for the year."""
@@ -106,12 +107,13 @@ def by_official(year: int, *, unit_ids: Iterable[int], units: Mapping[int, Figur
     return out
 
 
-def readable_units(actor: Any) -> list[Unit]:
-    """The units whose figures `actor` may read, in order."""
-    stmt = select(Unit).where(Unit.active.is_(True)).order_by(Unit.name)
+def readable_units(actor: Any) -> list[Any]:
+    """The units whose figures `actor` may read, in order: their id and name only (rows, not
+    objects: a province lists hundreds)."""
+    stmt = select(Unit.id, Unit.name).where(Unit.active.is_(True)).order_by(Unit.name)
     if not (actor.role_set & {Role.STAFF, Role.COMMITTEE, Role.ADMIN}):
         stmt = stmt.where(Unit.id.in_(actor.head_unit_ids or {0}))
-    return list(db.session.scalars(stmt))
+    return list(db.session.execute(stmt))
 
 
 def people(ids: Iterable[int | None]) -> dict[int, Person]:
@@ -122,7 +124,9 @@ def people(ids: Iterable[int | None]) -> dict[int, Person]:
 def cases_for(actor: Any, *, state: CaseState | None = CaseState.OPEN, limit: int = 200) -> list[RatingCase]:
     """The cases `actor` may see (heads: their units' and their own; staff and administrators:
     all), earliest due first."""
-    stmt = select(RatingCase).order_by(RatingCase.due_on, RatingCase.id).limit(limit)
+    # With their rating, unit and official: one statement, not three more per case.
+    stmt = (select(RatingCase).options(joinedload(RatingCase.rating), joinedload(RatingCase.unit), joinedload(RatingCase.official))
+            .order_by(RatingCase.due_on, RatingCase.id).limit(limit))
     if state is not None:
         stmt = stmt.where(RatingCase.state == state)
     if not (actor.role_set & {Role.STAFF, Role.ADMIN}):
