@@ -1,15 +1,17 @@
 """The kiosk's photo of the official on duty and the QR codes of the rating links (issue 14): a
 photo uploaded and removed from the counters page by whoever says who is on duty there, refused
 when it is not a JPEG, PNG or WebP image or is too large, served to the counter's kiosk with its
-token only; the link of a dossier as a QR code (read back with zxing-cpp) for the one-stop system
+token only, kept as a small upright JPEG with none of the camera's metadata; the link of a dossier as a QR code (read back with zxing-cpp) for the one-stop system
 and on a printed slip."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 
+import pytest
 import zxingcpp
-from PIL import Image  # installed with fpdf2; zxing-cpp reads PIL images
+from PIL import Image
 from sqlalchemy import select
 
 import factories as f
@@ -21,10 +23,19 @@ from workflow.ratings import operations, photos, qr
 from workflow.ratings.models import PersonPhoto
 
 BROWSER = "text/html,application/xhtml+xml"
-# A real PNG (1×1, grey) and a real JPEG's first bytes.
+# A real PNG (1×1, grey); a real JPEG; a file that starts as a JPEG and is not one.
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010800000000"
                     "3a7e9b550000000a4944415478da63680000008200815b6a2c0d0000000049454e44ae426082")
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 200 + b"\xff\xd9"
+FAKE_JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 200 + b"\xff\xd9"
+
+
+def _jpeg(width: int = 40, height: int = 30, exif: Image.Exif | None = None) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 30, 30)).save(out, "JPEG", exif=exif or Image.Exif())
+    return out.getvalue()
+
+
+JPEG = _jpeg()
 
 
 def _upload(page, counter_id: int, content: bytes, name: str = "anh.png"):
@@ -44,14 +55,16 @@ def test_a_head_uploads_the_photo_of_the_official_on_duty_which_the_kiosk_shows_
     page, official = as_person(world["head"]), world["official"]
     assert _upload(page, world["counter"].id, PNG).status_code == 302
     photo = db.session.get(PersonPhoto, official.id)
-    assert (photo.media_type, photo.content) == ("image/png", PNG) and _audit("ratings.photo.set") == [("person", official.id)]
+    # Kept as a JPEG decoded and saved again (the PNG's grey pixel, on no metadata).
+    assert photo.media_type == "image/jpeg" and Image.open(io.BytesIO(photo.content)).size == (1, 1)
+    assert _audit("ratings.photo.set") == [("person", official.id)]
     listing = page.get("/ratings/counters").get_data(as_text=True)
     assert 'alt="Ảnh của Lê Thị Hạnh"' in listing and "Gỡ ảnh" in listing
 
     official_shown = _kiosk(client, world["kiosk_token"]).get_json()["official"]
     assert official_shown["photo_url"] == "/api/v1/ratings/kiosk/photo"
     served = _kiosk(client, world["kiosk_token"], official_shown["photo_url"])
-    assert served.status_code == 200 and served.data == PNG and served.mimetype == "image/png"
+    assert served.status_code == 200 and served.data == photo.content and served.mimetype == "image/jpeg"
     assert served.headers["ETag"] == f'"{photo.sha256}"' and served.headers["Cache-Control"] == "no-store"
     assert _kiosk(client, world["kiosk_token"], official_shown["photo_url"], **{"If-None-Match": served.headers["ETag"]}).status_code == 304
 
@@ -76,7 +89,7 @@ def test_a_photo_is_served_only_to_the_kiosk_of_the_counter_with_its_token(world
     assert _kiosk(client, other_token, "/api/v1/ratings/kiosk/photo").status_code == 404  # its own official has none
     assert _kiosk(client, world["client_token"], "/api/v1/ratings/kiosk/photo").status_code == 404  # a machine client has no counter
     assert as_person(world["official"]).get(f"/ratings/counters/{world['counter'].id}/photo").status_code == 403
-    assert as_person(world["head"]).get(f"/ratings/counters/{world['counter'].id}/photo").data == PNG
+    assert as_person(world["head"]).get(f"/ratings/counters/{world['counter'].id}/photo").data == db.session.get(PersonPhoto, world["official"].id).content
 
 
 def test_a_photo_of_another_type_too_large_or_by_someone_else_is_refused(world, as_person):
@@ -89,6 +102,8 @@ def test_a_photo_of_another_type_too_large_or_by_someone_else_is_refused(world, 
     big = _upload(page, world["counter"].id, PNG + b"\x00" * photos.MAX_BYTES)
     assert big.status_code == 422 and "Ảnh quá lớn: tối đa 2 MB." in big.get_data(as_text=True)
     assert _upload(page, world["counter"].id, b"").status_code == 422
+    broken = _upload(page, world["counter"].id, FAKE_JPEG, "anh.jpg")  # a JPEG's signature, no picture behind it
+    assert broken.status_code == 422 and "Không đọc được ảnh này" in broken.get_data(as_text=True)
     assert db.session.scalar(select(PersonPhoto.person_id)) is None
 
     other_head = as_person(f.person(Role.HEAD))
@@ -134,3 +149,28 @@ def test_a_head_prints_a_dossiers_rating_slip_and_the_audit_log_keeps_it(world, 
     assert page.post(f"/ratings/counters/{world['counter'].id}/slip", data={"dossier": " "},
                      headers={"Accept": BROWSER, "Referer": "http://localhost/ratings/counters"}).status_code == 422
     assert as_person(f.person(Role.HEAD)).post(f"/ratings/counters/{world['counter'].id}/slip", data={"dossier": "H1"}).status_code == 403
+
+
+def test_a_phones_photo_is_kept_upright_small_and_without_where_and_when_it_was_taken(world):
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: the camera was turned; the picture is to be turned 90°
+    exif[0x0132] = "2026:03:11 09:00:00"  # DateTime
+    exif[0x010F] = "Điện thoại của cán bộ"  # Make
+    exif[0x8825] = {1: "N", 2: (21.0, 18.0, 30.0)}  # GPS: where the photo was taken
+    taken = _jpeg(3000, 2000, exif)
+    assert Image.open(io.BytesIO(taken)).getexif()  # the phone's file carries them
+    photo = photos.set_photo(world["counter"], taken, actor=world["admin"])
+    kept = Image.open(io.BytesIO(photo.content))
+    assert kept.format == "JPEG" and kept.size == (533, 800)  # upright (portrait) and at most 800 pixels a side
+    assert not kept.getexif() and b"Exif" not in photo.content and "exif" not in kept.info
+    assert photo.sha256 == hashlib.sha256(photo.content).hexdigest()
+
+
+def test_a_picture_too_large_to_decode_is_refused_before_it_is(world):
+    from workflow.core.errors import ValidationFailed
+
+    huge = io.BytesIO()
+    Image.new("1", (8000, 8000)).save(huge, "PNG")  # 64 million pixels in a few kilobytes
+    assert len(huge.getvalue()) < photos.MAX_BYTES
+    with pytest.raises(ValidationFailed):
+        photos.set_photo(world["counter"], huge.getvalue(), actor=world["admin"])

@@ -3,19 +3,23 @@
 Whoever may say who is on duty at a counter (the head of its unit, an administrator) uploads or
 removes the photo of the official on duty there, from the counters page; the photo belongs to
 the person and follows them to another counter. The type is decided from the content (the
-signature `filetype` reads), never from the name; there is no image library among the
-dependencies, so a photo is kept as uploaded, within `MAX_BYTES`. The kiosk fetches it with its
-device token (`ratings_api.kiosk_photo`): no photo is served to anyone by a person's id.
+signature `filetype` reads), never from the name, within `MAX_BYTES`; then Pillow decodes it and
+it is kept as a JPEG of at most `MAX_SIDE` pixels a side, turned as the camera said, without
+its metadata (a phone's photo carries the place and time it was taken: none of it is kept). The
+kiosk fetches it with its device token (`ratings_api.kiosk_photo`): no photo is served to anyone
+by a person's id.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 from typing import Any
 
 import filetype
 from flask import Response, request
 from flask_babel import gettext
+from PIL import Image, ImageOps
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
@@ -28,6 +32,8 @@ from workflow.ratings.models import Counter, PersonPhoto
 
 MEDIA_TYPES = ("image/jpeg", "image/png", "image/webp")
 MAX_BYTES = 2 * 1024 * 1024
+MAX_SIDE = 800  # pixels: a kiosk shows a face at a few centimetres
+MAX_PIXELS = 50_000_000  # a larger picture is refused before it is decoded
 
 
 def _official(counter: Counter, actor: Any):
@@ -50,10 +56,36 @@ def checked_image(content: bytes) -> str:
     return guess.mime
 
 
+def prepared(content: bytes) -> bytes:
+    """The photo as it is kept: decoded (refused when it cannot be, or is absurdly large),
+    turned upright, on white where it was transparent, at most MAX_SIDE pixels a side, saved
+    again as a JPEG that carries no metadata."""
+    checked_image(content)
+    unreadable = ValidationFailed({"photo": [gettext("This photo cannot be read: save it again as JPEG or PNG and upload it.")]})
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            if image.width * image.height > MAX_PIXELS:
+                raise unreadable
+            image.load()
+            upright = ImageOps.exif_transpose(image)
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        raise unreadable from None
+    if upright.mode in ("RGBA", "LA", "P"):
+        upright = upright.convert("RGBA")
+        flat = Image.new("RGB", upright.size, "white")
+        flat.paste(upright, mask=upright.getchannel("A"))
+        upright = flat
+    upright = upright.convert("RGB")
+    upright.thumbnail((MAX_SIDE, MAX_SIDE))
+    out = io.BytesIO()
+    upright.save(out, "JPEG", quality=85, optimize=True)  # no exif= given: nothing of the camera's kept
+    return out.getvalue()
+
+
 def set_photo(counter: Counter, content: bytes, *, actor: Any) -> PersonPhoto:
     """The photo of the official on duty at `counter`, replacing theirs if they had one."""
     official = _official(counter, actor)
-    media_type = checked_image(content)
+    content, media_type = prepared(content), "image/jpeg"
     photo = db.session.get(PersonPhoto, official.id) or PersonPhoto(person_id=official.id)
     photo.content, photo.media_type, photo.updated_at = content, media_type, utcnow()
     photo.sha256 = hashlib.sha256(content).hexdigest()
