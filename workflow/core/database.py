@@ -78,12 +78,10 @@ def _request_writes() -> bool:
     return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
 
 
-def insert_ignoring_conflict(session: Any, table: Any, values: dict[str, Any], key: list[str]) -> bool:
-    """INSERT … ON CONFLICT (key) DO NOTHING on PostgreSQL and SQLite alike; True if inserted.
-
-    Unlike catching IntegrityError, a conflict neither raises nor spoils the transaction around
-    it, so a caller can try to add a row it may have added before (a notification, a lease).
-    """
+def conflict_insert(session: Any, table: Any) -> Any:
+    """INSERT into `table` as the session's database writes it, with its ON CONFLICT clauses
+    (`on_conflict_do_nothing`, `on_conflict_do_update`): PostgreSQL's or SQLite's, the two the
+    service runs on."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
@@ -91,9 +89,18 @@ def insert_ignoring_conflict(session: Any, table: Any, values: dict[str, Any], k
         from sqlalchemy.dialects.sqlite import insert
     else:  # pragma: no cover - the service runs on these two
         raise RuntimeError(f"unsupported database {dialect}")
+    return insert(table)
+
+
+def insert_ignoring_conflict(session: Any, table: Any, values: dict[str, Any], key: list[str]) -> bool:
+    """INSERT … ON CONFLICT (key) DO NOTHING on PostgreSQL and SQLite alike; True if inserted.
+
+    Unlike catching IntegrityError, a conflict neither raises nor spoils the transaction around
+    it, so a caller can try to add a row it may have added before (a notification, a lease).
+    """
     # RETURNING rather than rowcount, which drivers do not all report for this statement.
     pk = next(iter(table.primary_key.columns))
-    stmt = insert(table).values(**values).on_conflict_do_nothing(index_elements=key).returning(pk)
+    stmt = conflict_insert(session, table).values(**values).on_conflict_do_nothing(index_elements=key).returning(pk)
     return session.execute(stmt).first() is not None
 
 

@@ -29,6 +29,7 @@ from sqlalchemy import Float, String, case, delete, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from workflow.core.database import conflict_insert
 from workflow.extensions import db
 
 DATABASE_URI = "database://"
@@ -43,16 +44,6 @@ class RateLimitCounter(db.Model):
     count: Mapped[int]
     # Seconds since the epoch, as `limits` reports a window's end.
     expires_at: Mapped[float] = mapped_column(Float, index=True)
-
-
-def _insert(dialect: str) -> Any:
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - the service runs on these two
-        raise RuntimeError(f"unsupported database {dialect}")
-    return insert
 
 
 class DatabaseStorage(Storage):
@@ -72,8 +63,7 @@ class DatabaseStorage(Storage):
         ended starts again at `amount`, with a window of `expiry` seconds from now."""
         now = time.time()
         table = RateLimitCounter.__table__
-        insert = _insert(db.session.get_bind().dialect.name)
-        stmt = insert(table).values(key=key, count=amount, expires_at=now + expiry)
+        stmt = conflict_insert(db.session, table).values(key=key, count=amount, expires_at=now + expiry)
         ended = table.c.expires_at <= now
         stmt = stmt.on_conflict_do_update(
             index_elements=[table.c.key],

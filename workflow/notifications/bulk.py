@@ -20,6 +20,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import Select, String, case, cast, func, literal, null, or_, select
 
+from workflow.core.database import conflict_insert
 from workflow.core.i18n import LOCALES
 from workflow.core.models import UTCDateTime, utcnow
 from workflow.extensions import db
@@ -61,14 +62,6 @@ def _filled(text: str, values: dict[str, Any], *, html: bool) -> Any:
     for name, value in values.items():
         expr = func.replace(expr, token(name), _escaped(value) if html else value)
     return expr
-
-
-def _insert(table: Any) -> Any:
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table)
 
 
 def notify_select(
@@ -116,6 +109,6 @@ def notify_select(
             literal(when, UTCDateTime()), case((missing, literal("no e-mail address")), else_=literal("")),
             case((missing, literal(now, UTCDateTime())), else_=null()), literal(now, UTCDateTime()),
         ).where(speaks)
-        stmt = _insert(table).from_select([table.c[c] for c in COLUMNS], rows).on_conflict_do_nothing(index_elements=["dedup_key"])
+        stmt = conflict_insert(db.session, table).from_select([table.c[c] for c in COLUMNS], rows).on_conflict_do_nothing(index_elements=["dedup_key"])
         queued += len(db.session.execute(stmt.returning(table.c.id)).all())
     return queued

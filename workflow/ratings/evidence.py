@@ -6,8 +6,8 @@ there are at least `min_ratings` of them (the cycle's `[ratings]`), `ratings.sat
 (percent rất hài lòng or hài lòng); one `ratings.unjustified_case` per case whose manager found
 their handling unjustified. For a collective: `ratings.unit_count` and
 `ratings.unit_satisfied_share` of its unit, with no minimum. One statement (the three questions
-joined by UNION ALL, the minimum read from the cycle's snapshot in it) whatever the number of
-plans, over the months kept beside the ratings (`workflow.ratings.months`), so that a province's
+joined by UNION ALL, given the year and the minimum of the cycle's snapshot) whatever the number
+of plans, over the months kept beside the ratings (`workflow.ratings.months`), so that a province's
 millions of ratings are never counted again; no level is decided here — the rubric's
 `[[evidence]]` does that.
 
@@ -24,7 +24,7 @@ from typing import Any
 from flask_babel import gettext
 from sqlalchemy import Integer, String, and_, func, literal, null, select, union_all
 
-from workflow.core.formats import local
+from workflow.core import formats
 from workflow.cycles.models import Cycle
 from workflow.extensions import db
 from workflow.framework.models import Subject
@@ -98,6 +98,6 @@ def _facts(cycle_id: int, plans: Any) -> dict[int, list[Evidence]]:
     # The words once, then each case's dossier and local day (a province has thousands).
     words = gettext("Dossier %(dossier)s, %(day)s: not satisfied, handling found unjustified") if unjustified else ""
     for rated_at, case_id, plan, dossier in sorted(unjustified, key=lambda row: (row[0], row[1])):
-        origin = words % {"dossier": dossier, "day": local(rated_at).strftime("%d/%m/%Y")}
+        origin = words % {"dossier": dossier, "day": formats.day(rated_at)}
         found.setdefault(plan, []).append(Evidence("ratings.unjustified_case", Decimal(1), origin, ref=f"rating_case:{case_id}"))
     return found

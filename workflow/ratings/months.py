@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import case, delete, func, insert, select, update
 
+from workflow.core.database import conflict_insert
 from workflow.extensions import db
 from workflow.ratings.models import SATISFIED, CaseState, OfficialMonth, Rating, RatingCase, UnitMonth, Verdict
 
@@ -27,13 +28,9 @@ COUNTS = ("total", "satisfied", "cases", "answered", "unjustified")
 def _upsert(model: type[UnitMonth] | type[OfficialMonth], keys: tuple[str, ...], added: Mapping[tuple[int, ...], list[int]]) -> None:
     if not added:
         return
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as upsert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as upsert
     table = model.__table__
     rows = [{**dict(zip(keys, key, strict=True)), **dict(zip(COUNTS, counts, strict=True))} for key, counts in sorted(added.items())]
-    stmt = upsert(table).values(rows)
+    stmt = conflict_insert(db.session, table).values(rows)
     db.session.execute(stmt.on_conflict_do_update(index_elements=list(keys),
                                                   set_={c: table.c[c] + stmt.excluded[c] for c in COUNTS if any(r[c] for r in rows)}))
 

@@ -43,9 +43,9 @@ def _official(counter: Counter, actor: Any):
     return counter.official
 
 
-def checked_image(content: bytes) -> str:
-    """The media type of an uploaded photo, from its content; ValidationFailed (on the field
-    `photo`) when it is empty, too large or not a JPEG, PNG or WebP image."""
+def checked_image(content: bytes) -> None:
+    """ValidationFailed (on the field `photo`) when an upload is empty, too large or, by its
+    content, not a JPEG, PNG or WebP image."""
     if not content:
         raise ValidationFailed({"photo": [gettext("Choose a photo (JPEG, PNG or WebP).")]})
     if len(content) > MAX_BYTES:
@@ -53,7 +53,6 @@ def checked_image(content: bytes) -> str:
     guess = filetype.guess(content[:261])
     if guess is None or guess.mime not in MEDIA_TYPES:
         raise ValidationFailed({"photo": [gettext("This file is not a JPEG, PNG or WebP photo.")]})
-    return guess.mime
 
 
 def prepared(content: bytes) -> bytes:

@@ -49,9 +49,10 @@ def png(data: str, *, scale: int = 8) -> bytes:
     return out.getvalue()
 
 
-def print_slip(counter: Counter, dossier: str, *, actor: Any) -> str:
-    """The link of a slip printed at the counters page for `dossier` (the audit log keeps who
-    printed which); a head prints for their units' counters, an administrator for any."""
+def print_slip(counter: Counter, dossier: str, *, actor: Any) -> tuple[str, str]:
+    """(the dossier number as typed, its spaces folded; the link) of a slip printed at the
+    counters page (the audit log keeps who printed which); a head prints for their units'
+    counters, an administrator for any."""
     policy.require(actor, "ratings.counter.duty", counter)
     if not counter.active:
         raise DomainError(gettext("Unknown counter."))
@@ -59,4 +60,4 @@ def print_slip(counter: Counter, dossier: str, *, actor: Any) -> str:
     if not dossier or len(dossier) > 64:
         raise ValidationFailed({"dossier": [gettext("Enter the dossier number (at most 64 characters).")]})
     audit.record("ratings.receipt.print", counter, actor=actor, summary=f"{counter.name}: {dossier}", data={"dossier": dossier})
-    return receipt_url(counter, dossier)
+    return dossier, receipt_url(counter, dossier)

@@ -35,13 +35,11 @@ class Figures:
 
     @property
     def total(self) -> int:
-        months = self.months
-        return months[0][0] if len(months) == 1 and 0 in months else sum(m[0] for m in months.values())
+        return sum(m[0] for m in self.months.values())
 
     @property
     def satisfied(self) -> int:
-        months = self.months
-        return months[0][1] if len(months) == 1 and 0 in months else sum(m[1] for m in months.values())
+        return sum(m[1] for m in self.months.values())
 
     @property
     def share(self) -> Decimal | None:

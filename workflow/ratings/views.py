@@ -112,8 +112,7 @@ def counter_photo(counter_id: int):
 def print_slip(counter_id: int):
     """A printable slip for one dossier at the counter, with the QR code of its rating link."""
     counter = get_or_404(Counter, counter_id)
-    dossier = " ".join(request.form.get("dossier", "").split())
-    url = qr.print_slip(counter, dossier, actor=current_user)
+    dossier, url = qr.print_slip(counter, request.form.get("dossier", ""), actor=current_user)
     return render_template("ratings/slip.html", counter=counter, dossier=dossier, url=url, qr_svg=qr.svg(url, scale=6))
 
 
@@ -256,8 +255,8 @@ def dashboard():
         if unit.id in months:
             rows.insert(0, display.figure_row(gettext("The whole unit"), months[unit.id], f"unit-{unit.id}"))
             rank = next(n for n, u in enumerate(ranked, start=1) if u.id == unit.id)
-            shares = [months[unit.id].month_share(m) for m in range(1, 13)]
-            chart = {"labels": [str(m) for m in range(1, 13)], "values": [float(v) if v is not None else None for v in shares]}
+            by_month = [months[unit.id].month_share(m) for m in range(1, 13)]
+            chart = {"labels": [str(m) for m in range(1, 13)], "values": [float(v) if v is not None else None for v in by_month]}
     else:
         link = url_for("ratings.dashboard", year=year) + "&unit_id="  # built once: a province ranks hundreds of units
         rows = [display.figure_row(f"{n}. {u.name}", by_unit[u.id], f"unit-{u.id}", f"{link}{u.id}", by_month=False)

@@ -35,6 +35,7 @@ from workflow.accounts.models import Person, Role, RoleGrant
 from workflow.calendar import WorkingCalendar, calendar_rules
 from workflow.calendar.days import Window
 from workflow.core import audit, formats
+from workflow.core.database import conflict_insert
 from workflow.core.models import utcnow
 from workflow.cycles.models import Cycle, CycleState
 from workflow.extensions import db
@@ -62,14 +63,6 @@ def cycles_in_execution() -> list[Cycle]:
 
 # --- opening the windows ---------------------------------------------------------------------
 
-def _insert_ignoring(table: Any) -> Any:
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table)
-
-
 @job("reports.open_windows", order=20)
 def open_windows(now: datetime) -> dict[str, int]:
     """Create the draft report of every assigned registration once its quarter's window opens."""
@@ -93,7 +86,7 @@ def open_windows(now: datetime) -> dict[str, int]:
             t = QuarterlyReport.__table__
             columns = [t.c.registration_id, t.c.period_id, t.c.quarter, t.c.state, t.c.due_on, t.c.created_at, t.c.changed_at, t.c.days_late,
                        t.c.returned_reason, t.c.reopened, t.c.version]
-            stmt = (_insert_ignoring(t).from_select(columns, source).on_conflict_do_nothing(index_elements=["registration_id", "quarter"])
+            stmt = (conflict_insert(db.session, t).from_select(columns, source).on_conflict_do_nothing(index_elements=["registration_id", "quarter"])
                     .returning(t.c.id))
             count = len(db.session.execute(stmt).all())
             if count:
