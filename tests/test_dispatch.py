@@ -8,14 +8,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text, update
 
 import factories as f
 from conftest import is_postgres
 from mailserver import MailServer, configure
 from workflow.accounts.models import Role
 from workflow.extensions import db
-from workflow.notifications.dispatch import backoff, send_due
+from workflow.notifications.dispatch import backoff, claim, claim_parts, send_due
 from workflow.notifications.ics import deadline_event
 from workflow.notifications.models import Notification, State
 from workflow.notifications.operations import notify
@@ -83,6 +83,40 @@ def test_nothing_is_sent_before_it_is_due_and_nothing_twice(smtp):
     assert send_due(T0 + timedelta(hours=1)).sent == 1
     assert send_due(T0 + timedelta(days=1)).sent == 0
     assert len(smtp.received) == 2
+
+
+def test_the_claim_takes_the_never_tried_first_then_the_longest_waiting(app):
+    a, b, c, d, e = people(5)
+    queue(a, "never-1")
+    queue(b, "due-an-hour-ago", when=T0 - timedelta(hours=1))
+    queue(c, "due-two-hours-ago", when=T0 - timedelta(hours=2))
+    queue(d, "never-2")
+    queue(e, "not-yet", when=T0 + timedelta(hours=1))
+    order = []
+    while taken := claim(T0, 1, "w"):
+        order += [n.dedup_key for n in taken]
+    assert order == ["never-1", "never-2", "due-two-hours-ago", "due-an-hour-ago"]
+    db.session.execute(update(Notification).values(state=State.PENDING, claimed_by=None))
+    # A batch takes both never tried and the longest waiting (and lists them by id).
+    assert [n.dedup_key for n in claim(T0, 3, "w")] == ["never-1", "due-two-hours-ago", "never-2"]
+    assert [n.dedup_key for n in claim(T0, 3, "w")] == ["due-an-hour-ago"]
+    assert claim(T0, 3, "w") == []
+
+
+def test_the_claim_reads_an_index_without_sorting(app):
+    """With a month's reminders waiting, a claim that sorted every pending message took 1.2 s on
+    PostgreSQL; each part of the claim is read off an index in its order (SQLite may take
+    ix_notification_due for the never tried: its rows sit there in id order too)."""
+    for part in claim_parts(T0, 500):
+        sql = str(part.compile(db.engine, compile_kwargs={"literal_binds": True}))
+        if is_postgres():
+            db.session.execute(text("SET LOCAL enable_seqscan = off"))
+            plan = "\n".join(db.session.scalars(text(f"EXPLAIN {sql}")))
+            assert "Index" in plan and "Sort" not in plan, plan
+        else:
+            plan = "\n".join(row[-1] for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+            assert "INDEX ix_notification_" in plan and "TEMP B-TREE" not in plan, plan
+    db.session.rollback()
 
 
 @pytest.mark.parametrize("connections", [1, 3])

@@ -46,7 +46,7 @@ from email.utils import encode_rfc2231, format_datetime, formataddr, make_msgid,
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import selectinload
 
 from workflow.core.models import utcnow
@@ -93,10 +93,6 @@ def stale_claim_after(settings: dict[str, Any]) -> timedelta:
     return timedelta(seconds=max(900, 2 * settings["mail_batch_size"] * settings["smtp_timeout_seconds"]))
 
 
-def due_filter(now: datetime) -> Any:
-    return (Notification.state == State.PENDING) & or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now)
-
-
 def release_stale_claims(settings: dict[str, Any]) -> int:
     cutoff = utcnow() - stale_claim_after(settings)
     result = db.session.execute(
@@ -111,27 +107,46 @@ def release_stale_claims(settings: dict[str, Any]) -> int:
     return result.rowcount
 
 
-def claim(now: datetime, size: int, worker: str) -> list[Notification]:
-    """Mark up to `size` due messages as being sent by `worker`, commit, and return them."""
-    token = f"{worker}:{uuid.uuid4().hex[:8]}"[:64]
+def claim_parts(now: datetime, size: int) -> list[Select[Any]]:
+    """What a claim reads, in its order: the never tried by id, then the due retries by when they
+    fell due — each read off `ix_notification_pending` without sorting the pending messages."""
+    pending = Notification.state == State.PENDING
+    # Both in the index's own order: for the never tried that is by id, but PostgreSQL only knows
+    # it so when told the whole key (with `ORDER BY id` it sorts them all).
+    order = (Notification.next_attempt_at, Notification.id)
+    return [
+        select(Notification.id).where(pending, Notification.next_attempt_at.is_(None)).order_by(*order).limit(size),
+        select(Notification.id).where(pending, Notification.next_attempt_at <= now).order_by(*order).limit(size),
+    ]
+
+
+def _claim_part(part: Select[Any], size: int, token: str) -> int:
+    """Claim up to `size` of `part` for `token`; how many the token holds now."""
     # A CTE, evaluated once: as `WHERE id IN (subquery … LIMIT n)`, PostgreSQL may run the
     # subquery again per row and claim more than n.
-    due = (
-        select(Notification.id)
-        .where(due_filter(now))
-        # Never tried first, then the longest waiting: during an outage every message gets its
-        # turn instead of the oldest batch being tried over and over.
-        .order_by(Notification.next_attempt_at.asc().nulls_first(), Notification.id)
-        .limit(size)
-        .with_for_update(skip_locked=True)
-        .cte("due")
-    )
+    due = part.limit(size).with_for_update(skip_locked=True).cte("due")
     db.session.execute(
         update(Notification)
         .where(Notification.id == due.c.id, Notification.state == State.PENDING)
         .values(state=State.SENDING, claimed_by=token, claimed_at=utcnow())
         .execution_options(synchronize_session=False)
     )
+    # Not the statement's rowcount: SQLite's driver gives -1 for an UPDATE that starts WITH.
+    return db.session.scalar(select(func.count()).select_from(Notification).where(Notification.claimed_by == token)) or 0
+
+
+def claim(now: datetime, size: int, worker: str) -> list[Notification]:
+    """Mark up to `size` due messages as being sent by `worker`, commit, and return them.
+
+    Never tried first, then the longest waiting: during an outage every message gets its turn
+    instead of the oldest batch being tried over and over. Each part is read off
+    `ix_notification_pending` in its own order (the never tried by id, the retries by when they
+    fell due), so a claim never sorts every pending message."""
+    token = f"{worker}:{uuid.uuid4().hex[:8]}"[:64]
+    taken = 0
+    for part in claim_parts(now, size):
+        if taken < size:
+            taken = _claim_part(part, size - taken, token)
     db.session.commit()
     return list(
         db.session.scalars(

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.core.models import CreatedAt, enum_column
@@ -52,6 +52,11 @@ class Notification(CreatedAt, db.Model):
         # The dispatcher's query: what is due, oldest first.
         Index("ix_notification_due", "state", "next_attempt_at"),
         Index("ix_notification_claim", "claimed_by"),
+        # The claim reads its batch off the pending messages alone — the never tried by id, then
+        # the due retries by when they fell due — instead of sorting every pending row (a month's
+        # reminders are 340,000 messages at the scale of a civil service).
+        Index("ix_notification_pending", "next_attempt_at", "id", postgresql_where=text("state = 'pending'"),
+              sqlite_where=text("state = 'pending'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
