@@ -22,7 +22,7 @@ from typing import Any
 from workflow.core import audit
 from workflow.framework.rules import rubric_path
 from workflow.monthly.models import MonthlyPlan, PlanLine
-from workflow.scoring.engine import HUNDRED, PeriodPoints, TargetResult, TaskPoints, TaskTarget, YearPoints, target_result, task_points, year_task_points
+from workflow.scoring.engine import HUNDRED, TargetResult, TaskPoints, TaskTarget, YearPoints, target_result, task_points, year_from_points
 from workflow.scoring.rubric import Rubric, load_rubric
 
 TRACK = "civil_servants"
@@ -86,6 +86,4 @@ def year_points(months: Sequence[tuple[str, MonthlyPlan]], rubric: Rubric) -> Ye
 def year_points_of(months: Sequence[tuple[str, Decimal]], rubric: Rubric) -> YearPoints:
     """The same from each approved month's stored points (`months`: (label, points), in order),
     so a year reads one row per month."""
-    top = rubric.tasks.max_points
-    periods = [PeriodPoints(label, TaskPoints(points * HUNDRED / top, points, top, (), ())) for label, points in months]
-    return year_task_points(periods, rubric)
+    return year_from_points(tuple(months), rubric)

@@ -24,14 +24,15 @@ Everything is computed on reading; a decision freezes the figures it was taken o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from flask_babel import get_locale
-from sqlalchemy import String, cast, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy import String, and_, cast, func, null, select
+from sqlalchemy.orm import aliased, joinedload
 
 from workflow import policy
 from workflow.accounts.models import Person
@@ -42,7 +43,7 @@ from workflow.extensions import db
 from workflow.framework.models import Period, PeriodKind, Subject, Track
 from workflow.framework.rules import tracks_of
 from workflow.monthly.models import MonthlyPlan, MonthState, YearCase, YearResult
-from workflow.monthly.scoring import TRACK, rubric_of, year_points_of
+from workflow.monthly.scoring import TRACK, rubric_of
 from workflow.ratings.evidence import for_subjects
 from workflow.scoring.engine import (
     Candidate,
@@ -58,6 +59,7 @@ from workflow.scoring.engine import (
     quota_counts,
     total,
     what_if,
+    year_from_points,
 )
 from workflow.scoring.engine.levels import QUOTA_MOVES, level_trace
 from workflow.scoring import frozen
@@ -74,25 +76,58 @@ NO_FACTS = Facts(0, 0, 0, 0, 0)
 CHUNK = 20_000  # servants read at a time
 
 
-def case_evidence(result: YearResult | None) -> tuple[Evidence, ...]:
-    if result is None or result.case is None:
+def case_evidence(result_id: int | None, case: YearCase | None, reference: str) -> tuple[Evidence, ...]:
+    """The case of Điều 20 k4 the head of agency recorded on a year row, as the facts it gives."""
+    if result_id is None or case is None:
         return ()
-    ref = f"monthly_year:{result.id}"
-    facts = [Evidence(CASE_FACTS[result.case], Decimal(1), result.case_reference, ref=ref)]
-    if result.case == YearCase.DUTY_DISCIPLINE:
-        facts.insert(0, Evidence("discipline.any", Decimal(1), result.case_reference, ref=ref))
+    ref = f"monthly_year:{result_id}"
+    facts = [Evidence(CASE_FACTS[case], Decimal(1), reference, ref=ref)]
+    if case == YearCase.DUTY_DISCIPLINE:
+        facts.insert(0, Evidence("discipline.any", Decimal(1), reference, ref=ref))
     return tuple(facts)
+
+
+class _Objects:
+    """The subjects and year rows of a panel as ORM objects, read for every row at once the first
+    time a page asks for one: the year of a civil service is computed from plain rows, and only a
+    page about an agency needs the objects."""
+
+    def __init__(self, cycle_id: int, ids: Sequence[int], with_result: set[int]) -> None:
+        self.cycle_id, self.ids, self.with_result = cycle_id, ids, with_result
+        self._subjects: dict[int, Subject] | None = None
+        self._results: dict[int, YearResult] | None = None
+
+    def subject(self, subject_id: int) -> Subject:
+        if self._subjects is None:
+            self._subjects = _by_chunks(_subjects_by_id, self.ids)
+        return self._subjects[subject_id]
+
+    def result(self, subject_id: int) -> YearResult | None:
+        if subject_id not in self.with_result:
+            return None
+        if self._results is None:
+            self._results = _by_chunks(lambda part: results_of(self.cycle_id, part), sorted(self.with_result))
+        return self._results.get(subject_id)
 
 
 @dataclass
 class YearRow:
     """One servant's year as the engine sees it."""
 
-    subject: Subject
-    result: YearResult | None
+    subject_id: int
+    unit_id: int
     year: YearPoints  # the task results, from the approved months
     total: Total | None  # None until the direct manager scored the general criteria
     facts: Facts
+    objects: _Objects = field(repr=False, compare=False)
+
+    @property
+    def subject(self) -> Subject:
+        return self.objects.subject(self.subject_id)
+
+    @property
+    def result(self) -> YearResult | None:
+        return self.objects.result(self.subject_id)
 
     @property
     def assessed(self) -> bool:
@@ -138,7 +173,8 @@ class YearPanel:
         decided = decided or {}
         levels = []
         for row, candidate in zip(self.rows, self.candidates, strict=True):
-            level = decided.get(row.subject.id, row.result.level if row.result is not None else None)
+            result = row.result
+            level = decided.get(row.subject_id, result.level if result is not None else None)
             levels.append((candidate.agency, candidate.group, level))
         return quota_counts(levels, self.rubric)
 
@@ -230,27 +266,55 @@ def payload(panel: YearPanel, subject_id: int, actor: Any) -> dict[str, Any]:
 
 # --- reading ---------------------------------------------------------------------------------------
 
-def _subjects(unit_ids: Sequence[int] | None, track: str) -> list[Subject]:
-    stmt = (select(Subject).join(Track, Subject.track_id == Track.id).join(Person, Subject.person_id == Person.id)
-            .where(Track.code == track, Subject.active.is_(True))
-            .options(contains_eager(Subject.person), joinedload(Subject.unit)).order_by(Subject.unit_id, Person.full_name, Subject.id))
+def _subjects_by_id(ids: Sequence[int]) -> dict[int, Subject]:
+    return {s.id: s for s in db.session.scalars(
+        select(Subject).where(Subject.id.in_(ids)).options(joinedload(Subject.person), joinedload(Subject.unit)))}
+
+
+def _year_rows(cycle: Cycle, unit_ids: Sequence[int] | None, track: str, by_months: bool) -> Iterator[tuple[Any, ...]]:
+    """Each active subject of the track in the units (all when None), in the pages' order, as the
+    driver gives the row: its ids and group, its approved months' points as one text
+    ("3:61.5,1:58", a month's number and points; exact on every database, SQLite keeping them as
+    binary floats), its year row's figures (the general criteria as their JSON text) and last
+    year's decided level — one statement, with no object per servant or month."""
+    months: Any = null()
+    if by_months:
+        months = (select(func.aggregate_strings(cast(Period.number, String) + ":" + cast(MonthlyPlan.points, String), ","))
+                  .select_from(MonthlyPlan).join(Period, MonthlyPlan.period_id == Period.id)
+                  .where(MonthlyPlan.subject_id == Subject.id, Period.cycle_id == cycle.id, Period.kind == PeriodKind.MONTH,
+                         MonthlyPlan.state == MonthState.APPROVED, MonthlyPlan.points.is_not(None))
+                  .scalar_subquery())
+    before, before_subject = aliased(YearResult), aliased(Subject)
+    previous = (select(before.level).join(before_subject, before.subject_id == before_subject.id).join(Cycle, before.cycle_id == Cycle.id)
+                .where(Cycle.year == cycle.year - 1, before_subject.track_id == Subject.track_id,
+                       before_subject.person_id == Subject.person_id, before.level.is_not(None))
+                .order_by(before.id).limit(1).scalar_subquery())
+    stmt = (select(Subject.id, Subject.unit_id, Subject.person_id, Person.position_id, months, YearResult.id, cast(YearResult.general, String),
+                   YearResult.assessed_at.is_not(None), YearResult.assessed_by_id, YearResult.case, YearResult.case_reference,
+                   YearResult.tasks, previous)
+            .join(Track, Subject.track_id == Track.id).join(Person, Subject.person_id == Person.id)
+            .outerjoin(YearResult, and_(YearResult.subject_id == Subject.id, YearResult.cycle_id == cycle.id))
+            .where(Track.code == track, Subject.active.is_(True)).order_by(Subject.unit_id, Person.full_name, Subject.id))
     if unit_ids is not None:
         stmt = stmt.where(Subject.unit_id.in_(unit_ids))
-    return list(db.session.scalars(stmt))
+    return plain_rows(stmt)
 
 
-def _month_points(cycle_id: int, subject_ids: Sequence[int]) -> dict[int, list[tuple[int, Decimal]]]:
-    # As the driver gives the rows (a civil service has millions of months), the points as text:
-    # exact on every database (SQLite keeps them as binary floats).
-    rows = plain_rows(
-        select(MonthlyPlan.subject_id, Period.number, cast(MonthlyPlan.points, String)).join(Period, MonthlyPlan.period_id == Period.id)
-        .where(Period.cycle_id == cycle_id, Period.kind == PeriodKind.MONTH, MonthlyPlan.state == MonthState.APPROVED,
-               MonthlyPlan.points.is_not(None), MonthlyPlan.subject_id.in_(subject_ids))
-        .order_by(MonthlyPlan.subject_id, Period.number))
-    out: dict[int, list[tuple[int, Decimal]]] = {}
-    for subject_id, number, points in rows:
-        out.setdefault(subject_id, []).append((number, Decimal(points)))
-    return out
+class _Parsed(dict):
+    """A text's parsed value, parsed the first time the text is met."""
+
+    def __init__(self, parse: Callable[[str], Any]) -> None:
+        super().__init__()
+        self.parse = parse
+
+    def __missing__(self, text: str) -> Any:
+        value = self[text] = self.parse(text)
+        return value
+
+
+def _json(value: Any) -> dict[str, Any]:
+    # PostgreSQL's driver gives JSONB as a dict; SQLite's gives the text.
+    return (json.loads(value) if isinstance(value, str) else value) or {}
 
 
 def _by_chunks(read: Callable[[Sequence[int]], dict[int, Any]], ids: Sequence[int]) -> dict[int, Any]:
@@ -267,15 +331,6 @@ def results_of(cycle_id: int, subject_ids: Sequence[int]) -> dict[int, YearResul
         select(YearResult).where(YearResult.cycle_id == cycle_id, YearResult.subject_id.in_(subject_ids)))}
 
 
-def _previous_levels(cycle: Cycle, person_ids: Sequence[int], track: str) -> dict[int, str]:
-    """Last year's decided level of each person in the track (for the second-year flag)."""
-    rows = db.session.execute(
-        select(Subject.person_id, YearResult.level).join(Subject, YearResult.subject_id == Subject.id)
-        .join(Track, Subject.track_id == Track.id).join(Cycle, YearResult.cycle_id == Cycle.id)
-        .where(Cycle.year == cycle.year - 1, Track.code == track, YearResult.level.is_not(None), Subject.person_id.in_(person_ids)))
-    return {person_id: level for person_id, level in rows}
-
-
 def manager_tracks(cycle: Cycle) -> dict[str, dict[str, Any]]:
     """The tracks of the cycle the direct manager assesses (self → manager → head of agency)."""
     return {code: track for code, track in tracks_of(cycle.rules or {}).items() if track.get("assessment") == "manager"}
@@ -287,59 +342,60 @@ def monthly(cycle: Cycle, track: str) -> bool:
     return tracks_of(cycle.rules or {}).get(track, {}).get("periods") == PeriodKind.MONTH.value
 
 
-def task_facts(result: YearResult | None) -> tuple[int, int, int, int]:
+def task_facts(tasks: Mapping[str, Any]) -> tuple[int, int, int, int]:
     """The counts of targets the direct manager gave with the year's task results: targets,
     done, on time, exceeded (made consistent: on time ≤ done ≤ targets)."""
-    tasks = (result.tasks or {}) if result is not None else {}
     targets = max(int(tasks.get("targets") or 0), 0)
     done = min(int(tasks.get("done") or 0), targets)
     on_time = min(int(tasks.get("on_time") or 0), done)
     return targets, done, on_time, min(int(tasks.get("exceeded") or 0), targets)
 
 
-def _assessed_tasks(result: YearResult | None, rubric: Rubric) -> YearPoints:
-    points = (result.tasks or {}).get("points") if result is not None else None
+def _assessed_tasks(tasks: Mapping[str, Any], rubric: Rubric) -> YearPoints:
+    points = tasks.get("points")
     value = Decimal(points) if points is not None else Decimal(0)
     return YearPoints(value, rubric.tasks.max_points, (), (), (), ())
 
 
 def compute(cycle: Cycle, unit_ids: Sequence[int] | None = None, rubric: Rubric | None = None, track: str = TRACK) -> YearPanel:
     """The year of every subject of a manager-assessed track in the units (all the cycle's when
-    None), in a fixed number of statements: the subjects, their approved months (a monthly
-    track), their year rows, their ratings, last year's levels."""
+    None), in a fixed number of statements: the subjects with their months, year rows and last
+    year's levels (`_year_rows`), then their ratings; the subjects and year rows as objects only
+    when a page asks for them (`_Objects`)."""
     rubric = rubric or rubric_of(cycle, track)
     by_months = monthly(cycle, track)
-    subjects = _subjects(unit_ids, track)
-    ids = [s.id for s in subjects]
-    months = _by_chunks(lambda part: _month_points(cycle.id, part), ids) if by_months else {}
-    results = _by_chunks(lambda part: results_of(cycle.id, part), ids)
+    read = list(_year_rows(cycle, unit_ids, track, by_months))
+    ids = [r[0] for r in read]
     ratings = _by_chunks(lambda part: for_subjects(cycle.id, part), ids)
-    previous = _by_chunks(lambda part: _previous_levels(cycle, part, track), [s.person_id for s in subjects if s.person_id is not None])
-    labels = {n: formats.month(n, cycle.year) for n in range(1, 13)}  # the months' names, once (not once per servant)
+    objects = _Objects(cycle.id, ids, {r[0] for r in read if r[5] is not None})
+    # Each distinct month's text ("3:61.5") and general criteria's read once, not once per
+    # servant: a civil service repeats them many times over.
+    labels = {str(n): formats.month(n, cycle.year) for n in range(1, 13)}
+    month_of = _Parsed(lambda text: (int(text.partition(":")[0]), labels[text.partition(":")[0]], Decimal(text.partition(":")[2])))
+    general_of = _Parsed(lambda text: {code: Decimal(value) for code, value in _json(text).items()})
+    no_deductions = evidence_deductions((), rubric)  # most servants' evidence: none
     rows: list[YearRow] = []
     candidates: list[Candidate] = []
-    for subject in subjects:
-        result = results.get(subject.id)
+    for subject_id, unit_id, person_id, position_id, months, result_id, general, assessed, assessed_by, case, reference, tasks, previous in read:
         if by_months:
-            year = year_points_of([(labels[n], p) for n, p in months.get(subject.id, [])], rubric)
+            found = [month_of[m] for m in months.split(",")] if months else []
+            found.sort()  # by the month's number: the database aggregates in no set order
+            year = year_from_points(tuple([(label, points) for _, label, points in found]), rubric)
             counts = (0, 0, 0, 0)
         else:
-            year = _assessed_tasks(result, rubric)
-            counts = task_facts(result)
-        evidence = tuple(ratings.get(subject.id, ())) + case_evidence(result)
+            year = _assessed_tasks(_json(tasks), rubric)
+            counts = task_facts(_json(tasks))
+        evidence = tuple(ratings.get(subject_id, ())) + case_evidence(result_id, YearCase(case) if case else None, reference or "")
         targets, done, on_time, exceeded = counts
-        facts = Facts(targets, done, on_time, exceeded, targets - on_time, disciplined=any(e.kind == "discipline.any" for e in evidence),
-                      evidence=evidence)
+        facts = NO_FACTS if not evidence and not targets else Facts(
+            targets, done, on_time, exceeded, targets - on_time, disciplined=any(e.kind == "discipline.any" for e in evidence), evidence=evidence)
         scored = None
-        if result is not None and result.assessed_at is not None:
-            general = {code: Decimal(value) for code, value in (result.general or {}).items()}
-            scored = total(general, year.points, (), rubric, evidence_deductions(evidence, rubric))
-        rows.append(YearRow(subject, result, year, scored, facts))
-        person = subject.person
+        if assessed:
+            scored = total(general_of[general], year.points, (), rubric, evidence_deductions(evidence, rubric) if evidence else no_deductions)
+        rows.append(YearRow(subject_id, unit_id, year, scored, facts, objects))
         candidates.append(Candidate(
-            head=subject.id, ratings={result.assessed_by_id or 0: scored.total} if scored is not None and result is not None else {},
-            facts=facts, agency=str(subject.unit_id), group=str(person.position_id or "") if person is not None else "", track=track,
-            previous_level=previous.get(subject.person_id) if subject.person_id is not None else None))
+            head=subject_id, ratings={assessed_by or 0: scored.total} if scored is not None else {}, facts=facts, agency=str(unit_id),
+            group=str(position_id or ""), track=track, previous_level=previous))
     return YearPanel(cycle, rubric, rows, candidates, propose(candidates, rubric), track, by_months)
 
 

@@ -90,6 +90,7 @@ from workflow.scoring.engine.totals import (
     YearPoints,
     task_points,
     total,
+    year_from_points,
     year_task_points,
 )
 from workflow.scoring.engine.levels import (
@@ -199,5 +200,6 @@ __all__ = [
     "task_points",
     "total",
     "what_if",
+    "year_from_points",
     "year_task_points",
 ]

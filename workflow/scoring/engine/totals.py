@@ -170,21 +170,28 @@ def year_task_points(periods: Sequence[PeriodPoints], rubric: Rubric, results: S
     mean, for 335: "điểm trung bình" of the periods actually worked). The general criteria are
     scored once, at the year's end (`total`). `results`, when given, are each period's target
     results, in the same order, so that each line keeps its origin."""
-    if rubric.periods is None:
-        raise ValidationFailed({"periods": [gettext("The rubric does not compute a year from its periods.")]})
-    d = rubric.decimals
-    counted = [p for p in periods if p.worked]
-    skipped = tuple(p.period for p in periods if not p.worked)
     origins = {(i, r.code): r.origin for i, rs in enumerate(results) for r in rs}
     lines = tuple(
         YearLine(p.period, line.code, line.result_percent, line.points, origins.get((i, line.code), ""))
         for i, p in enumerate(periods) if p.worked for line in p.task_points.lines
     )
+    counted = tuple((p.period, p.task_points.points) for p in periods if p.worked)
+    return year_from_points(counted, rubric, tuple(p.period for p in periods if not p.worked), lines)
+
+
+def year_from_points(counted: tuple[tuple[str, Decimal], ...], rubric: Rubric, skipped: tuple[str, ...] = (),
+                     lines: tuple[YearLine, ...] = ()) -> YearPoints:
+    """The year's task-result points from the points of the periods worked ((period, points), in
+    order) — the rule of `year_task_points`, for a year whose periods' points are stored (a civil
+    servant's approved months), so a civil service's year is not made of objects per month."""
+    if rubric.periods is None:
+        raise ValidationFailed({"periods": [gettext("The rubric does not compute a year from its periods.")]})
+    d = rubric.decimals
     if not counted:
         return YearPoints(quantize(ZERO, d), rubric.tasks.max_points, (), skipped, lines, (Note("periods.none_worked"),))
     method = rubric.periods.year
-    points = quantize(min(YEAR_FROM_PERIODS[method]([p.task_points.points for p in counted]), rubric.tasks.max_points), d)
+    points = quantize(min(YEAR_FROM_PERIODS[method]([p for _, p in counted]), rubric.tasks.max_points), d)
     notes = [Note(f"periods.{method}", {"count": len(counted), "points": points, "max": rubric.tasks.max_points})]
     if skipped:
         notes.append(Note("periods.skipped", {"count": len(skipped), "periods": ", ".join(skipped)}))
-    return YearPoints(points, rubric.tasks.max_points, tuple((p.period, p.task_points.points) for p in counted), skipped, lines, tuple(notes))
+    return YearPoints(points, rubric.tasks.max_points, counted, skipped, lines, tuple(notes))
