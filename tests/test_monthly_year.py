@@ -71,6 +71,24 @@ def test_the_year_is_the_mean_of_the_months_plus_the_general_criteria(agency):
     assert panel.proposal(agency.subjects["duc"].id).level is None and panel.row(agency.subjects["duc"].id).total is None
 
 
+def test_the_proposals_take_the_figures_of_the_engines_whole_account_of_each_row(agency):
+    """A civil service's year is computed from one row per servant (the database adds up the
+    approved months): the figures the proposals are made of must be those of the engine's whole
+    account — the year from the months one by one, the total with its parts — to the hundredth."""
+    months(agency, "lan", ["60.01", "60.00"])  # the mean 60,005, rounded half up: 60,01
+    months(agency, "duc", ["63.00", "70.00", "64.17"])
+    general(agency, "lan", ("9", "9", "9.5"))
+    general(agency, "duc", ("8", "8.5", "9"))
+    general(agency, "hoa", ("7", "7", "7"))  # no month approved: no points of task results
+    panel = year.compute(agency.cycle, [agency.unit.id])
+    for row, candidate in zip(panel.rows, panel.candidates, strict=True):
+        assert row.points == row.year.points
+        assert list(candidate.ratings.values()) == ([row.total.total] if row.total is not None else [])
+    lan, duc, hoa = (panel.row(agency.subjects[name].id) for name in ("lan", "duc", "hoa"))
+    assert (lan.points, duc.points, hoa.points) == (Decimal("60.01"), Decimal("65.72"), Decimal("0.00"))
+    assert (lan.total.total, duc.total.total, hoa.total.total) == (Decimal("87.51"), Decimal("91.22"), Decimal(21))
+
+
 def test_the_general_criteria_are_checked_and_scored_only_by_the_direct_manager(agency):
     months(agency, "lan", ["60.00"])
     with pytest.raises(PermissionDenied):
@@ -302,6 +320,7 @@ def test_citizens_unsatisfied_at_the_counter_cost_points_of_the_year(agency):
     panel = year.compute(agency.cycle, [agency.unit.id])
     total = panel.row(agency.subjects["lan"].id).total
     assert total.evidence_deduction == Decimal(2) and total.total == Decimal("85.00")  # 60 + 27 − 2 cases found unjustified
+    assert panel.candidates[panel.proposals.position(agency.subjects["lan"].id)].ratings == {agency.leader.id: Decimal("85.00")}
 
 
 # --- the other tracks the direct manager assesses: deputies (Quy định 366-QĐ/TW) ----------------------

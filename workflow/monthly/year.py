@@ -24,6 +24,7 @@ Everything is computed on reading; a decision freezes the figures it was taken o
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import get_locale
-from sqlalchemy import String, and_, cast, func, null, select
+from sqlalchemy import Integer, String, and_, cast, func, null, select
 from sqlalchemy.orm import aliased, joinedload
 
 from workflow import policy
@@ -46,8 +47,10 @@ from workflow.monthly.models import MonthlyPlan, MonthState, YearCase, YearResul
 from workflow.monthly.scoring import TRACK, rubric_of
 from workflow.ratings.evidence import for_subjects
 from workflow.scoring.engine import (
+    ZERO,
     Candidate,
     Evidence,
+    EvidenceDeduction,
     Facts,
     Proposal,
     Proposals,
@@ -55,11 +58,14 @@ from workflow.scoring.engine import (
     WhatIf,
     YearPoints,
     evidence_deductions,
+    final_total,
+    general_points_of,
     propose,
     quota_counts,
     total,
     what_if,
     year_from_points,
+    year_points_from_sum,
 )
 from workflow.scoring.engine.levels import QUOTA_MOVES, level_trace
 from workflow.scoring import frozen
@@ -88,14 +94,16 @@ def case_evidence(result_id: int | None, case: YearCase | None, reference: str) 
 
 
 class _Objects:
-    """The subjects and year rows of a panel as ORM objects, read for every row at once the first
-    time a page asks for one: the year of a civil service is computed from plain rows, and only a
-    page about an agency needs the objects."""
+    """What a page about some of a panel's rows needs and the year's figures do not — the
+    subjects and year rows as ORM objects, the approved months one by one — read for every row of
+    the panel at once, the first time a page asks: the year of a civil service is computed from
+    one row per servant."""
 
-    def __init__(self, cycle_id: int, ids: Sequence[int], with_result: set[int]) -> None:
-        self.cycle_id, self.ids, self.with_result = cycle_id, ids, with_result
+    def __init__(self, cycle: Cycle, ids: Sequence[int], with_result: set[int]) -> None:
+        self.cycle, self.ids, self.with_result = cycle, ids, with_result
         self._subjects: dict[int, Subject] | None = None
         self._results: dict[int, YearResult] | None = None
+        self._months: dict[int, list[tuple[int, Decimal]]] | None = None
 
     def subject(self, subject_id: int) -> Subject:
         if self._subjects is None:
@@ -106,20 +114,30 @@ class _Objects:
         if subject_id not in self.with_result:
             return None
         if self._results is None:
-            self._results = _by_chunks(lambda part: results_of(self.cycle_id, part), sorted(self.with_result))
+            self._results = _by_chunks(lambda part: results_of(self.cycle.id, part), sorted(self.with_result))
         return self._results.get(subject_id)
+
+    def months(self, subject_id: int) -> tuple[tuple[str, Decimal], ...]:
+        """The subject's approved months: (the month's name, its points), in order."""
+        if self._months is None:
+            self._months = _by_chunks(lambda part: _month_points(self.cycle.id, part), self.ids)
+        return tuple((formats.month(n, self.cycle.year), points) for n, points in self._months.get(subject_id, ()))
 
 
 @dataclass
 class YearRow:
-    """One servant's year as the engine sees it."""
+    """One servant's year as the engine sees it: the figures the proposals are made of, and the
+    engine's whole account of them (`year`, `total`) when a page asks."""
 
     subject_id: int
     unit_id: int
-    year: YearPoints  # the task results, from the approved months
-    total: Total | None  # None until the direct manager scored the general criteria
+    points: Decimal  # the task results' points (from the approved months, or as the manager gave them)
+    general: Mapping[str, Decimal] | None  # the general criteria as scored; None until the direct manager scored them
+    deductions: tuple[EvidenceDeduction, ...]  # what the evidence takes from the total
     facts: Facts
+    rubric: Rubric = field(repr=False, compare=False)
     objects: _Objects = field(repr=False, compare=False)
+    tasks: Mapping[str, Any] | None = None  # the year's task results as the manager gave them (a track of no months)
 
     @property
     def subject(self) -> Subject:
@@ -129,9 +147,23 @@ class YearRow:
     def result(self) -> YearResult | None:
         return self.objects.result(self.subject_id)
 
+    @functools.cached_property
+    def year(self) -> YearPoints:
+        """The task results with their months, by the rubric's [periods] rule."""
+        if self.tasks is not None:
+            return _assessed_tasks(self.tasks, self.rubric)
+        return year_from_points(self.objects.months(self.subject_id), self.rubric)
+
+    @functools.cached_property
+    def total(self) -> Total | None:
+        """The total with its parts and notes; None until the general criteria are scored."""
+        if self.general is None:
+            return None
+        return total(self.general, self.points, (), self.rubric, self.deductions)
+
     @property
     def assessed(self) -> bool:
-        return self.total is not None
+        return self.general is not None
 
 
 @dataclass
@@ -273,31 +305,55 @@ def _subjects_by_id(ids: Sequence[int]) -> dict[int, Subject]:
 
 def _year_rows(cycle: Cycle, unit_ids: Sequence[int] | None, track: str, by_months: bool) -> Iterator[tuple[Any, ...]]:
     """Each active subject of the track in the units (all when None), in the pages' order, as the
-    driver gives the row: its ids and group, its approved months' points as one text
-    ("3:61.5,1:58", a month's number and points; exact on every database, SQLite keeping them as
-    binary floats), its year row's figures (the general criteria as their JSON text) and last
-    year's decided level — one statement, with no object per servant or month."""
-    months: Any = null()
+    driver gives the row: its ids and group, the sum (in hundredths: exact on every database,
+    SQLite keeping points as binary floats) and the count of its approved months' points, its
+    year row's figures (the general criteria as their JSON text) and last year's decided level —
+    one statement, with no object per servant or month."""
+    in_units = Subject.unit_id.in_(unit_ids) if unit_ids is not None else None
+    month_sum: Any = null()
+    month_count: Any = null()
+    months = None
     if by_months:
-        months = (select(func.aggregate_strings(cast(Period.number, String) + ":" + cast(MonthlyPlan.points, String), ","))
-                  .select_from(MonthlyPlan).join(Period, MonthlyPlan.period_id == Period.id)
-                  .where(MonthlyPlan.subject_id == Subject.id, Period.cycle_id == cycle.id, Period.kind == PeriodKind.MONTH,
-                         MonthlyPlan.state == MonthState.APPROVED, MonthlyPlan.points.is_not(None))
-                  .scalar_subquery())
+        months = (select(MonthlyPlan.subject_id, func.sum(cast(func.round(MonthlyPlan.points * 100), Integer)).label("total"),
+                         func.count().label("count"))
+                  .join(Period, MonthlyPlan.period_id == Period.id)
+                  .where(Period.cycle_id == cycle.id, Period.kind == PeriodKind.MONTH, MonthlyPlan.state == MonthState.APPROVED,
+                         MonthlyPlan.points.is_not(None))
+                  .group_by(MonthlyPlan.subject_id))
+        if in_units is not None:
+            months = months.where(MonthlyPlan.subject_id.in_(select(Subject.id).where(in_units)))
+        months = months.subquery()
+        month_sum, month_count = months.c.total, months.c.count
     before, before_subject = aliased(YearResult), aliased(Subject)
     previous = (select(before.level).join(before_subject, before.subject_id == before_subject.id).join(Cycle, before.cycle_id == Cycle.id)
                 .where(Cycle.year == cycle.year - 1, before_subject.track_id == Subject.track_id,
                        before_subject.person_id == Subject.person_id, before.level.is_not(None))
                 .order_by(before.id).limit(1).scalar_subquery())
-    stmt = (select(Subject.id, Subject.unit_id, Subject.person_id, Person.position_id, months, YearResult.id, cast(YearResult.general, String),
+    stmt = (select(Subject.id, Subject.unit_id, Person.position_id, month_sum, month_count, YearResult.id, cast(YearResult.general, String),
                    YearResult.assessed_at.is_not(None), YearResult.assessed_by_id, YearResult.case, YearResult.case_reference,
-                   YearResult.tasks, previous)
+                   cast(YearResult.tasks, String), previous)
             .join(Track, Subject.track_id == Track.id).join(Person, Subject.person_id == Person.id)
             .outerjoin(YearResult, and_(YearResult.subject_id == Subject.id, YearResult.cycle_id == cycle.id))
             .where(Track.code == track, Subject.active.is_(True)).order_by(Subject.unit_id, Person.full_name, Subject.id))
-    if unit_ids is not None:
-        stmt = stmt.where(Subject.unit_id.in_(unit_ids))
+    if months is not None:
+        stmt = stmt.outerjoin(months, months.c.subject_id == Subject.id)
+    if in_units is not None:
+        stmt = stmt.where(in_units)
     return plain_rows(stmt)
+
+
+def _month_points(cycle_id: int, subject_ids: Sequence[int]) -> dict[int, list[tuple[int, Decimal]]]:
+    # As the driver gives the rows, the points as text: exact on every database (SQLite keeps
+    # them as binary floats).
+    rows = plain_rows(
+        select(MonthlyPlan.subject_id, Period.number, cast(MonthlyPlan.points, String)).join(Period, MonthlyPlan.period_id == Period.id)
+        .where(Period.cycle_id == cycle_id, Period.kind == PeriodKind.MONTH, MonthlyPlan.state == MonthState.APPROVED,
+               MonthlyPlan.points.is_not(None), MonthlyPlan.subject_id.in_(subject_ids))
+        .order_by(MonthlyPlan.subject_id, Period.number))
+    out: dict[int, list[tuple[int, Decimal]]] = {}
+    for subject_id, number, points in rows:
+        out.setdefault(subject_id, []).append((number, Decimal(points)))
+    return out
 
 
 class _Parsed(dict):
@@ -359,44 +415,56 @@ def _assessed_tasks(tasks: Mapping[str, Any], rubric: Rubric) -> YearPoints:
 
 def compute(cycle: Cycle, unit_ids: Sequence[int] | None = None, rubric: Rubric | None = None, track: str = TRACK) -> YearPanel:
     """The year of every subject of a manager-assessed track in the units (all the cycle's when
-    None), in a fixed number of statements: the subjects with their months, year rows and last
-    year's levels (`_year_rows`), then their ratings; the subjects and year rows as objects only
-    when a page asks for them (`_Objects`)."""
+    None), in a fixed number of statements: the subjects with the sums of their approved months,
+    their year rows and last year's levels (`_year_rows`), then their ratings. Each subject's
+    figures are the engine's from one row (the year's points from the months' sum and count,
+    the total from the general criteria's points); the engine's whole account of a row, and the
+    subject and year row as objects, only when a page asks for them (`YearRow`, `_Objects`)."""
     rubric = rubric or rubric_of(cycle, track)
     by_months = monthly(cycle, track)
     read = list(_year_rows(cycle, unit_ids, track, by_months))
     ids = [r[0] for r in read]
     ratings = _by_chunks(lambda part: for_subjects(cycle.id, part), ids)
-    objects = _Objects(cycle.id, ids, {r[0] for r in read if r[5] is not None})
-    # Each distinct month's text ("3:61.5") and general criteria's read once, not once per
-    # servant: a civil service repeats them many times over.
-    labels = {str(n): formats.month(n, cycle.year) for n in range(1, 13)}
-    month_of = _Parsed(lambda text: (int(text.partition(":")[0]), labels[text.partition(":")[0]], Decimal(text.partition(":")[2])))
-    general_of = _Parsed(lambda text: {code: Decimal(value) for code, value in _json(text).items()})
+    objects = _Objects(cycle, ids, {r[0] for r in read if r[5] is not None})
+    # Each distinct text of general criteria read once, not once per servant.
+    general_of = _Parsed(lambda text: _general(_json(text), rubric))
     no_deductions = evidence_deductions((), rubric)  # most servants' evidence: none
     rows: list[YearRow] = []
     candidates: list[Candidate] = []
-    for subject_id, unit_id, person_id, position_id, months, result_id, general, assessed, assessed_by, case, reference, tasks, previous in read:
+    for subject_id, unit_id, position_id, month_sum, month_count, result_id, general_text, assessed, assessed_by, case, reference, tasks_text, previous in read:
+        tasks = None
         if by_months:
-            found = [month_of[m] for m in months.split(",")] if months else []
-            found.sort()  # by the month's number: the database aggregates in no set order
-            year = year_from_points(tuple([(label, points) for _, label, points in found]), rubric)
+            points = year_points_from_sum(Decimal(month_sum or 0).scaleb(-2), month_count or 0, rubric)
+            if points is None:  # a rule that needs every month, not their sum
+                points = year_from_points(objects.months(subject_id), rubric).points
             counts = (0, 0, 0, 0)
         else:
-            year = _assessed_tasks(_json(tasks), rubric)
-            counts = task_facts(_json(tasks))
+            tasks = _json(tasks_text)
+            points = _assessed_tasks(tasks, rubric).points
+            counts = task_facts(tasks)
         evidence = tuple(ratings.get(subject_id, ())) + case_evidence(result_id, YearCase(case) if case else None, reference or "")
         targets, done, on_time, exceeded = counts
         facts = NO_FACTS if not evidence and not targets else Facts(
             targets, done, on_time, exceeded, targets - on_time, disciplined=any(e.kind == "discipline.any" for e in evidence), evidence=evidence)
-        scored = None
-        if assessed:
-            scored = total(general_of[general], year.points, (), rubric, evidence_deductions(evidence, rubric) if evidence else no_deductions)
-        rows.append(YearRow(subject_id, unit_id, year, scored, facts, objects))
-        candidates.append(Candidate(
-            head=subject_id, ratings={assessed_by or 0: scored.total} if scored is not None else {}, facts=facts, agency=str(unit_id),
-            group=str(position_id or ""), track=track, previous_level=previous))
+        deductions = evidence_deductions(evidence, rubric) if evidence else no_deductions
+        general, general_points = general_of[general_text] if assessed else (None, None)
+        row = YearRow(subject_id, unit_id, points, general, deductions, facts, rubric, objects, tasks)
+        ratings_of: dict[int, Decimal] = {}
+        if general is not None:
+            # The figure `total` gives, from its parts; `total` itself where the scores are not
+            # all valid (it says which).
+            figure = (final_total(general_points, points, ZERO, sum((d.points for d in deductions), ZERO)) if general_points is not None
+                      else row.total.total)
+            ratings_of = {assessed_by or 0: figure}
+        rows.append(row)
+        candidates.append(Candidate(head=subject_id, ratings=ratings_of, facts=facts, agency=str(unit_id), group=str(position_id or ""),
+                                    track=track, previous_level=previous))
     return YearPanel(cycle, rubric, rows, candidates, propose(candidates, rubric), track, by_months)
+
+
+def _general(scores: Mapping[str, Any], rubric: Rubric) -> tuple[dict[str, Decimal], Decimal | None]:
+    general = {code: Decimal(value) for code, value in scores.items()}
+    return general, general_points_of(general, rubric)
 
 
 def of_subject(subject: Subject, cycle: Cycle) -> YearPanel:

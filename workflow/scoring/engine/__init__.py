@@ -88,9 +88,12 @@ from workflow.scoring.engine.totals import (
     Total,
     YearLine,
     YearPoints,
+    final_total,
+    general_points_of,
     task_points,
     total,
     year_from_points,
+    year_points_from_sum,
     year_task_points,
 )
 from workflow.scoring.engine.levels import (
@@ -201,5 +204,8 @@ __all__ = [
     "total",
     "what_if",
     "year_from_points",
+    "year_points_from_sum",
+    "final_total",
+    "general_points_of",
     "year_task_points",
 ]

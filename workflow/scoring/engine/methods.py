@@ -241,14 +241,23 @@ QUOTA_SCOPES: dict[str, Callable[[str, str], tuple[str, ...]]] = {
 }
 
 
-def _year_mean(points: Sequence[Decimal]) -> Decimal:
+def _year_mean_of_sum(total: Decimal, count: int) -> Decimal:
     # 335 (xếp loại theo năm, k1): "điểm trung bình" of the months' or quarters' results.
-    return sum(points, ZERO) / len(points)
+    return total / count
+
+
+def _year_mean(points: Sequence[Decimal]) -> Decimal:
+    return _year_mean_of_sum(sum(points, ZERO), len(points))
 
 
 # How the year's task-result points come from its periods' (over the periods actually worked).
 YEAR_FROM_PERIODS: dict[str, Callable[[Sequence[Decimal]], Decimal]] = {
     "mean": _year_mean,
+}
+# The same from the sum and the count of the periods' points, for the rules that need no more:
+# a civil service's year is then summed by the database, not read month by month.
+YEAR_FROM_SUM: dict[str, Callable[[Decimal, int], Decimal]] = {
+    "mean": _year_mean_of_sum,
 }
 
 # What a fact an evidence source gives can be, through the rubric's [[evidence]] entries:

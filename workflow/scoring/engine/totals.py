@@ -14,7 +14,7 @@ from flask_babel import gettext
 from workflow.core.errors import ValidationFailed
 from workflow.scoring.engine.core import HUNDRED, ZERO, Note, quantize
 from workflow.scoring.engine.evidence import EvidenceDeduction
-from workflow.scoring.engine.methods import SUBORDINATE_TARGETS, WEIGHTING, YEAR_FROM_PERIODS
+from workflow.scoring.engine.methods import SUBORDINATE_TARGETS, WEIGHTING, YEAR_FROM_PERIODS, YEAR_FROM_SUM
 from workflow.scoring.engine.targets import TargetResult
 
 if TYPE_CHECKING:
@@ -131,8 +131,43 @@ def total(
     taken = sum((item.points for item in deductions), ZERO)
     for item in deductions:
         notes.append(Note("evidence.deduction", {"fact": item.fact, "count": item.count, "points": item.points, "origin": item.origin}))
-    result = max(general_points + tasks - deduction - taken, ZERO)
+    result = final_total(general_points, tasks, deduction, taken)
     return Total(tuple(general), general_points, tasks, part, factor, deduction, result, tuple(notes), taken)
+
+
+def final_total(general_points: Decimal, tasks: Decimal, subordinate_deduction: Decimal, evidence_taken: Decimal) -> Decimal:
+    """The total from its parts (`total` gives the parts and why): never below 0."""
+    return max(general_points + tasks - subordinate_deduction - evidence_taken, ZERO)
+
+
+def general_points_of(general_scores: Mapping[str, Decimal], rubric: Rubric) -> Decimal | None:
+    """The general criteria's points as `total` adds them up, when the scores are all there and
+    valid; None otherwise (`total` then says what is wrong)."""
+    d = rubric.decimals
+    if len(general_scores) != len(rubric.general):
+        return None
+    points = ZERO
+    for criterion in rubric.general:
+        value = general_scores.get(criterion.code)
+        if value is None:
+            return None
+        value = Decimal(value)
+        if not ZERO <= value <= criterion.max_points or value != quantize(value, d):
+            return None
+        points += value
+    return points
+
+
+def year_points_from_sum(total: Decimal, count: int, rubric: Rubric) -> Decimal | None:
+    """The year's task-result points from the sum and the count of the periods worked — what
+    `year_from_points` gives for them — when the rubric's rule needs no more (the mean); None
+    when it does."""
+    if rubric.periods is None or rubric.periods.year not in YEAR_FROM_SUM:
+        return None
+    d = rubric.decimals
+    if not count:
+        return quantize(ZERO, d)
+    return quantize(min(YEAR_FROM_SUM[rubric.periods.year](total, count), rubric.tasks.max_points), d)
 
 
 @dataclass(frozen=True, slots=True)
