@@ -32,7 +32,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import get_locale
-from sqlalchemy import Integer, String, and_, cast, func, null, select
+from sqlalchemy import Integer, Select, String, and_, cast, func, null, select
 from sqlalchemy.orm import aliased, joinedload
 
 from workflow import policy
@@ -298,6 +298,12 @@ def payload(panel: YearPanel, subject_id: int, actor: Any) -> dict[str, Any]:
 
 # --- reading ---------------------------------------------------------------------------------------
 
+def _subject_ids(unit_ids: Sequence[int] | None, track: str) -> Select[Any]:
+    """The active subjects of the track in the units (all when None), as a statement."""
+    stmt = select(Subject.id).join(Track, Subject.track_id == Track.id).where(Track.code == track, Subject.active.is_(True))
+    return stmt.where(Subject.unit_id.in_(unit_ids)) if unit_ids is not None else stmt
+
+
 def _subjects_by_id(ids: Sequence[int]) -> dict[int, Subject]:
     return {s.id: s for s in db.session.scalars(
         select(Subject).where(Subject.id.in_(ids)).options(joinedload(Subject.person), joinedload(Subject.unit)))}
@@ -424,7 +430,9 @@ def compute(cycle: Cycle, unit_ids: Sequence[int] | None = None, rubric: Rubric 
     by_months = monthly(cycle, track)
     read = list(_year_rows(cycle, unit_ids, track, by_months))
     ids = [r[0] for r in read]
-    ratings = _by_chunks(lambda part: for_subjects(cycle.id, part), ids)
+    # By the statement selecting the subjects, not their ids: a civil service's would be lists
+    # of hundreds of thousands to send and plan.
+    ratings = for_subjects(cycle.id, _subject_ids(unit_ids, track))
     objects = _Objects(cycle, ids, {r[0] for r in read if r[5] is not None})
     # Each distinct text of general criteria read once, not once per servant.
     general_of = _Parsed(lambda text: _general(_json(text), rubric))

@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext
-from sqlalchemy import Integer, String, and_, func, literal, null, select, union_all
+from sqlalchemy import Integer, Select, String, and_, func, literal, null, select, union_all
 
 from workflow.core import formats
 from workflow.cycles.models import Cycle
@@ -44,12 +44,14 @@ def _plans(cycle_id: int, registration_ids: Sequence[int] | None) -> Any:
     return stmt.subquery()
 
 
-def _subjects(subject_ids: Sequence[int]) -> Any:
+def _subjects(subject_ids: Sequence[int] | Select[Any]) -> Any:
+    stmt = select(Subject.id.label("plan"), Subject.person_id, Subject.unit_id).where(Subject.id.in_(subject_ids))
+    if isinstance(subject_ids, Select):
+        return stmt.subquery()
     # LIMIT keeps SQLite from folding the list of ids into each join: it reads the subjects first,
     # then each one's months and cases by their indexes, instead of looking every month of the
     # province up in the list (a thousand officials took seconds).
-    return (select(Subject.id.label("plan"), Subject.person_id, Subject.unit_id).where(Subject.id.in_(subject_ids))
-            .limit(len(subject_ids)).subquery())
+    return stmt.limit(len(subject_ids)).subquery()
 
 
 @source("ratings")
@@ -57,9 +59,13 @@ def satisfaction(cycle_id: int, registration_ids: Sequence[int] | None) -> dict[
     return _facts(cycle_id, _plans(cycle_id, registration_ids))
 
 
-def for_subjects(cycle_id: int, subject_ids: Sequence[int]) -> dict[int, list[Evidence]]:
-    """The same facts about subjects of a cycle, by subject (one statement)."""
-    return _facts(cycle_id, _subjects(subject_ids)) if subject_ids else {}
+def for_subjects(cycle_id: int, subject_ids: Sequence[int] | Select[Any]) -> dict[int, list[Evidence]]:
+    """The same facts about subjects of a cycle, by subject (one statement): the subjects given
+    by their ids, or by a statement selecting them (a whole track of a civil service, whose ids
+    would make lists of hundreds of thousands)."""
+    if not isinstance(subject_ids, Select) and not subject_ids:
+        return {}
+    return _facts(cycle_id, _subjects(subject_ids))
 
 
 def _facts(cycle_id: int, plans: Any) -> dict[int, list[Evidence]]:
