@@ -42,13 +42,13 @@ from datetime import datetime, timedelta
 from email.header import Header
 from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
-from email.utils import encode_rfc2231, format_datetime, formataddr, make_msgid, parseaddr
+from email.utils import encode_rfc2231, format_datetime, formataddr, parseaddr
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, func, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Select, String, cast, func, literal, select, update
 
+from workflow.accounts.models import Person
 from workflow.core.models import utcnow
 from workflow.extensions import db
 from workflow.notifications.ics import method_of
@@ -120,7 +120,7 @@ def claim_parts(now: datetime, size: int) -> list[Select[Any]]:
     ]
 
 
-def _claim_part(part: Select[Any], size: int, token: str) -> int:
+def _claim_part(part: Select[Any], size: int, token: str, message_id: Any) -> int:
     """Claim up to `size` of `part` for `token`; how many the token holds now."""
     # A CTE, evaluated once: as `WHERE id IN (subquery … LIMIT n)`, PostgreSQL may run the
     # subquery again per row and claim more than n.
@@ -128,35 +128,58 @@ def _claim_part(part: Select[Any], size: int, token: str) -> int:
     db.session.execute(
         update(Notification)
         .where(Notification.id == due.c.id, Notification.state == State.PENDING)
-        .values(state=State.SENDING, claimed_by=token, claimed_at=utcnow())
+        .values(state=State.SENDING, claimed_by=token, claimed_at=utcnow(), message_id=message_id)
         .execution_options(synchronize_session=False)
     )
     # Not the statement's rowcount: SQLite's driver gives -1 for an UPDATE that starts WITH.
     return db.session.scalar(select(func.count()).select_from(Notification).where(Notification.claimed_by == token)) or 0
 
 
-def claim(now: datetime, size: int, worker: str) -> list[Notification]:
-    """Mark up to `size` due messages as being sent by `worker`, commit, and return them.
+def _claim(now: datetime, size: int, worker: str, settings: dict[str, Any]) -> str:
+    """Mark up to `size` due messages as being sent by `worker` and commit; the claim's token.
 
     Never tried first, then the longest waiting: during an outage every message gets its turn
     instead of the oldest batch being tried over and over. Each part is read off
     `ix_notification_pending` in its own order (the never tried by id, the retries by when they
-    fell due), so a claim never sorts every pending message."""
+    fell due), so a claim never sorts every pending message. A message gets its Message-ID here,
+    the first time it is claimed, and keeps it when tried again."""
     token = f"{worker}:{uuid.uuid4().hex[:8]}"[:64]
+    domain = sender_address(settings).rpartition("@")[2] or "localhost"
+    made = literal("<kpi.") + cast(Notification.id, String) + literal(f".{uuid.uuid4().hex[:12]}@{domain}>")
+    message_id = func.coalesce(func.nullif(Notification.message_id, ""), made)
     taken = 0
     for part in claim_parts(now, size):
         if taken < size:
-            taken = _claim_part(part, size - taken, token)
+            taken = _claim_part(part, size - taken, token, message_id)
     db.session.commit()
+    return token
+
+
+def claim(now: datetime, size: int, worker: str) -> list[Notification]:
+    """Claim as the dispatcher does (`_claim`), and return the messages claimed."""
+    token = _claim(now, size, worker, current_app.config["KPI"])
     return list(
         db.session.scalars(
             select(Notification)
             .where(Notification.claimed_by == token, Notification.state == State.SENDING)
-            .options(selectinload(Notification.recipient))
             .order_by(Notification.id)
             .execution_options(populate_existing=True)
         )
     )
+
+
+def _claimed(token: str) -> list[Outgoing]:
+    """What the sending threads need of the messages claimed, as plain rows (no object per
+    message: the dispatcher's own thread is the one that waits on the database)."""
+    rows = db.session.execute(
+        select(Notification.id, Notification.to_address, func.coalesce(Person.full_name, ""), Notification.subject, Notification.message_id,
+               Notification.kind, Notification.locale, Notification.body_text, Notification.body_html, Notification.ics,
+               Notification.ics_filename)
+        .outerjoin(Person, Person.id == Notification.recipient_id)
+        .where(Notification.claimed_by == token, Notification.state == State.SENDING)
+        .order_by(Notification.id)
+    )
+    return [Outgoing(*row) for row in rows]
 
 
 def sender_address(settings: dict[str, Any]) -> str:
@@ -183,26 +206,6 @@ class Outgoing:
     body_html: str
     ics: str | None
     ics_filename: str | None
-
-    @classmethod
-    def of(cls, n: Notification, settings: dict[str, Any]) -> Outgoing:
-        if not n.message_id:
-            # Kept on the row, so a message tried again keeps its Message-ID.
-            domain = sender_address(settings).rpartition("@")[2] or "localhost"
-            n.message_id = make_msgid(f"kpi.{n.id}", domain=domain)
-        return cls(
-            id=n.id,
-            to_address=n.to_address,
-            to_name=n.recipient.full_name if n.recipient is not None else "",
-            subject=n.subject,
-            message_id=n.message_id,
-            kind=n.kind,
-            locale=n.locale,
-            body_text=n.body_text,
-            body_html=n.body_html,
-            ics=n.ics,
-            ics_filename=n.ics_filename,
-        )
 
 
 @dataclass(frozen=True)
@@ -375,13 +378,14 @@ class _Outcome:
         n.claimed_by = None
         n.claimed_at = None
 
-    def sent(self, n: Notification) -> None:
-        self._release(n)
-        n.state = State.SENT
-        n.attempts += 1
-        n.sent_at = utcnow()
-        n.next_attempt_at = None
-        self.report.sent += 1
+    def sent(self, ids: list[int]) -> None:
+        """The messages the server took, in one statement (a batch is hundreds)."""
+        db.session.execute(
+            update(Notification).where(Notification.id.in_(ids))
+            .values(state=State.SENT, attempts=Notification.attempts + 1, sent_at=utcnow(), next_attempt_at=None, claimed_by=None,
+                    claimed_at=None)
+            .execution_options(synchronize_session="evaluate"))
+        self.report.sent += len(ids)
 
     def refused(self, n: Notification, code: int, message: str) -> None:
         self._release(n)
@@ -497,17 +501,19 @@ def _deliver_all(outgoing: list[Outgoing], settings: dict[str, Any], pool: Threa
     return [d for share in pool.map(lambda i: deliver(shares[i], settings, lanes[i]), range(used)) for d in share]
 
 
-def _record(batch: list[Notification], results: list[Delivery], outcome: _Outcome) -> bool:
+def _record(results: list[Delivery], outcome: _Outcome) -> bool:
     """Apply a batch's outcome to its rows; False when the server was unavailable."""
-    by_id = {n.id: n for n in batch}
-    for d in results:
-        n = by_id[d.id]
-        if d.status == SENT:
-            outcome.sent(n)
-        elif d.status == REFUSED:
-            outcome.refused(n, d.code, d.error)
-        else:
-            outcome.unavailable(n, d.error)
+    sent = [d.id for d in results if d.status == SENT]
+    if sent:
+        outcome.sent(sent)
+    others = {d.id: d for d in results if d.status != SENT}
+    if others:  # the few refused or waiting, each with its own attempts, error and next try
+        for n in db.session.scalars(select(Notification).where(Notification.id.in_(others)).execution_options(populate_existing=True)):
+            d = others[n.id]
+            if d.status == REFUSED:
+                outcome.refused(n, d.code, d.error)
+            else:
+                outcome.unavailable(n, d.error)
     return all(d.status != UNAVAILABLE for d in results)
 
 
@@ -527,20 +533,19 @@ def send_due(now: datetime | None = None, *, limit: int | None = None, batch_siz
     # One batch is sent while the one before is recorded and the next claimed: the database's
     # share of the work overlaps the server's. A batch claimed is always sent and recorded.
     sender = ThreadPoolExecutor(1, thread_name_prefix="smtp-batch")
-    sending: tuple[list[Notification], Future[list[Delivery]]] | None = None
+    sending: Future[list[Delivery]] | None = None
     reachable = True
     try:
         while True:
-            batch: list[Notification] = []
+            batch: list[Outgoing] = []
             if reachable and (limit is None or report.claimed < limit):
-                batch = claim(now, size if limit is None else min(size, limit - report.claimed), worker)
+                batch = _claimed(_claim(now, size if limit is None else min(size, limit - report.claimed), worker, settings))
             if batch:
                 report.claimed += len(batch)
                 report.batches += 1
-                outgoing = [Outgoing.of(n, settings) for n in batch]
-                queued = (batch, sender.submit(_deliver_all, outgoing, settings, pool, lanes))
+                queued = sender.submit(_deliver_all, batch, settings, pool, lanes)
             if sending is not None:
-                reachable = _record(sending[0], sending[1].result(), outcome) and reachable
+                reachable = _record(sending.result(), outcome) and reachable
                 db.session.commit()
                 if not reachable:
                     log.warning("SMTP server %s:%s unavailable; messages wait", settings["smtp_host"], settings["smtp_port"])
