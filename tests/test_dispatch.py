@@ -137,17 +137,19 @@ def test_transient_refusals_back_off_exponentially_then_fail(smtp, app, monkeypa
     queue(head, "k")
     n = db.session.scalar(select(Notification))
     now = T0
-    delays = []
+    delays, message_ids = [], set()
     for attempt in range(1, 4):
         report = send_due(now)
         assert report.retrying == 1
         db.session.refresh(n)
         assert n.state == State.PENDING and n.attempts == attempt and n.last_error.startswith("451")
         delays.append(n.next_attempt_at - now)
+        message_ids.add(n.message_id)
         # Not before the back-off has passed.
         assert send_due(n.next_attempt_at - timedelta(seconds=1)).claimed == 0
         now = n.next_attempt_at
     assert delays == [timedelta(seconds=60), timedelta(seconds=120), timedelta(seconds=240)]
+    assert len(message_ids) == 1 and None not in message_ids  # a message tried again keeps its Message-ID
     assert send_due(now).failed == 1
     db.session.refresh(n)
     assert n.state == State.FAILED and n.attempts == 4 and n.failed_at is not None
