@@ -14,6 +14,8 @@ What does not live here: the computations (`workflow.scoring.engine`).
 from __future__ import annotations
 
 import copy
+import functools
+import json
 import dataclasses
 import tomllib
 from collections.abc import Mapping
@@ -268,7 +270,9 @@ class Rubric:
 
     @classmethod
     def from_snapshot(cls, data: dict[str, Any], source: str = "<snapshot>") -> Rubric:
-        return _build(data, source, text="")
+        # Every page that scores reads its cycle's snapshot, and validating one takes
+        # milliseconds; the same snapshot gives the same rubric (which is never changed).
+        return _snapshot_rubric(json.dumps(data, sort_keys=True, default=str), source)
 
     def with_changes(self, changes: dict[str, Any]) -> Rubric:
         """A copy with some values changed, validated like a file. Keys are dotted paths;
@@ -284,6 +288,11 @@ class Rubric:
         if problems:
             raise RubricError(problems)
         return _build(data, f"{self.source} (what-if)", text="")
+
+
+@functools.lru_cache(maxsize=64)
+def _snapshot_rubric(text: str, source: str) -> Rubric:
+    return _build(json.loads(text), source, text="")
 
 
 def _set_path(data: Any, path: str, value: Any) -> None:
@@ -695,7 +704,10 @@ def _build(raw: dict[str, Any], source: str, text: str) -> Rubric:
     return Rubric(**data, source=source)
 
 
+@functools.lru_cache(maxsize=64)
 def parse_rubric(text: str, source: str = "<rubric>") -> Rubric:
+    # Cached by the text: a rubric file is read on every page that scores before its cycle
+    # keeps a snapshot, and the same text gives the same rubric (which is never changed).
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
