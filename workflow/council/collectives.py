@@ -57,12 +57,27 @@ def _decided_collectives(cycle_id: int) -> list[Any]:
     ).all()
 
 
+def _not_classified_collectives(cycle: Cycle) -> dict[int, tuple[str, str]]:
+    """Unit id → (unit name, the sentence) of the collectives not classified in the cycle (the
+    12-month rule): they count as "not at the top level" for their leaders. Three statements."""
+    from workflow.selfscoring.standing import not_classified
+
+    found = not_classified(cycle)
+    if not found:
+        return {}
+    rows = db.session.execute(select(Registration.id, Registration.unit_id, Unit.name).join(Unit, Registration.unit_id == Unit.id)
+                              .where(Registration.id.in_(found)))
+    return {unit_id: (name, found[registration_id].sentence_vi()) for registration_id, unit_id, name in rows}
+
+
 @sources.source("collectives")
 def collective_evidence(cycle_id: int, registration_ids: Sequence[int] | None) -> dict[int, list[Evidence]]:
-    decided = _decided_collectives(cycle_id)
-    if not decided:
-        return {}
     cycle = db.session.get(Cycle, cycle_id)
+    assert cycle is not None
+    decided = _decided_collectives(cycle_id)
+    unclassified = _not_classified_collectives(cycle)
+    if not decided and not unclassified:
+        return {}
     rubric = rubric_of(cycle, COLLECTIVES)
     names = {level.code: level.name.vi for level in rubric.levels}
     own = {unit_id: (name, level) for unit_id, _, name, level in decided}
@@ -78,6 +93,12 @@ def collective_evidence(cycle_id: int, registration_ids: Sequence[int] | None) -
     found: dict[int, list[Evidence]] = {}
     for registration_id, unit_id in db.session.execute(stmt):
         facts = []
+        if unit_id in unclassified and unit_id not in own:
+            # Not classified ranks below every level: "chi bộ không xuất sắc thì bí thư chi bộ, lãnh
+            # đạo phụ trách không thể xuất sắc" bounds the leader as the rubric says.
+            name, sentence = unclassified[unit_id]
+            facts.append(Evidence("collective.level_rank", Decimal(len(rubric.level_codes)), f"{name}: {sentence}",
+                                  ref=f"collective:{unit_id}"))
         if unit_id in own:
             name, level = own[unit_id]
             rank = rubric.level_codes.index(level) if level in rubric.level_codes else len(rubric.level_codes)
@@ -150,10 +171,15 @@ def leaders_of(collective: Registration) -> list[int]:
 
 def undecided_collectives(cycle_id: int) -> list[Any]:
     """(registration id, unit id, parent unit id, unit name) of the collectives neither decided nor
-    waived. Three statements."""
+    waived nor left unclassified by the 12-month rule (settled: there is nothing to decide).
+    Five statements."""
+    from workflow.selfscoring.standing import not_classified
+
     decided = set(db.session.scalars(select(Decision.registration_id).where(Decision.cycle_id == cycle_id).distinct()))
     waived = set(db.session.scalars(select(CollectiveWaiver.collective_id).where(CollectiveWaiver.cycle_id == cycle_id)))
-    return [c for c in _collective_plans(cycle_id) if c.id not in decided and c.id not in waived]
+    cycle = db.session.get(Cycle, cycle_id)
+    settled = decided | waived | set(not_classified(cycle) if cycle is not None else {})
+    return [c for c in _collective_plans(cycle_id) if c.id not in settled]
 
 
 def waivers(cycle_id: int) -> list[CollectiveWaiver]:
