@@ -44,38 +44,42 @@ COLLECTIVES = "collectives"
 NOT_COMPLETED = "not_completed"
 
 
-def _decided_collectives(cycle_id: int) -> list[Any]:
-    """(unit id, its parent's id, unit name, level) of every collective decided in the cycle."""
+def _collectives_of(cycle: Cycle) -> tuple[list[Any], dict[int, tuple[str, str]]]:
+    """The collectives decided in the cycle — (unit id, its parent's id, unit name, level) — and
+    those the 12-month rule leaves unclassified — unit id → (unit name, the sentence): these count
+    as "not at the top level" for their leaders. One statement."""
+    from workflow.selfscoring.models import CollectiveSelfScore, SelfScoreState
+    from workflow.selfscoring.standing import Standing, rule_of
+
     latest = (select(Decision.registration_id, func.max(Decision.number).label("number"))
-              .where(Decision.cycle_id == cycle_id).group_by(Decision.registration_id).subquery())
-    return db.session.execute(
-        select(Registration.unit_id, Unit.parent_id, Unit.name, Decision.level)
-        .join(latest, latest.c.registration_id == Registration.id)
-        .join(Decision, (Decision.registration_id == latest.c.registration_id) & (Decision.number == latest.c.number))
+              .where(Decision.cycle_id == cycle.id).group_by(Decision.registration_id).subquery())
+    recognised = (select(CollectiveSelfScore.subject_id, func.count().label("n"))
+                  .where(CollectiveSelfScore.cycle_id == cycle.id, CollectiveSelfScore.state == SelfScoreState.RECOGNISED)
+                  .group_by(CollectiveSelfScore.subject_id).subquery())
+    rows = db.session.execute(
+        select(Registration.unit_id, Unit.parent_id, Unit.name, Decision.level, func.coalesce(recognised.c.n, 0), Registration.state)
+        .outerjoin(latest, latest.c.registration_id == Registration.id)
+        .outerjoin(Decision, (Decision.registration_id == latest.c.registration_id) & (Decision.number == latest.c.number))
+        .outerjoin(recognised, recognised.c.subject_id == Registration.subject_id)
         .join(Track, Registration.track_id == Track.id).join(Unit, Registration.unit_id == Unit.id)
-        .where(Registration.cycle_id == cycle_id, Track.code == COLLECTIVES)
+        .where(Registration.cycle_id == cycle.id, Track.code == COLLECTIVES)
     ).all()
-
-
-def _not_classified_collectives(cycle: Cycle) -> dict[int, tuple[str, str]]:
-    """Unit id → (unit name, the sentence) of the collectives not classified in the cycle (the
-    12-month rule): they count as "not at the top level" for their leaders. Three statements."""
-    from workflow.selfscoring.standing import not_classified
-
-    found = not_classified(cycle)
-    if not found:
-        return {}
-    rows = db.session.execute(select(Registration.id, Registration.unit_id, Unit.name).join(Unit, Registration.unit_id == Unit.id)
-                              .where(Registration.id.in_(found)))
-    return {unit_id: (name, found[registration_id].sentence_vi()) for registration_id, unit_id, name in rows}
+    decided = [(unit_id, parent_id, name, level) for unit_id, parent_id, name, level, _, _ in rows if level is not None]
+    rule = rule_of(cycle.rules)
+    unclassified: dict[int, tuple[str, str]] = {}
+    if rule is not None:
+        for unit_id, _, name, level, n, state in rows:
+            standing = Standing(int(n), int(rule["required_months"]), rule["citation"])
+            if level is None and state == "assigned" and not standing.classified:
+                unclassified[unit_id] = (name, standing.sentence_vi())
+    return decided, unclassified
 
 
 @sources.source("collectives")
 def collective_evidence(cycle_id: int, registration_ids: Sequence[int] | None) -> dict[int, list[Evidence]]:
     cycle = db.session.get(Cycle, cycle_id)
     assert cycle is not None
-    decided = _decided_collectives(cycle_id)
-    unclassified = _not_classified_collectives(cycle)
+    decided, unclassified = _collectives_of(cycle)
     if not decided and not unclassified:
         return {}
     rubric = rubric_of(cycle, COLLECTIVES)
