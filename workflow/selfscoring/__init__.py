@@ -17,7 +17,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from workflow.core.api import register
-    from workflow.selfscoring import api, models, views  # noqa: F401
+    from workflow.selfscoring import api, demo, models, views  # noqa: F401  (demo registers itself)
 
     app.register_blueprint(views.bp)
     register(api.blp)
