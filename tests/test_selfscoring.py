@@ -332,3 +332,28 @@ def test_a_collective_not_classified_is_settled_and_bounds_its_leader_below_the_
     facts = [e for e in sources.evidence_for(cycle.id)[plan.id] if e.kind == "collective.level_rank"]
     assert len(facts) == 1 and "Không xếp loại" in facts[0].origin and "11/12" in facts[0].origin
     assert proposals.compute(cycle, track="commune_leaders").proposal(plan.id).level != "excellent"
+
+
+def test_the_pages_the_sheet_and_the_api_say_why_a_collective_has_no_level(finalised, as_person, client):
+    """One sentence with the figures and the Hòa Bình text on the council's list, the committee's
+    decisions, the side-by-side report, the collective's result, its printed sheet (in
+    Vietnamese) and the API (in the reader's language)."""
+    import io
+
+    from pypdf import PdfReader
+
+    cycle, _, _, collective, _, _, committee = finalised
+    _drop_a_month(collective)
+    sentence = "Không xếp loại: tổ chức tự chấm điểm được cấp ủy công nhận 11/12 tháng (Hướng dẫn số 12, Quy định số 31 của BTV Tỉnh ủy Hòa Bình)."
+    reader = as_person(committee)
+    for path in (f"/council/{cycle.id}/proposals?track=collectives", f"/council/{cycle.id}/decisions", f"/council/{cycle.id}/collectives",
+                 f"/council/results/{collective.id}"):
+        page = unescape(_text(reader.get(path)))
+        assert page.count(sentence) == 1, path
+    pdf = reader.get(f"/council/results/{collective.id}/sheet.pdf")
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "Không xếp loại" in " ".join(text.split()) and "11/12" in text
+    committee.locale = "en"  # the committee member reads in English
+    answer = client.get(f"/api/v1/council/results/{collective.id}", headers=f.api_headers(committee))
+    assert answer.get_json()["not_classified"].startswith("Not classified: the organisation's self-scoring was recognised by the "
+                                                          "committee above for 11/12 months")
