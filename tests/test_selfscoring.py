@@ -210,6 +210,7 @@ def test_the_pages_read_a_decimal_comma_show_dates_and_keep_a_refused_form(world
     assert answer.status_code == 302
     row = operations.month_of(w.collective, w.cycle, 4)
     assert row.points == Decimal("87.5") and row.state == SelfScoreState.SUBMITTED
+    assert client.get(f"/self-scoring/months/{row.id}").headers["Location"].endswith(path)  # the audit log's and the mail's link
     page = _text(client.get(path))
     assert "87,50" in page and row.submitted_at.strftime("%d/%m/%Y") in page and "Chờ công nhận" in page
     refused = client.post(f"/self-scoring/{YEAR}/{w.district.id}/5", data={"points": "120"},

@@ -259,6 +259,7 @@ _registration = ("registration_id", lambda v: url_for("targets.detail", registra
 _report = ("report_id", lambda v: url_for("reports.detail", report_id=v))
 _council = ("cycle_id", lambda v: url_for("council.overview", cycle_id=v))
 LINKS: dict[str, tuple[str, Callable[[Any], str]]] = {
+    "collective_self_score": ("id", lambda v: url_for("selfscoring.month", row_id=v)),
     "person": ("id", lambda v: url_for("admin.person", person_id=v)),
     "api_token": ("person_id", lambda v: url_for("admin.person", person_id=v)),
     "unit": ("id", lambda v: url_for("admin.unit_edit", unit_id=v)),

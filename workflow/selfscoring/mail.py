@@ -34,7 +34,7 @@ def recognisers(row: CollectiveSelfScore) -> list[Person]:
 
 def _context(row: CollectiveSelfScore) -> dict[str, Any]:
     return {"row": row, "unit": row.subject.unit, "cycle": row.cycle, "month": row.month,
-            "month_path": f"/self-scoring/{row.cycle.year}?unit_id={row.subject.unit_id}", "waiting_path": "/self-scoring/waiting"}
+            "month_path": f"/self-scoring/months/{row.id}", "waiting_path": "/self-scoring/waiting"}
 
 
 def month_step(row: CollectiveSelfScore, step: str, number: int) -> int:

@@ -78,6 +78,14 @@ def save(year: int, unit_id: int, month: int):
     return redirect(url_for(".year", year=year, unit_id=unit_id, month=month))
 
 
+@bp.get("/months/<int:row_id>")
+def month(row_id: int):
+    """A month by its id (the audit log's and the mail's link): its place in the collective's year."""
+    row = get_or_404(CollectiveSelfScore, row_id)
+    policy.require(current_user, "selfscoring.view", row)
+    return redirect(url_for(".year", year=row.cycle.year, unit_id=row.subject.unit_id, month=row.month))
+
+
 @bp.post("/months/<int:row_id>/step")
 def step(row_id: int):
     row = get_or_404(CollectiveSelfScore, row_id)
