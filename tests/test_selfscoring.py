@@ -354,6 +354,9 @@ def test_the_pages_the_sheet_and_the_api_say_why_a_collective_has_no_level(final
     pdf = reader.get(f"/council/results/{collective.id}/sheet.pdf")
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
     assert "Không xếp loại" in " ".join(text.split()) and "11/12" in text
+    listed = client.get(f"/api/v1/self-scoring/{cycle.year}/not-classified", headers=f.api_headers(committee)).get_json()
+    assert [(r["registration_id"], r["recognised_months"], r["required_months"], r["sentence"]) for r in listed] == [
+        (collective.id, 11, 12, sentence)]
     committee.locale = "en"  # the committee member reads in English
     answer = client.get(f"/api/v1/council/results/{collective.id}", headers=f.api_headers(committee))
     assert answer.get_json()["not_classified"].startswith("Not classified: the organisation's self-scoring was recognised by the "

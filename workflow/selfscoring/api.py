@@ -20,8 +20,8 @@ from workflow.core.web import get_or_404
 from workflow.extensions import db
 from workflow.selfscoring import operations, queries
 from workflow.selfscoring.models import CollectiveSelfScore
-from workflow.selfscoring.schemas import CollectiveYearSchema, MonthSchema, SelfScoreSaveSchema, SelfScoreStepSchema
-from workflow.selfscoring.standing import recognised_months, rule_of
+from workflow.selfscoring.schemas import CollectiveYearSchema, MonthSchema, NotClassifiedSchema, SelfScoreSaveSchema, SelfScoreStepSchema
+from workflow.selfscoring.standing import not_classified_named, recognised_months, rule_of
 from workflow.selfscoring.workflow import SELF_SCORE
 
 blp = Blueprint("selfscoring_api", __name__, url_prefix=f"{API_PREFIX}/self-scoring",
@@ -82,3 +82,15 @@ def take_step(data, row_id: int):
     operations.take_step(row, data["step"], actor=current_user, version=version, reason=data["reason"])
     db.session.flush()
     return with_etag(_month(row), row)
+
+
+@blp.get("/<int:year>/not-classified")
+@blp.response(200, NotClassifiedSchema(many=True))
+def not_classified(year: int):
+    """The collectives the 12-month rule leaves without a classification in the cycle `year` (no
+    proposed level, no place in the quota, nothing for the committee to decide), for those who
+    read the council's proposals."""
+    cycle = queries.cycle_of_year(year)
+    policy.require(current_user, "council.proposals.view", cycle)
+    return [{"registration_id": r, "unit": name, "recognised_months": s.recognised, "required_months": s.required, "sentence": s.sentence()}
+            for r, name, s in not_classified_named(cycle)]

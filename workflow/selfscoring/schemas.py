@@ -52,3 +52,11 @@ class CollectiveYearSchema(BaseSchema):
     recognised_months = fields.Integer()
     regime = fields.String()
     months = fields.List(fields.Nested(MonthSchema))
+
+
+class NotClassifiedSchema(BaseSchema):
+    registration_id = fields.Integer()
+    unit = fields.String()
+    recognised_months = fields.Integer()
+    required_months = fields.Integer()
+    sentence = fields.String(metadata={"description": "In the reader's language, with the figures and the text the rule comes from."})
