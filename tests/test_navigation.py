@@ -22,7 +22,7 @@ def _top_entries(page: str) -> list[tuple[bool, str]]:
 
 @pytest.mark.parametrize(("roles", "expected"), [
     # A head works in a unit: their targets, reports and results ("Tháng này" is on their home page).
-    ([Role.HEAD], ["Trang chủ", "Chỉ tiêu của tôi", "Báo cáo của tôi", "Đánh giá"]),  # my results, the collective's self-scoring
+    ([Role.HEAD], ["Trang chủ", "Chỉ tiêu của tôi", "Báo cáo của tôi", "Kết quả của tôi"]),
     # Staff and the committee also read the citizens' ratings of every unit and work on confidence
     # votes: one "Đánh giá" menu.
     ([Role.STAFF], ["Trang chủ", "Đăng ký chỉ tiêu", "Báo cáo quý", "Đánh giá"]),

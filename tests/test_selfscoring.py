@@ -188,7 +188,9 @@ def test_a_month_not_begun_or_out_of_range_is_refused(world):
     ("stranger", "selfscoring.view", "collective", False),
     ("above", "selfscoring.recognise", None, True),
     ("committee", "selfscoring.recognise", None, True),
-    ("commune_head", "selfscoring.recognise", None, False),  # heads no unit with units under it
+    ("commune_head", "selfscoring.recognise", None, False),  # heads no unit with collectives under it
+    ("head", "selfscoring.score", None, True),  # heads a unit evaluated as a collective
+    ("commune_head", "selfscoring.score", None, False),  # the commune is not (yet) a collective of the track
     ("staff", "selfscoring.recognise", None, False),
 ])
 def test_who_may_do_what(world, who, action, on, allowed):

@@ -815,11 +815,26 @@ def _recognises(actor: Person, unit: Any) -> bool:
     return unit.parent_id in actor.head_unit_ids
 
 
+def _collectives_exist(units: Any) -> bool:
+    """Whether some active collective subject belongs to the units `units` selects (a condition on
+    Unit): the navigation's entries show only where there is something to self-score."""
+    from sqlalchemy import select
+
+    from workflow.extensions import db
+    from workflow.framework.models import Subject, SubjectKind
+    from workflow.units.models import Unit
+
+    return db.session.scalar(select(Subject.id).join(Unit, Subject.unit_id == Unit.id).where(
+        Subject.kind == SubjectKind.COLLECTIVE, Subject.active.is_(True), units).limit(1)) is not None
+
+
 @rule("selfscoring.score")
 def _self_score(actor: Person, obj: Any) -> bool:
-    """`obj` None: whether the person heads some unit (the navigation entry)."""
+    """`obj` None: whether the person heads a unit evaluated as a collective (the navigation entry)."""
     if obj is None:
-        return bool(actor.head_unit_ids)
+        from workflow.units.models import Unit
+
+        return bool(actor.head_unit_ids) and _collectives_exist(Unit.id.in_(actor.head_unit_ids))
     unit = _collective_unit(obj)
     return unit is not None and unit.id in actor.head_unit_ids
 
@@ -827,17 +842,13 @@ def _self_score(actor: Person, obj: Any) -> bool:
 @rule("selfscoring.recognise")
 def _recognise_self_score(actor: Person, obj: Any) -> bool:
     """`obj` None: whether the person may recognise some collective's months (the navigation
-    entry: the committee, or the head of a unit with units under it)."""
+    entry: the committee, or the head of a unit with collectives directly under it)."""
     if obj is None:
         if actor.has_role(Role.COMMITTEE):
             return True
-        from sqlalchemy import select
-
-        from workflow.extensions import db
         from workflow.units.models import Unit
 
-        return bool(actor.head_unit_ids) and db.session.scalar(
-            select(Unit.id).where(Unit.parent_id.in_(actor.head_unit_ids)).limit(1)) is not None
+        return bool(actor.head_unit_ids) and _collectives_exist(Unit.parent_id.in_(actor.head_unit_ids))
     return _recognises(actor, _collective_unit(obj))
 
 
