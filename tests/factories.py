@@ -250,3 +250,19 @@ def full_entries(registration, *, actual: str = "310", task_status: str = "in_pr
             values["actual"] = Decimal(percent if t.measure == "%" else actual)
         entries.append(values)
     return entries
+
+
+# --- monthly self-scoring of collectives (workflow.selfscoring) -------------------------------
+
+def recognised_months(subject, cycle: Cycle, months: int = 12, *, skip: tuple[int, ...] = ()) -> None:
+    """`months` months of the collective's self-scoring recognised by the committee above (the
+    12-month rule of the rules file), the months in `skip` left out; written as they stand at the
+    year's end (the steps themselves: tests/test_selfscoring.py)."""
+    from workflow.core.models import utcnow
+    from workflow.selfscoring.models import CollectiveSelfScore, SelfScoreState
+
+    numbers = [m for m in range(1, 13) if m not in skip][:months]
+    for number in numbers:
+        db.session.add(CollectiveSelfScore(subject_id=subject.id, cycle_id=cycle.id, month=number, state=SelfScoreState.RECOGNISED,
+                                           points=Decimal(90), note="", returned_reason="", submitted_at=utcnow(), reviewed_at=utcnow()))
+    db.session.flush()

@@ -140,8 +140,9 @@ def test_the_pages_and_the_api_show_one_track_at_a_time(two_tracks, as_person):
     assert "Triệu Văn Đạo" in result and "tiêu chí chung 27,00" in result  # the sheet's 10 + 12 + 8 points, scored 9 + 11 + 7
 
 
-def _collective_plan(cycle, unit, head, level: str | None):
-    """The unit's collective plan, assigned, with the committee's decision `level` (when given)."""
+def _collective_plan(cycle, unit, head, level: str | None, recognised: int = 12):
+    """The unit's collective plan, assigned, with the committee's decision `level` (when given),
+    and `recognised` months of its self-scoring recognised (all 12: classified as usual)."""
     from workflow.council.models import Decision
     from workflow.targets.models import Registration
 
@@ -150,6 +151,7 @@ def _collective_plan(cycle, unit, head, level: str | None):
     plan = Registration(cycle=cycle, track=track, subject=subject, unit_id=unit.id, head_id=head.id, state="assigned")
     db.session.add(plan)
     db.session.flush()
+    f.recognised_months(subject, cycle, recognised)
     if level:
         db.session.add(Decision(cycle_id=cycle.id, registration_id=plan.id, number=1, level=level, follows_proposal=False,
                                 reason="Ban Thường vụ quyết định", decided_by_id=head.id))

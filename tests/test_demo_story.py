@@ -92,6 +92,7 @@ def test_the_demo_tells_its_years_in_order(app):
     assert any(e.delivered_on is None or e.delivered_on > e.target.due_date for e in late)
 
     _civil_servants_do_their_months_in_order()
+    _collectives_self_score_month_by_month(cycles[2026])
 
 
 def _civil_servants_do_their_months_in_order() -> None:
@@ -116,3 +117,23 @@ def _civil_servants_do_their_months_in_order() -> None:
         4: {MonthState.ASSESSED: 6}, 5: {MonthState.SELF_ASSESSED: 6}, 6: {MonthState.AGREED: 6}}
     flagged = db.session.scalars(select(MonthlyPlan).where(MonthlyPlan.without_self_assessment.is_(True))).all()
     assert len(flagged) == 1
+
+
+def _collectives_self_score_month_by_month(cycle: Cycle) -> None:
+    """Collectives self-score each month after it began and are recognised after submitting
+    (the 12-month rule, Hướng dẫn 12 / Quy định 31 của BTV Tỉnh ủy Hòa Bình): Sở Nội vụ all
+    eleven months so far, Sở Tài chính without August, Tam Đảo's November waiting."""
+    from workflow.selfscoring.models import CollectiveSelfScore, SelfScoreState
+    from workflow.units.models import Unit
+
+    rows = db.session.execute(select(CollectiveSelfScore, Unit.code).join(CollectiveSelfScore.subject).join(Unit)
+                              .where(CollectiveSelfScore.cycle_id == cycle.id)).all()
+    months: dict[str, dict[int, SelfScoreState]] = {}
+    for row, code in rows:
+        months.setdefault(code, {})[row.month] = row.state
+        assert row.submitted_at.date() >= date(cycle.year, row.month, 1)
+        if row.reviewed_at:
+            assert row.reviewed_at > row.submitted_at
+    assert months["SNV"] == {m: SelfScoreState.RECOGNISED for m in range(1, 12)}
+    assert 8 not in months["STC"] and len(months["STC"]) == 10
+    assert months["UB-TD"][11] == SelfScoreState.SUBMITTED and months["UB-TD"][10] == SelfScoreState.RECOGNISED

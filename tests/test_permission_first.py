@@ -23,6 +23,7 @@ from workflow.framework import operations as framework
 from workflow.monthly.models import MonthlyPlan
 from workflow.reports.models import Evidence, RequestKind, SupportRequest
 from workflow.reports.operations import report_of
+from workflow.selfscoring.models import CollectiveSelfScore
 from workflow.targets.models import Amendment, ChangeKind, Proposal
 
 UNSAFE = ("post", "put", "patch", "delete")
@@ -60,13 +61,16 @@ def world(app):
     servant = f.person(unit=mine.unit)
     subject = framework.subject_of(track, unit_id=mine.unit_id, person_id=servant.id)
     rows["plan_id"] = MonthlyPlan(subject=subject, period=framework.period_of(cycle, track, 1))
+    # The unit's collective with a month of self-scoring (workflow.selfscoring).
+    collective = framework.subject_of(framework.track_in(cycle, "collectives"), unit_id=mine.unit_id, person_id=None)
+    rows["row_id"] = CollectiveSelfScore(subject=collective, cycle=cycle, month=1, note="", returned_reason="")
     db.session.add_all(rows.values())
     db.session.flush()
     ids = {
         "group_id": mine.unit.group_id, "unit_id": mine.unit_id, "cycle_id": cycle.id, "person_id": head.id, "registration_id": mine.id,
         "target_id": target.id, "report_id": report.id, "card_id": card.id, "objection_id": objection.id,
         **{name: row.id for name, row in rows.items()},
-        "round_id": vote_round(candidates=1).round.id, "subject_id": subject.id,
+        "round_id": vote_round(candidates=1).round.id, "subject_id": subject.id, "year": cycle.year, "month": 1,
     }
     intruders = {"another head": f.head_of(other), "a council member": seats["m1"].person}
     return ids, intruders
@@ -134,7 +138,8 @@ def test_every_versioned_edit_checks_the_permission_before_the_version(world, cl
     spec = client.get("/api/v1/openapi.json").get_json()
     operations = versioned_operations(spec)
     # Every package that edits with versions is enumerated (a broken enumeration cannot pass).
-    assert {p.split("/")[3] for _, p, _ in operations} >= {"units", "unit-groups", "cycles", "people", "registrations", "reports", "council", "monthly"}
+    assert {p.split("/")[3] for _, p, _ in operations} >= {"units", "unit-groups", "cycles", "people", "registrations", "reports", "council", "monthly",
+                                                              "self-scoring"}
     wrong = []
     for who, person in intruders.items():
         headers = f.api_headers(person)

@@ -37,6 +37,7 @@ MODULES = (
     "workflow.ratings",
     "workflow.votes",
     "workflow.opinions",
+    "workflow.selfscoring",
     "workflow.demo",
     "scheduler",
 )

@@ -793,3 +793,68 @@ def _view_opinion_results(actor: Person, item: Any) -> bool:
     if actor.has_role(Role.STAFF) or _seat(actor, item.round):
         return True
     return _manager_of(actor, item.subject) or _agency_head_of(actor, item.subject)
+
+
+# --- monthly self-scoring of collectives (workflow.selfscoring) ------------------------------
+# The collective's head (người đứng đầu of its unit) self-scores each month and submits it; the
+# committee above recognises it (công nhận) or returns it: the head of the parent unit, or the
+# standing committee for a unit with no parent — never the collective's own head. Staff, the
+# committee and administrators read every collective's months; administrators decide nothing.
+# `obj`: a month (CollectiveSelfScore) or the collective's Subject before its month exists.
+
+def _collective_unit(obj: Any) -> Any:
+    subject = getattr(obj, "subject", obj)
+    return None if subject is None else subject.unit
+
+
+def _recognises(actor: Person, unit: Any) -> bool:
+    if unit is None or unit.id in actor.head_unit_ids:
+        return False
+    if unit.parent_id is None:
+        return actor.has_role(Role.COMMITTEE)
+    return unit.parent_id in actor.head_unit_ids
+
+
+def _collectives_exist(units: Any) -> bool:
+    """Whether some active collective subject belongs to the units `units` selects (a condition on
+    Unit): the navigation's entries show only where there is something to self-score."""
+    from sqlalchemy import select
+
+    from workflow.extensions import db
+    from workflow.framework.models import Subject, SubjectKind
+    from workflow.units.models import Unit
+
+    return db.session.scalar(select(Subject.id).join(Unit, Subject.unit_id == Unit.id).where(
+        Subject.kind == SubjectKind.COLLECTIVE, Subject.active.is_(True), units).limit(1)) is not None
+
+
+@rule("selfscoring.score")
+def _self_score(actor: Person, obj: Any) -> bool:
+    """`obj` None: whether the person heads a unit evaluated as a collective (the navigation entry)."""
+    if obj is None:
+        from workflow.units.models import Unit
+
+        return bool(actor.head_unit_ids) and _collectives_exist(Unit.id.in_(actor.head_unit_ids))
+    unit = _collective_unit(obj)
+    return unit is not None and unit.id in actor.head_unit_ids
+
+
+@rule("selfscoring.recognise")
+def _recognise_self_score(actor: Person, obj: Any) -> bool:
+    """`obj` None: whether the person may recognise some collective's months (the navigation
+    entry: the committee, or the head of a unit with collectives directly under it)."""
+    if obj is None:
+        if actor.has_role(Role.COMMITTEE):
+            return True
+        from workflow.units.models import Unit
+
+        return bool(actor.head_unit_ids) and _collectives_exist(Unit.parent_id.in_(actor.head_unit_ids))
+    return _recognises(actor, _collective_unit(obj))
+
+
+@rule("selfscoring.view")
+def _view_self_scores(actor: Person, obj: Any) -> bool:
+    if actor.role_set & {Role.STAFF, Role.COMMITTEE, Role.ADMIN}:
+        return True
+    unit = _collective_unit(obj)
+    return unit is not None and (unit.id in actor.head_unit_ids or _recognises(actor, unit))

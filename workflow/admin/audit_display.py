@@ -82,6 +82,10 @@ ACTIONS: dict[str, Any] = {
     "monthly_plan.assess": _l("Month assessed by the direct manager"),
     "monthly_plan.approve": _l("Month approved by the head of agency"),
     "monthly_plan.return": _l("Month's assessment returned to the manager"),
+    "collective_self_score.save": _l("Collective's monthly self-score saved"),
+    "collective_self_score.submit": _l("Collective's monthly self-score submitted for recognition"),
+    "collective_self_score.recognise": _l("Collective's monthly self-score recognised by the committee above"),
+    "collective_self_score.return": _l("Collective's monthly self-score returned with a reason"),
     "monthly_year.assess": _l("General criteria of the year scored by the direct manager"),
     "monthly_year.case": _l("Case of not completing tasks recorded for the year"),
     "monthly_year.decide": _l("Level of the year decided by the head of agency"),
@@ -196,6 +200,7 @@ OBJECTS: dict[str, Any] = {
     "registration": _l("Registration of targets"),
     "monthly_product": _l("Product of the catalogue"),
     "monthly_plan": _l("Month of a civil servant"),
+    "collective_self_score": _l("Month of a collective's self-scoring"),
     "monthly_line": _l("Product of a month"),
     "monthly_year": _l("Year of a civil servant"),
     "target": _l("Target"),
@@ -254,6 +259,7 @@ _registration = ("registration_id", lambda v: url_for("targets.detail", registra
 _report = ("report_id", lambda v: url_for("reports.detail", report_id=v))
 _council = ("cycle_id", lambda v: url_for("council.overview", cycle_id=v))
 LINKS: dict[str, tuple[str, Callable[[Any], str]]] = {
+    "collective_self_score": ("id", lambda v: url_for("selfscoring.month", row_id=v)),
     "person": ("id", lambda v: url_for("admin.person", person_id=v)),
     "api_token": ("person_id", lambda v: url_for("admin.person", person_id=v)),
     "unit": ("id", lambda v: url_for("admin.unit_edit", unit_id=v)),

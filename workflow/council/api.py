@@ -522,6 +522,7 @@ def result(registration_id: int):
         "spread": row["spread"] if row and officials else None,
         "proposed_level": row["level"] if row else None, "level": decision.level if decision else None,
         "level_explanation": ctx["level_explanation"],
+        "not_classified": ctx["not_classified"].sentence() if ctx["not_classified"] else None,
         "decision_reason": decision.reason if decision else None, "objection_deadline": session.objection_deadline if session else None,
         "lines": [{"target_id": ln.target.id, "title": ln.target.title, "kind": ln.target.kind.value, "weight": ln.target.weight,
                    "quantity_percent": ln.result.quantity_percent, "quality_percent": ln.result.quality_percent,

@@ -44,25 +44,44 @@ COLLECTIVES = "collectives"
 NOT_COMPLETED = "not_completed"
 
 
-def _decided_collectives(cycle_id: int) -> list[Any]:
-    """(unit id, its parent's id, unit name, level) of every collective decided in the cycle."""
+def _collectives_of(cycle: Cycle) -> tuple[list[Any], dict[int, tuple[str, str]]]:
+    """The collectives decided in the cycle — (unit id, its parent's id, unit name, level) — and
+    those the 12-month rule leaves unclassified — unit id → (unit name, the sentence): these count
+    as "not at the top level" for their leaders. One statement."""
+    from workflow.selfscoring.models import CollectiveSelfScore, SelfScoreState
+    from workflow.selfscoring.standing import Standing, rule_of
+
     latest = (select(Decision.registration_id, func.max(Decision.number).label("number"))
-              .where(Decision.cycle_id == cycle_id).group_by(Decision.registration_id).subquery())
-    return db.session.execute(
-        select(Registration.unit_id, Unit.parent_id, Unit.name, Decision.level)
-        .join(latest, latest.c.registration_id == Registration.id)
-        .join(Decision, (Decision.registration_id == latest.c.registration_id) & (Decision.number == latest.c.number))
+              .where(Decision.cycle_id == cycle.id).group_by(Decision.registration_id).subquery())
+    recognised = (select(CollectiveSelfScore.subject_id, func.count().label("n"))
+                  .where(CollectiveSelfScore.cycle_id == cycle.id, CollectiveSelfScore.state == SelfScoreState.RECOGNISED)
+                  .group_by(CollectiveSelfScore.subject_id).subquery())
+    rows = db.session.execute(
+        select(Registration.unit_id, Unit.parent_id, Unit.name, Decision.level, func.coalesce(recognised.c.n, 0), Registration.state)
+        .outerjoin(latest, latest.c.registration_id == Registration.id)
+        .outerjoin(Decision, (Decision.registration_id == latest.c.registration_id) & (Decision.number == latest.c.number))
+        .outerjoin(recognised, recognised.c.subject_id == Registration.subject_id)
         .join(Track, Registration.track_id == Track.id).join(Unit, Registration.unit_id == Unit.id)
-        .where(Registration.cycle_id == cycle_id, Track.code == COLLECTIVES)
+        .where(Registration.cycle_id == cycle.id, Track.code == COLLECTIVES)
     ).all()
+    decided = [(unit_id, parent_id, name, level) for unit_id, parent_id, name, level, _, _ in rows if level is not None]
+    rule = rule_of(cycle.rules)
+    unclassified: dict[int, tuple[str, str]] = {}
+    if rule is not None:
+        for unit_id, _, name, level, n, state in rows:
+            standing = Standing(int(n), int(rule["required_months"]), rule["citation"])
+            if level is None and state == "assigned" and not standing.classified:
+                unclassified[unit_id] = (name, standing.sentence_vi())
+    return decided, unclassified
 
 
 @sources.source("collectives")
 def collective_evidence(cycle_id: int, registration_ids: Sequence[int] | None) -> dict[int, list[Evidence]]:
-    decided = _decided_collectives(cycle_id)
-    if not decided:
-        return {}
     cycle = db.session.get(Cycle, cycle_id)
+    assert cycle is not None
+    decided, unclassified = _collectives_of(cycle)
+    if not decided and not unclassified:
+        return {}
     rubric = rubric_of(cycle, COLLECTIVES)
     names = {level.code: level.name.vi for level in rubric.levels}
     own = {unit_id: (name, level) for unit_id, _, name, level in decided}
@@ -78,6 +97,12 @@ def collective_evidence(cycle_id: int, registration_ids: Sequence[int] | None) -
     found: dict[int, list[Evidence]] = {}
     for registration_id, unit_id in db.session.execute(stmt):
         facts = []
+        if unit_id in unclassified and unit_id not in own:
+            # Not classified ranks below every level: "chi bộ không xuất sắc thì bí thư chi bộ, lãnh
+            # đạo phụ trách không thể xuất sắc" bounds the leader as the rubric says.
+            name, sentence = unclassified[unit_id]
+            facts.append(Evidence("collective.level_rank", Decimal(len(rubric.level_codes)), f"{name}: {sentence}",
+                                  ref=f"collective:{unit_id}"))
         if unit_id in own:
             name, level = own[unit_id]
             rank = rubric.level_codes.index(level) if level in rubric.level_codes else len(rubric.level_codes)
@@ -150,10 +175,15 @@ def leaders_of(collective: Registration) -> list[int]:
 
 def undecided_collectives(cycle_id: int) -> list[Any]:
     """(registration id, unit id, parent unit id, unit name) of the collectives neither decided nor
-    waived. Three statements."""
+    waived nor left unclassified by the 12-month rule (settled: there is nothing to decide).
+    Five statements."""
+    from workflow.selfscoring.standing import not_classified
+
     decided = set(db.session.scalars(select(Decision.registration_id).where(Decision.cycle_id == cycle_id).distinct()))
     waived = set(db.session.scalars(select(CollectiveWaiver.collective_id).where(CollectiveWaiver.cycle_id == cycle_id)))
-    return [c for c in _collective_plans(cycle_id) if c.id not in decided and c.id not in waived]
+    cycle = db.session.get(Cycle, cycle_id)
+    settled = decided | waived | set(not_classified(cycle) if cycle is not None else {})
+    return [c for c in _collective_plans(cycle_id) if c.id not in settled]
 
 
 def waivers(cycle_id: int) -> list[CollectiveWaiver]:

@@ -653,6 +653,17 @@ def _next_number(registration_id: int) -> int:
     return (db.session.scalar(select(func.max(Decision.number)).where(Decision.registration_id == registration_id)) or 0) + 1
 
 
+def refuse_unclassified(cycle: Cycle, registration_id: int) -> None:
+    """A collective left unclassified by the 12-month rule (`workflow.selfscoring.standing`) has
+    no level to decide: refused with its sentence, beside the level."""
+    from workflow.selfscoring.standing import not_classified
+
+    standing = not_classified(cycle, [registration_id]).get(registration_id)
+    if standing is not None:
+        raise ValidationFailed({"level": [standing.sentence() + " " + gettext("The committee cannot decide a level for it.")]},
+                               standing.sentence())
+
+
 def decide(proposal: LevelProposal, *, actor: Person, level: str | None, reason: str = "", objection: Objection | None = None) -> Decision:
     """The committee's level for one head: the proposal's (accepting it), or another with a
     mandatory reason. Each call records a new version; nothing is ever overwritten. A tie at
@@ -681,6 +692,8 @@ def decide(proposal: LevelProposal, *, actor: Person, level: str | None, reason:
                 "The collectives this head leads are not decided yet: %(names)s. Decide the collectives first "
                 "(collectives before their leaders), or record the standing committee's waiver with its reason.",
                 names=", ".join(waiting)))
+    if proposal.registration.track.code == collectives.COLLECTIVES:
+        refuse_unclassified(session.cycle, proposal.registration_id)
     rubric = rubric_of(session.cycle)
     proposed = recheck.recomputed_level if recheck is not None and recheck.recomputed_level else proposal.level
     level = level or proposed
@@ -793,8 +806,11 @@ def accept_all(session: CouncilSession, *, actor: Person) -> int:
     from workflow.council import collectives
 
     policy.require(actor, "council.committee.decide", session)
+    from workflow.selfscoring.standing import not_classified
+
     decided = queries.latest_decisions(session.cycle_id)
     frozen = queries.frozen_proposals(session)
+    unclassified = not_classified(session.cycle)  # nothing to decide (a list frozen before the rule counted them)
     count = 0
     # The collectives first: their decisions are what their leaders' wait on, and recompute.
     for is_collective in (True, False):
@@ -802,7 +818,7 @@ def accept_all(session: CouncilSession, *, actor: Person) -> int:
         waiting = {} if is_collective else collectives.waiting_for(session.cycle_id)
         rechecks = {} if is_collective else collectives.open_rechecks(session.cycle_id)
         for registration_id, proposal in frozen.items():
-            if registration_id in decided or registration_id in waiting or (proposal.registration.track.code == collectives.COLLECTIVES) != is_collective:
+            if registration_id in decided or registration_id in waiting or registration_id in unclassified or (proposal.registration.track.code == collectives.COLLECTIVES) != is_collective:
                 continue
             recheck = rechecks.get(registration_id)
             level = recheck.recomputed_level if recheck is not None else proposal.level

@@ -10,6 +10,10 @@ dissent does not move the facts of a panel of seven.
 "Disciplined in the year" and the other cases of "không hoàn thành" come from the secretary's
 `DisciplineRecord`, as facts the rubric maps per regime (`discipline_facts`).
 
+A collective that did not have the months of self-scoring its track's rule requires recognised
+(the 12-month rule, `workflow.selfscoring.standing`) is left out of the engine: it gets no level
+and no place in the quota, and the panel lists it apart (`Panel.not_classified`) with its sentence.
+
 The quota's scope: every head of the cycle is classified by the same standing committee, so the
 agency is the same for all; the group is the unit's group (`[quota] scope` in the rubric).
 """
@@ -17,7 +21,7 @@ agency is the same for all; the group is the unit's group (`[quota] scope` in th
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -52,6 +56,7 @@ from workflow.scoring.engine import (
     what_if,
 )
 from workflow.scoring.rubric import Rubric
+from workflow.selfscoring.standing import COLLECTIVES, not_classified
 from workflow.targets.models import Registration, RegistrationState
 from workflow.units.models import Unit, UnitGroup
 
@@ -75,6 +80,9 @@ class Panel:
     heads: list[HeadRow]
     candidates: list[Candidate]
     proposals: Proposals
+    # Collectives without the months of self-scoring their track's rule requires (the 12-month
+    # rule, `workflow.selfscoring.standing`): no proposed level, no place in the quota.
+    not_classified: list[tuple[HeadRow, Any]] = field(default_factory=list)
 
     def row(self, registration_id: int) -> HeadRow:
         return self.heads[self.proposals.position(registration_id)]
@@ -214,6 +222,9 @@ def _compute(cycle: Cycle, rubric: Rubric, track: str = HEADS) -> Panel:
     # share one `Facts`), so that Python's cyclic garbage collector, which runs by the number of
     # objects that stay, has little to scan; it is never paused (that would be process-wide).
     heads = heads_of(cycle.id, track)
+    unclassified = not_classified(cycle) if track == COLLECTIVES else {}
+    excluded = [(h, unclassified[h.registration_id]) for h in heads if h.registration_id in unclassified]
+    heads = [h for h in heads if h.registration_id not in unclassified]
     wanted = {h.registration_id for h in heads}
     joined, counts = _ratings_sql(db.engine.dialect.name)
     cases = {head: (sources.disciplined(found), found) for head, found in sources.evidence_for(cycle.id).items()}
@@ -240,4 +251,4 @@ def _compute(cycle: Cycle, rubric: Rubric, track: str = HEADS) -> Panel:
             facts[head] = Facts(0, 0, 0, 0, 0, *cases.get(head, (False, ())))
         candidates.append(Candidate(head, ratings.get(head, {}), facts[head], agency=agency, group=h.group_name, track=track,
                                     previous_level=before.get(h.head_id)))
-    return Panel(cycle, rubric, heads, candidates, propose(candidates, rubric))
+    return Panel(cycle, rubric, heads, candidates, propose(candidates, rubric), excluded)

@@ -45,6 +45,8 @@ def decision_rows(cycle: Cycle, session: Any, person: Any) -> tuple[list[Any], d
 
 
 def result_context(registration: Registration, officials: bool) -> dict[str, Any]:
+    from workflow.selfscoring.standing import not_classified
+
     """What the result page, the API and the printed sheet show. A head sees their level, the
     breakdown of every target (figures and the council's changed figures with their reasons),
     the panel score with its spread and number of scores, the proposal and the decision with its
@@ -82,6 +84,8 @@ def result_context(registration: Registration, officials: bool) -> dict[str, Any
         "discipline_categories": presenters.DISCIPLINE_CATEGORIES, "discipline_forms": presenters.DISCIPLINE_FORMS,
         # A collective decided after this leader: the result waits for the committee's new decision.
         "recheck_note": recheck_note(recheck, rubric, registration.cycle) if recheck is not None else None,
+        # The 12-month rule: a collective without the months of self-scoring recognised has no level.
+        "not_classified": not_classified(cycle, [registration.id]).get(registration.id) if registration.track.code == COLLECTIVES else None,
     }
 
 

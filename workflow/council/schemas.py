@@ -405,6 +405,8 @@ class ResultSchema(BaseSchema):
     proposed_level = fields.String(allow_none=True)
     level = fields.String(allow_none=True)
     level_explanation = fields.Nested(LevelExplanationSchema, allow_none=True)
+    not_classified = fields.String(allow_none=True, metadata={
+        "description": "A collective left without a level by the 12-month rule: the sentence with its figures; else null."})
     decision_reason = fields.String(allow_none=True)
     lines = fields.List(fields.Nested(ResultLineSchema))
     objection_deadline = fields.Date(allow_none=True)

@@ -113,8 +113,9 @@ def evaluation_sheet(ctx: dict[str, Any]) -> bytes:
     pdf.cell(0, 7, "III. QUYẾT ĐỊNH CỦA BAN THƯỜNG VỤ", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     decision = ctx["decision"]
     pdf.set_font("DejaVu", "B", 12)
-    pdf.multi_cell(0, 7, f"Xếp loại: {names.get(decision.level, decision.level).upper()}" if decision else "Chưa có quyết định.",
-                   new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    unclassified = ctx.get("not_classified")
+    pdf.multi_cell(0, 7, f"Xếp loại: {names.get(decision.level, decision.level).upper()}" if decision
+                   else (unclassified.sentence_vi() if unclassified else "Chưa có quyết định."), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("DejaVu", "", 10)
     if decision and not decision.follows_proposal:
         pdf.multi_cell(0, 6, f"Lý do khác với đề xuất của Hội đồng: {decision.reason}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)

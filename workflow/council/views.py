@@ -93,6 +93,7 @@ from workflow.scoring.explain import FIGURES as FIGURE_LABELS
 from workflow.scoring.explain import WORDS, describe_check
 from workflow.scoring.rubric import RubricError
 from workflow.scoring.what_if_form import WHAT_IF_FIELDS, what_if_changes
+from workflow.selfscoring.standing import not_classified_named
 from workflow.targets.models import Registration
 
 bp = Blueprint("council", __name__, url_prefix="/council")
@@ -479,7 +480,8 @@ def proposal_list(cycle_id: int):
                            flagged=len(panel.proposals.flagged()) if every_score else 0, what_if=what_if, what_if_error=what_if_error, changes=changes,
                            what_if_fields=WHAT_IF_FIELDS, level_tone=presenters.level_toner(panel.rubric), any_hidden=bool(hidden), every_score=every_score,
                            # Collectives first: the leaders who wait for their collectives, or are to be decided again.
-                           rechecks=collectives.open_rechecks(cycle.id, ids) if ids else {}, waiting=collectives.waiting_for(cycle.id, ids) if ids else {})
+                           rechecks=collectives.open_rechecks(cycle.id, ids) if ids else {}, waiting=collectives.waiting_for(cycle.id, ids) if ids else {},
+                           not_classified=[(h.registration_id, h.unit_name, standing) for h, standing in panel.not_classified])
 
 
 @bp.get("/<int:cycle_id>/collectives")
@@ -492,7 +494,7 @@ def collectives_report(cycle_id: int):
     common = _common(cycle)
     common["level_tone"] = presenters.level_toner(common["rubric"])
     return render_template("council/collectives.html", **common, rows=rows, collective_names=presenters.level_names(rubric),
-                           collective_tone=presenters.level_toner(rubric))
+                           collective_tone=presenters.level_toner(rubric), not_classified=not_classified_named(cycle))
 
 
 @bp.get("/<int:cycle_id>/raters")
@@ -599,7 +601,7 @@ def _decisions_page(cycle: Cycle, *, errors: dict[str, list[str]] | None = None,
                            quota_scopes=[q for q in quota.scopes(session) if q.count.count] if session and session.round else [],
                            quota_base=", ".join(presenters.level_name(rubric, c) for c in rubric.quota.base_levels),
                            undecided_collectives=collectives.undecided_collectives(cycle.id) if session and session.round else [],
-                           waivers=collectives.waivers(cycle.id),
+                           waivers=collectives.waivers(cycle.id), not_classified=not_classified_named(cycle),
                            errors=errors or {}, values=request.form if errors else {}), status
 
 

@@ -7,7 +7,9 @@ divided (`periods`: month, quarter or year), who assesses (`assessment`: the adv
 and then the standing committee, or self-assessment, the direct manager and the head of the
 agency), when a month's assessment is due (`due_working_day` of the next month) and how many
 working days after that the head of agency is told of the managers still late
-(`escalate_after_days`).
+(`escalate_after_days`), and, for a track of collectives, the monthly self-scoring a collective
+must have recognised to be classified at all (`self_scoring`: `required_months`, the `regime` it
+comes from and the `citation` the sentence "Không xếp loại" names; absent: no such rule).
 
 The section is snapshotted into each cycle with the rest of the rules; `workflow.framework.
 operations.open_tracks` gives the cycle its tracks and periods from that snapshot.
@@ -34,6 +36,14 @@ class NameSchema(BaseSchema):
     en = Text(max_length=200, required=True)
 
 
+class SelfScoringRuleSchema(BaseSchema):
+    """Tự chấm điểm hằng tháng của tập thể, được cấp ủy cấp trên công nhận (the 12-month rule)."""
+
+    required_months = WholeNumber(load_default=12, validate=between(1, 12))
+    regime = Text(max_length=500, required=True)
+    citation = Text(max_length=200, required=True)
+
+
 def _rubric_loads(path: str) -> None:
     try:
         load_rubric(path)
@@ -52,11 +62,17 @@ class TrackRuleSchema(BaseSchema):
     due_working_day = WholeNumber(load_default=5, validate=between(1, 20))
     escalate_after_days = WholeNumber(load_default=2, validate=between(1, 20))
     position = WholeNumber(load_default=0, validate=between(0, 1000))
+    self_scoring = fields.Nested(SelfScoringRuleSchema)
 
     @validates_schema
     def _rubric(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data.get("rubric"):
             _rubric_loads(data["rubric"])
+
+    @validates_schema
+    def _self_scoring(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if "self_scoring" in data and data["subjects"] != SubjectKind.COLLECTIVE.value:
+            raise ValidationError(gettext("Only a track of collectives self-scores month by month."), "self_scoring")
 
 
 def _default_tracks() -> dict[str, Any]:
