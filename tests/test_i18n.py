@@ -86,3 +86,16 @@ def test_api_errors_follow_accept_language(client):
     vi = client.get("/api/v1/me").get_json()["message"]
     en = client.get("/api/v1/me", headers={"Accept-Language": "en"}).get_json()["message"]
     assert vi.startswith("Vui lòng") and en.startswith("Please sign in")
+
+
+def test_templates_translate_in_the_locale_of_the_moment_even_when_forced(app):
+    """`_()` in templates keeps each language's catalogue at hand (workflow/core/i18n.py), and still
+    follows `force_locale`: mail to an English reader rendered during a Vietnamese request."""
+    from flask_babel import force_locale
+
+    template = app.jinja_env.from_string("{{ _('Home') }}|{{ _('Month %(month)s/%(year)s', month=3, year=2026) }}")
+    with app.test_request_context("/"):
+        assert template.render() == "Trang chủ|Tháng 3/2026"
+        with force_locale("en"):
+            assert template.render() == "Home|Month 3/2026"
+        assert template.render() == "Trang chủ|Tháng 3/2026"

@@ -12,7 +12,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 
 from workflow.settings import PROJECT_ROOT, check_production, load_settings
 
@@ -140,12 +140,18 @@ def _version_static_urls(app: Flask) -> None:
 def _install_template_helpers(app: Flask) -> None:
     from flask_login import current_user
 
-    from workflow import policy
+    from workflow import nav, policy
+    from workflow.core import widgets
 
     def can(action: str, obj: Any = None) -> bool:
         return policy.can(current_user, action, obj)
 
+    def nav_areas() -> list[nav.Area]:
+        return nav.areas(current_user._get_current_object(), request.endpoint, request.blueprint)
+
     app.jinja_env.globals["can"] = can
+    app.jinja_env.globals["nav_areas"] = nav_areas
+    app.jinja_env.globals["grid_input"] = widgets.grid_input
     app.jinja_env.globals["project_name"] = "KPI Workflow"
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

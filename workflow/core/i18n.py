@@ -7,8 +7,9 @@ in both languages, dates in Asia/Ho_Chi_Minh: the filters below are `workflow.co
 
 from __future__ import annotations
 
+from babel.support import NullTranslations
 from flask import Flask, current_app, request, session
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
 from workflow.core import formats
@@ -43,6 +44,7 @@ def init_app(app: Flask) -> None:
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["KPI"]["timezone"]
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    _install_template_gettext(app)
     app.jinja_env.globals["LOCALES"] = LOCALES
     app.jinja_env.globals["get_locale"] = get_locale
     # One format each, whatever a template asks: `|date` 07/12/2026, `|datetime` 07/12/2026 04:27,
@@ -54,3 +56,29 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["number"] = lambda n, pattern=None: formats.number(n, pattern or formats.DEFAULT_PATTERN)
     app.jinja_env.filters["quarter"] = formats.quarter
     app.jinja_env.globals["month_name"] = formats.month
+
+
+def _install_template_gettext(app: Flask) -> None:
+    """`_()` in templates with each locale's catalogue kept at hand: Flask-Babel finds the
+    catalogue again for every string (a dozen microseconds, a page's hundred strings a millisecond
+    or more). The locale is still asked each time, so `force_locale` (mail in the recipient's
+    language) is honoured."""
+    catalogues: dict[str, NullTranslations] = {}
+
+    def translations() -> NullTranslations:
+        locale = get_locale()
+        if locale is None:
+            return get_translations()
+        key = str(locale)
+        found = catalogues.get(key)
+        if found is None:
+            found = catalogues[key] = get_translations()
+        return found
+
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
