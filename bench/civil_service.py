@@ -5,8 +5,8 @@
 - pages, p50/p95 against the trivial one-indexed-read endpoint (`GET /api/v1/units/<id>`), goal
   p95 ≤ 4×: the manager's grid (`/monthly/team`, a team leader's team in the month waiting for
   the assessment), the servant's month (`/monthly/months/<id>`, the month to self-assess), the
-  agency's list (the head's `/monthly/team`: their own team and the agency's months to approve)
-  and the agency's year (`/monthly/agency-year`);
+  agency's list (`/monthly/agency`: the agency's months, for its head to approve) and the agency's
+  year (`/monthly/agency-year`);
 - the monthly reminder run (`monthly.remind` on the last working day of the month: every
   servant's self-assessment reminder and every manager's assessment reminder, committed) against
   a hand-written INSERT … SELECT writing the same rows, goal ≤ 5×;
@@ -76,7 +76,7 @@ def pages(app) -> dict[str, tuple[Any, str, dict[str, str] | None]]:
     urls = {
         "grid": ("leader", f"/monthly/team?period_id={waiting.id}", None),
         "month": ("servant", f"/monthly/months/{plan.id}", None),
-        "agency": ("head", f"/monthly/team?period_id={waiting.id}", None),
+        "agency": ("head", f"/monthly/agency?period_id={waiting.id}", None),
         "agency-year": ("head", f"/monthly/agency-year?cycle_id={plan.period.cycle_id}", None),
         "trivial": ("head", f"/api/v1/units/{head.unit_id}", {"Authorization": f"Bearer {secret}"}),
     }

@@ -83,4 +83,4 @@ def test_a_simulated_month_escalates_the_late_managers_to_each_head_once_in_thei
     body = message.get_body(preferencelist=("plain",)).get_content()
     assert message["Subject"] == "Month 03/2026: 2 civil servants still not assessed by their managers"
     assert "Trưởng phòng Công chức: Nguyễn Minh Đức, Phạm Thị Lan" in body and "Lê Thị Hòa" not in body
-    assert "http://kpi.test/monthly/team?period_id=" in body
+    assert "http://kpi.test/monthly/agency?period_id=" in body  # the agency's month: who is waiting, who is late

@@ -57,7 +57,8 @@ def test_the_pages_run_the_same_statements_whatever_the_rows(agency, as_person, 
 
     def pages(servant: Person, month: MonthlyPlan) -> dict[str, int]:
         counts = _statements(as_person(agency.leader), count_statements, {"grid": f"/monthly/team?period_id={period.id}"})
-        counts |= _statements(as_person(agency.head), count_statements, {"agency": f"/monthly/team?period_id={period.id}",
+        counts |= _statements(as_person(agency.head), count_statements, {"agency": f"/monthly/agency?period_id={period.id}",
+                                                                         "head's team": f"/monthly/team?period_id={period.id}",
                                                                          "agency-year": f"/monthly/agency-year?cycle_id={cycle}"})
         return counts | _statements(as_person(servant), count_statements, {"month": f"/monthly/months/{month.id}",
                                                                            "year": f"/monthly/year/{month.subject_id}?cycle_id={cycle}"})

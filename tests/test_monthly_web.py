@@ -98,8 +98,12 @@ def test_the_head_approves_the_agencys_month_and_the_year_page_explains(agency, 
                       actor=agency.head, version=plan.version)
     client = as_person(agency.head)
     period = agency.month(3)
-    assert "Lê Thị Hòa" in _text(client.get(f"/monthly/team?period_id={period.id}"))
-    assert client.post(f"/monthly/team/approve?period_id={period.id}").status_code == 302
+    page = _text(client.get(f"/monthly/agency?period_id={period.id}"))
+    assert "Lê Thị Hòa" in page and "Phê duyệt tất cả các tháng đã đánh giá" in page
+    assert "Phê duyệt tất cả" not in _text(as_person(agency.leader).get(f"/monthly/agency?period_id={period.id}"))  # no agency of theirs
+    assert "Tháng của cơ quan cần phê duyệt" in _text(client.get(f"/monthly/team?period_id={period.id}"))  # the head's way there
+    response = client.post(f"/monthly/agency/approve?period_id={period.id}")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/monthly/agency?period_id={period.id}")
     db.session.expire_all()
     assert db.session.get(MonthlyPlan, plan.id).state == MonthState.APPROVED
     year = _text(client.get(f"/monthly/year/{plan.subject_id}?cycle_id={agency.cycle.id}"))
@@ -185,4 +189,5 @@ def test_the_heads_home_page_counts_the_months_waiting_and_servants_find_their_m
     text = _text(home)
     assert f"Tháng {period.number}/{period.cycle.year}" in text and "Đã giao sản phẩm 1" in text and "Đang lập kế hoạch 1" in text
     assert f"/monthly/team?period_id={period.id}" in home.get_data(as_text=True)
+    assert f"/monthly/agency?period_id={period.id}" in home.get_data(as_text=True)
     assert "Tháng này" in _text(as_person(agency.lan).get("/"))  # a servant's way to their month

@@ -196,6 +196,6 @@ def _escalate_to_heads(period: Period, now: datetime) -> int:
                         key=lambda item: item["name"])
         queued += notify(person, "monthly_escalation", event_key("monthly_escalation", period, recipient=person), "monthly_escalation",
                          {"month": month_name(period), "due_on": period.due_on, "managers": listed[:NAMES_LIMIT], "total_managers": len(listed),
-                          "total": sum(item["count"] for item in listed), "path": f"/monthly/team?period_id={period.id}"},
+                          "total": sum(item["count"] for item in listed), "path": f"/monthly/agency?period_id={period.id}"},
                          when=now, cycle=period.cycle_id)
     return queued

@@ -260,16 +260,15 @@ def _period_arg() -> Period | None:
 @bp.get("/team")
 def team():
     """The manager's team × products grid for a month: each member's products with the
-    self-assessment beside the assessment, who is waiting and who is late; for a head of agency,
-    the agency's month to approve."""
+    self-assessment beside the assessment, who is waiting and who is late. A head of agency
+    approves the agency's month on a page of its own (`agency`)."""
     period = _period_arg()
     if period is None:
-        return render_template("monthly/team.html", period=None, rows=[], products=[], matrix={}, agency=[], periods=[])
+        return render_template("monthly/team.html", period=None, rows=[], products=[], matrix={}, periods=[])
     rows = queries.team(current_user, period)
     products = sorted({(ln.product_id or 0, ln.name) for _, plan in rows if plan for ln in plan.lines}, key=lambda p: (p[0] == 0, p[1]))
     matrix = {(plan.id, (ln.product_id or 0, ln.name)): ln for _, plan in rows if plan for ln in plan.lines}
-    agency = queries.agency_months(sorted(current_user.head_unit_ids), period)
-    return render_template("monthly/team.html", period=period, rows=rows, products=products, matrix=matrix, agency=agency,
+    return render_template("monthly/team.html", period=period, rows=rows, products=products, matrix=matrix,
                            periods=queries.month_periods(period.cycle_id), today=_today(),
                            assessable={plan.id for _, plan in rows if plan and MONTH.refusal(plan, "assess", actor=current_user) is None})
 
@@ -290,14 +289,28 @@ def assess_team():
     return redirect(url_for("monthly.team", period_id=period.id))
 
 
-@bp.post("/team/approve")
+@bp.get("/agency")
+def agency():
+    """The head of agency's month: every servant's month in the agency, its state (who is
+    waiting, who is late) and points, to approve together or return one with a reason."""
+    period = _period_arg()
+    if period is None:
+        return render_template("monthly/agency.html", period=None, plans=[], periods=[], approvable=set())
+    plans = queries.agency_months(sorted(current_user.head_unit_ids), period)
+    return render_template("monthly/agency.html", period=period, plans=plans, periods=queries.month_periods(period.cycle_id),
+                           today=_today(),
+                           approvable={p.id for p in plans if p.state == MonthState.ASSESSED
+                                       and MONTH.refusal(p, "approve", actor=current_user) is None})
+
+
+@bp.post("/agency/approve")
 def approve():
     period = _period_arg()
     if period is None:
         abort(404)
     count = operations.approve_month(queries.agency_months(sorted(current_user.head_unit_ids), period), actor=current_user)
     flash(gettext("%(count)s months approved.", count=count), "success")
-    return redirect(url_for("monthly.team", period_id=period.id))
+    return redirect(url_for("monthly.agency", period_id=period.id))
 
 
 # --- the year ------------------------------------------------------------------------------------
