@@ -106,13 +106,14 @@ def team_condition(manager: Any) -> Any:
 
 def team(manager: Any, period: Period) -> list[tuple[Subject, MonthlyPlan | None]]:
     """The manager's team in the track, each with their month (None: not opened), ordered by
-    unit and name; two statements (the months' lines in one more)."""
+    unit and name; two statements (the months' lines in one more). The members' roles are not
+    read (a page of the team never asks them)."""
     rows = db.session.execute(
         select(Subject, MonthlyPlan)
         .join(Person, Subject.person_id == Person.id)
         .outerjoin(MonthlyPlan, and_(MonthlyPlan.subject_id == Subject.id, MonthlyPlan.period_id == period.id))
         .where(Subject.track_id == period.track_id, Subject.active.is_(True), team_condition(manager))
-        .options(contains_eager(Subject.person), joinedload(Subject.unit))
+        .options(contains_eager(Subject.person).lazyload(Person.roles), joinedload(Subject.unit))
         .order_by(Subject.unit_id, Person.full_name, Subject.id)
     ).all()
     plans = [p for _, p in rows if p is not None]
@@ -128,7 +129,8 @@ def agency_months(unit_ids: Sequence[int], period: Period) -> list[MonthlyPlan]:
     return list(db.session.scalars(
         select(MonthlyPlan).join(Subject, MonthlyPlan.subject_id == Subject.id).join(Person, Subject.person_id == Person.id)
         .where(MonthlyPlan.period_id == period.id, Subject.unit_id.in_(unit_ids))
-        .options(contains_eager(MonthlyPlan.subject).contains_eager(Subject.person), contains_eager(MonthlyPlan.subject).joinedload(Subject.unit))
+        .options(contains_eager(MonthlyPlan.subject).contains_eager(Subject.person).lazyload(Person.roles),
+                 contains_eager(MonthlyPlan.subject).joinedload(Subject.unit))
         .order_by(Subject.unit_id, Person.full_name)))
 
 

@@ -104,6 +104,7 @@ class _Objects:
         self._subjects: dict[int, Subject] | None = None
         self._results: dict[int, YearResult] | None = None
         self._months: dict[int, list[tuple[int, Decimal]]] | None = None
+        self._names: dict[int, str] = {}
 
     def subject(self, subject_id: int) -> Subject:
         if self._subjects is None:
@@ -121,7 +122,11 @@ class _Objects:
         """The subject's approved months: (the month's name, its points), in order."""
         if self._months is None:
             self._months = _by_chunks(lambda part: _month_points(self.cycle.id, part), self.ids)
-        return tuple((formats.month(n, self.cycle.year), points) for n, points in self._months.get(subject_id, ()))
+        names = self._names
+        for n, _ in self._months.get(subject_id, ()):
+            if n not in names:
+                names[n] = formats.month(n, self.cycle.year)  # translated once a month, not once a servant's month
+        return tuple((names[n], points) for n, points in self._months.get(subject_id, ()))
 
 
 @dataclass
@@ -300,8 +305,13 @@ def payload(panel: YearPanel, subject_id: int, actor: Any) -> dict[str, Any]:
 
 def _subject_ids(unit_ids: Sequence[int] | None, track: str) -> Select[Any]:
     """The active subjects of the track in the units (all when None), as a statement."""
-    stmt = select(Subject.id).join(Track, Subject.track_id == Track.id).where(Track.code == track, Subject.active.is_(True))
+    stmt = _of_track(select(Subject.id), track)
     return stmt.where(Subject.unit_id.in_(unit_ids)) if unit_ids is not None else stmt
+
+
+def _of_track(stmt: Select[Any], track: str) -> Select[Any]:
+    """The statement narrowed to the active subjects of the track."""
+    return stmt.join(Track, Subject.track_id == Track.id).where(Track.code == track, Subject.active.is_(True))
 
 
 def _subjects_by_id(ids: Sequence[int]) -> dict[int, Subject]:
@@ -335,12 +345,12 @@ def _year_rows(cycle: Cycle, unit_ids: Sequence[int] | None, track: str, by_mont
                 .where(Cycle.year == cycle.year - 1, before_subject.track_id == Subject.track_id,
                        before_subject.person_id == Subject.person_id, before.level.is_not(None))
                 .order_by(before.id).limit(1).scalar_subquery())
-    stmt = (select(Subject.id, Subject.unit_id, Person.position_id, month_sum, month_count, YearResult.id, cast(YearResult.general, String),
-                   YearResult.assessed_at.is_not(None), YearResult.assessed_by_id, YearResult.case, YearResult.case_reference,
-                   cast(YearResult.tasks, String), previous)
-            .join(Track, Subject.track_id == Track.id).join(Person, Subject.person_id == Person.id)
+    stmt = (_of_track(select(Subject.id, Subject.unit_id, Person.position_id, month_sum, month_count, YearResult.id,
+                             cast(YearResult.general, String), YearResult.assessed_at.is_not(None), YearResult.assessed_by_id,
+                             YearResult.case, YearResult.case_reference, cast(YearResult.tasks, String), previous), track)
+            .join(Person, Subject.person_id == Person.id)
             .outerjoin(YearResult, and_(YearResult.subject_id == Subject.id, YearResult.cycle_id == cycle.id))
-            .where(Track.code == track, Subject.active.is_(True)).order_by(Subject.unit_id, Person.full_name, Subject.id))
+            .order_by(Subject.unit_id, Person.full_name, Subject.id))
     if months is not None:
         stmt = stmt.outerjoin(months, months.c.subject_id == Subject.id)
     if in_units is not None:
