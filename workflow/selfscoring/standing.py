@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from workflow.cycles.models import Cycle
@@ -53,8 +53,8 @@ class Standing:
 
     def sentence_vi(self) -> str:
         """The sentence in Vietnamese, for the evidence's origin and the printed documents."""
-        return (f"Không xếp loại: tổ chức tự chấm điểm được cấp ủy công nhận {self.recognised}/{self.required} tháng "
-                f"({self.citation}).")
+        with force_locale("vi"):
+            return self.sentence()
 
 
 def standings(cycle: Cycle, registration_ids: Sequence[int] | None = None) -> dict[int, Standing]:
