@@ -4,7 +4,7 @@ application served over HTTP on loopback.
 Fixtures:
 - `live_server`: the test application served by a threaded WSGI server on 127.0.0.1 and a free
   port, with CSRF protection switched on as in production. Its requests use their own database
-  connections, so a test using it must be marked `real_commits`.
+  connections, so a test using it must be marked `real_commits` (or `demo`).
 - `chromium`: one headless Chromium for the whole run (`/usr/bin/chromium`, never a downloaded
   browser); a missing Chromium skips on a developer's machine and fails in CI.
 - `browser_context`: browser_context(viewport=LAPTOP) -> a new context (its own cookies, as a
@@ -59,8 +59,8 @@ class LiveServer:
 
 @pytest.fixture
 def live_server(request: pytest.FixtureRequest, app: Flask) -> Iterator[LiveServer]:
-    if not request.node.get_closest_marker("real_commits"):
-        pytest.fail("a test using live_server must be marked real_commits: the server commits for real")
+    if not (request.node.get_closest_marker("real_commits") or request.node.get_closest_marker("demo")):
+        pytest.fail("a test using live_server must be marked real_commits (or demo): the server commits for real")
     saved = {key: app.config.get(key) for key in ("WTF_CSRF_ENABLED", "SERVER_NAME")}
     app.config["WTF_CSRF_ENABLED"] = True
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)

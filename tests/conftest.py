@@ -11,13 +11,15 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import _app_ctx_id
-from sqlalchemy import event, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from workflow import create_app
@@ -43,6 +45,14 @@ def skip_unless_available(available: bool, reason: str) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "real_commits: the test commits for real; rows are deleted afterwards")
+    config.addinivalue_line("markers", "demo: the test reads the demo province (the `demo` fixture), loaded once for all such "
+                                       "tests; they run last, together, and its rows are deleted after the last")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # The tests of the demo province after every other (the sort keeps each group's order), so that
+    # they share one load of it: loading it takes half a minute.
+    items.sort(key=lambda item: item.get_closest_marker("demo") is not None)
 
 
 def database_url(tmp: Path) -> str:
@@ -111,16 +121,44 @@ def _delete_all_rows() -> None:
         raw.close()
 
 
+@dataclass(frozen=True)
+class DemoProvince:
+    """`kpi demo` as loaded for the tests marked `demo`: what it printed, when it began, and the
+    last audit entry it wrote (what the tests did afterwards comes after it)."""
+
+    output: str
+    loaded_at: datetime
+    last_audit_id: int
+
+
+@pytest.fixture(scope="session")
+def demo(app: Flask) -> Iterator[DemoProvince]:
+    from workflow.core.audit import AuditEntry
+
+    with app.app_context():
+        loaded_at = datetime.now(UTC)
+        result = app.test_cli_runner().invoke(args=["demo"])
+        assert result.exit_code == 0, result.output
+        last = db.session.scalar(select(func.max(AuditEntry.id)))
+        db.session.remove()
+    yield DemoProvince(result.output, loaded_at, last)
+    with app.app_context():
+        db.session.remove()
+        _delete_all_rows()
+
+
 @pytest.fixture(autouse=True)
 def _isolated(request: pytest.FixtureRequest, app: Flask) -> Iterator[None]:
     ctx = app.app_context()
     ctx.push()
-    if request.node.get_closest_marker("real_commits"):
+    shares_the_demo = request.node.get_closest_marker("demo") is not None
+    if shares_the_demo or request.node.get_closest_marker("real_commits"):
         try:
             yield
         finally:
             db.session.remove()
-            _delete_all_rows()
+            if not shares_the_demo:  # the demo's rows go after its last test (the `demo` fixture)
+                _delete_all_rows()
             ctx.pop()
         return
     connection = db.engine.connect()

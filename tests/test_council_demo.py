@@ -10,10 +10,8 @@ from workflow.cycles.models import Cycle, CycleState
 from workflow.extensions import db
 
 
-@pytest.mark.real_commits
-def test_demo_2025_is_published_and_each_role_sees_it(app):
-    result = app.test_cli_runner().invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
+@pytest.mark.demo
+def test_demo_2025_is_published_and_each_role_sees_it(app, demo):
     cycle = db.session.scalar(select(Cycle).where(Cycle.year == 2025))
     assert cycle.state == CycleState.SCORING and "rubric" in cycle.rules
     session = queries.session_of(cycle.id)

@@ -9,14 +9,12 @@ from workflow.extensions import db
 from workflow.units.models import Unit, UnitGroup
 
 
-@pytest.mark.real_commits
-def test_demo_loads_once_and_prints_logins(app):
+@pytest.mark.demo
+def test_demo_loads_once_and_prints_logins(app, demo):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
     for role in ("admin", "staff", "committee", "council chair", "council secretary", "council member", "head"):
-        assert f"\n  {role} " in result.output
-    assert "vinhphuc-2027" in result.output
+        assert f"\n  {role} " in demo.output
+    assert "vinhphuc-2027" in demo.output
     assert db.session.scalar(select(func.count()).select_from(UnitGroup)) == 4
     heads = db.session.scalar(select(func.count()).select_from(RoleGrant).where(RoleGrant.role == Role.HEAD))
     assert 43 <= heads <= 50
@@ -52,9 +50,8 @@ def test_demo_loads_once_and_prints_logins(app):
     assert db.session.scalar(select(func.count()).select_from(Person)) == people
 
 
-@pytest.mark.real_commits
-def test_demo_logins_work(app):
-    app.test_cli_runner().invoke(args=["demo"])
+@pytest.mark.demo
+def test_demo_logins_work(app, demo):
     client = app.test_client()
     response = client.post("/login", data={"username": "gd.skhdt", "password": "vinhphuc-2027"})
     assert response.status_code == 302

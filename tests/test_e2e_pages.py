@@ -101,10 +101,7 @@ class Demo:
     opinion_round: int
 
 
-def _load_demo(app) -> Demo:
-    result = app.test_cli_runner().invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
-
+def _demo_ids() -> Demo:
     def one(statement):
         value = db.session.scalars(statement.limit(1)).first()
         assert value is not None, str(statement)
@@ -265,9 +262,9 @@ def _check(page, shot: Path, viewport: str) -> list[str]:
     return problems
 
 
-@pytest.mark.real_commits
-def test_every_main_page_is_accessible_and_fits(request, app, live_server, browser_context):
-    demo = _load_demo(app)
+@pytest.mark.demo
+def test_every_main_page_is_accessible_and_fits(request, demo, live_server, browser_context):
+    demo = _demo_ids()
     names = page_words.demo_names()
     folder = SCREENSHOTS / request.node.name
     folder.mkdir(parents=True, exist_ok=True)

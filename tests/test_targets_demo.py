@@ -13,10 +13,8 @@ from workflow.targets.operations import targets_in_force
 from workflow.targets.warnings import warnings_for
 
 
-@pytest.mark.real_commits
-def test_demo_registrations(app):
-    result = app.test_cli_runner().invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
+@pytest.mark.demo
+def test_demo_registrations(demo):
 
     def by_state(year):
         rows = db.session.execute(
@@ -46,9 +44,8 @@ def test_demo_registrations(app):
     assert linked >= 43 * 2  # 2027 quantitative targets point to their 2026 counterparts
 
 
-@pytest.mark.real_commits
-def test_demo_pages_render_for_every_role(app):
-    app.test_cli_runner().invoke(args=["demo"])
+@pytest.mark.demo
+def test_demo_pages_render_for_every_role(app, demo):
     for username in ("gd.sgtvt", "gd.sxd", "gd.snv", "chuyenvien1", "thuongvu1", "hoidong1", "quantri"):
         client = app.test_client()
         assert client.post("/login", data={"username": username, "password": "vinhphuc-2027"}).status_code == 302
