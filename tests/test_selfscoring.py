@@ -238,6 +238,14 @@ def test_the_pages_read_a_decimal_comma_show_dates_and_keep_a_refused_form(world
     assert row.state == SelfScoreState.RECOGNISED
 
 
+def test_the_collectives_page_opens_the_year_holding_today_not_the_next_one_being_registered(world, as_person):
+    """In December the next year's cycle is open for registrations; the months being self-scored
+    are still this year's."""
+    this_year = operations.today().year
+    f.year(this_year), f.year(this_year + 1)
+    assert f"/self-scoring/{this_year}?unit_id={world.district.id}" in as_person(world.head).get("/self-scoring/").headers["Location"]
+
+
 def test_the_api_reads_the_year_and_saves_and_submits_a_month(world, client):
     w = world
     headers = f.api_headers(w.head)

@@ -3,13 +3,15 @@ person's recognition. A fixed number of statements each."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from workflow.accounts.models import Person, Role
-from workflow.cycles.models import Cycle
+from workflow.cycles.models import Cycle, CycleState
+from workflow.cycles.operations import current_cycle
 from workflow.extensions import db
 from workflow.framework.models import Subject, SubjectKind, Track
 from workflow.selfscoring.models import CollectiveSelfScore, SelfScoreState
@@ -70,6 +72,13 @@ def month_payload(number: int, row: CollectiveSelfScore | None, label: Any) -> d
         "reviewed_at": row.reviewed_at if row else None, "reviewed_by": row.reviewed_by if row else None,
         "returned_reason": row.returned_reason if row else "", "version": row.version if row else None,
     }
+
+
+def cycle_of_today(today: date) -> Cycle | None:
+    """The cycle whose months are being self-scored now: the year holding today, unless it is
+    closed; else the newest cycle not closed (a province that has not yet made this year's)."""
+    this_year = db.session.scalar(select(Cycle).where(Cycle.year == today.year, Cycle.state != CycleState.CLOSED))
+    return this_year if this_year is not None else current_cycle()
 
 
 def cycle_of_year(year: int) -> Cycle:

@@ -14,7 +14,6 @@ from flask_login import current_user
 from workflow import policy
 from workflow.core.inputs import whole_number
 from workflow.core.web import get_or_404, load_form
-from workflow.cycles.operations import current_cycle
 from workflow.selfscoring import operations, queries
 from workflow.selfscoring.models import CollectiveSelfScore
 from workflow.selfscoring.schemas import SelfScoreSaveSchema, SelfScoreStepSchema
@@ -34,7 +33,7 @@ def _template_globals(state: Any) -> None:
 @bp.get("/")
 def mine():
     """The collective the person heads, this cycle (a choice when they head several)."""
-    cycle = current_cycle()
+    cycle = queries.cycle_of_today(operations.today())
     subjects = queries.collectives_led_by(current_user)
     if cycle is not None and len(subjects) == 1:
         return redirect(url_for(".year", year=cycle.year, unit_id=subjects[0].unit_id))
