@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
 from workflow import policy
@@ -30,7 +31,7 @@ from workflow.core import formats
 from workflow.core.errors import DomainError, PermissionDenied, ValidationFailed, flatten_errors
 from workflow.core.inputs import whole_number
 from workflow.core.models import utcnow
-from workflow.core.web import form_version, get_or_404, load_form
+from workflow.core.web import form_version, get_or_404, load_form, one_or_404
 from workflow.drafts import web as drafts
 from workflow.extensions import db
 from workflow.framework.models import Period, Subject
@@ -253,7 +254,7 @@ def step(plan_id: int):
 def _period_arg() -> Period | None:
     ident = whole_number(request.args.get("period_id", "") or request.form.get("period_id", ""))
     if ident is not None:
-        return get_or_404(Period, ident)
+        return one_or_404(select(Period).where(Period.id == ident).options(joinedload(Period.cycle)))  # the page names its year
     return queries.current_month(_today())
 
 
