@@ -190,7 +190,10 @@ def _pages(d: Demo) -> dict[str | None, list[tuple[str, str]]]:
             ("proposals", f"/council/{c25}/proposals"),
             ("what-if", f"/council/{c25}/proposals?quota.max_percent=40"),
             ("decisions", f"/council/{c25}/decisions"),
+            ("self-scoring-waiting", "/self-scoring/waiting"),
         ],
+        # A head whose agency is a collective that self-scores, with civil servants' months.
+        "gd.snv": [("self-scoring", "/self-scoring/"), ("agency-month", "/monthly/agency"), ("team-month", "/monthly/team")],
         # The chair is also a head; the pages that differ from the secretary's.
         "tb.btctu": [("dashboard", "/"), ("raters", f"/council/{c25}/raters"), ("my-results", "/council/results")],
         "hoidong.thuky": [
