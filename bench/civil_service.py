@@ -3,10 +3,11 @@
 `bench/generate.py --civil-service` made (300,000 servants on PostgreSQL, 30,000 on SQLite):
 
 - pages, p50/p95 against the trivial one-indexed-read endpoint (`GET /api/v1/units/<id>`), goal
-  p95 ≤ 4×: the manager's grid (`/monthly/team`, a team leader's team in the month waiting for
-  the assessment), the servant's month (`/monthly/months/<id>`, the month to self-assess), the
-  agency's list (`/monthly/agency`: the agency's months, for its head to approve) and the agency's
-  year (`/monthly/agency-year`);
+  p95 ≤ 4× for the manager's grid (`/monthly/team`, a team leader's team in the month waiting
+  for the assessment), the servant's month (`/monthly/months/<id>`, the month to self-assess) and
+  the agency's list (`/monthly/agency`: the agency's months, for its head to approve); the
+  agency's year (`/monthly/agency-year`: every servant's year computed, the quota, the what-if)
+  is timed beside them, with no goal;
 - the monthly reminder run (`monthly.remind` on the last working day of the month: every
   servant's self-assessment reminder and every manager's assessment reminder, committed) against
   a hand-written INSERT … SELECT writing the same rows, goal ≤ 5×;
@@ -48,6 +49,8 @@ from monthly import timed  # noqa: E402
 from workflow import create_app  # noqa: E402
 
 GOALS = {"pages": 4.0, "reminders": 5.0, "year": 3.0, "mail": 1000.0}
+# The pages the goal is set for; the agency's year is timed beside them, for information.
+GOAL_PAGES = ("grid", "month", "agency")
 
 
 # --- pages -----------------------------------------------------------------------------------------
@@ -285,11 +288,11 @@ def _pages_held(results: dict[str, list[float]], missed: list[str]) -> None:
     if not results:
         return
     base50, base95 = statistics.median(results["trivial"]), statistics.quantiles(results["trivial"], n=20)[-1]
-    print(f"  {'page':12} {'p50 ms':>8} {'p95 ms':>8} {'×p50':>6} {'×p95':>6}   (goal: p95 ≤ {GOALS['pages']:g}×)")
+    print(f"  {'page':12} {'p50 ms':>8} {'p95 ms':>8} {'×p50':>6} {'×p95':>6}   (goal: p95 ≤ {GOALS['pages']:g}× for {', '.join(GOAL_PAGES)})")
     for name, times in results.items():
         p50, p95 = statistics.median(times), statistics.quantiles(times, n=20)[-1]
-        print(f"  {name:12} {p50:8.2f} {p95:8.2f} {p50 / base50:6.2f} {p95 / base95:6.2f}")
-        if name != "trivial" and p95 / base95 > GOALS["pages"]:
+        print(f"  {name:12} {p50:8.2f} {p95:8.2f} {p50 / base50:6.2f} {p95 / base95:6.2f}{'' if name in GOAL_PAGES or name == 'trivial' else '   (no goal)'}")
+        if name in GOAL_PAGES and p95 / base95 > GOALS["pages"]:
             missed.append(f"{name} p95")
 
 
