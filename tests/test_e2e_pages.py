@@ -1,7 +1,8 @@
 """Every main page in a real browser, on the demo province: for each role the pages that role
 uses, at laptop (1366×768) and phone width, in Vietnamese and in English. Each page is
 photographed under tests/screenshots/<test>/ (to be looked at), has no serious or critical
-axe-core violation, does not scroll sideways on a phone (wide tables scroll inside their
+axe-core violation (checked in Vietnamese, the province's language: the English page is the same
+markup with other words, and axe is most of the walk's time), does not scroll sideways on a phone (wide tables scroll inside their
 `.table-responsive` box), shows every status badge with words, not colour alone, and writes
 dates, times and numbers the Vietnamese way in both languages (dd/mm/yyyy, HH:MM, 1.234,5: no
 two-digit year, no date in another format, no decimal point). At laptop width its visible text
@@ -246,13 +247,13 @@ def _settle(page) -> None:
     page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
 
-def _check(page, shot: Path, viewport: str) -> list[str]:
+def _check(page, shot: Path, viewport: str, *, accessibility: bool) -> list[str]:
     problems = []
     height = page.evaluate("() => document.documentElement.scrollHeight")
     size = page.viewport_size
     # The top of a very long list is enough to look at.
     page.screenshot(path=str(shot), full_page=True, clip={"x": 0, "y": 0, "width": size["width"], "height": min(height, MAX_SHOT_HEIGHT)})
-    violations = axe_violations(page)
+    violations = axe_violations(page) if accessibility else []
     if violations:
         problems.append("axe: " + describe(violations))
     if viewport == "phone":
@@ -300,7 +301,7 @@ def test_every_main_page_is_accessible_and_fits(request, demo, live_server, brow
                         page.set_viewport_size(size)
                         _settle(page)
                     label = f"{role}-{name}-{viewport}-{locale}"
-                    problems = _check(page, folder / f"{label}.png", viewport)
+                    problems = _check(page, folder / f"{label}.png", viewport, accessibility=locale == LOCALES[0])
                     if viewport == "laptop":
                         problems += page_words.code_words(page, locale, names) + page_words.layout(page)
                         problems += page_words.forbidden_links(page, followed)

@@ -17,7 +17,10 @@ from workflow.extensions import db
 
 
 def row_counts() -> dict[str, int]:
-    return {t.name: db.session.scalar(select(func.count()).select_from(t)) for t in db.metadata.sorted_tables}
+    """The rows of every table, in one statement (counted twice a request, hundreds of requests)."""
+    tables = db.metadata.sorted_tables
+    counts = db.session.execute(select(*(select(func.count()).select_from(t).scalar_subquery().label(t.name) for t in tables))).one()
+    return dict(zip((t.name for t in tables), counts, strict=True))
 
 
 def council_reads(app) -> list[str]:
