@@ -627,6 +627,20 @@ def _view_year_result(actor: Person, result: Any) -> bool:
 def _agency_year(actor: Person, obj: Any) -> bool:
     """The list of an agency's years: its head (and administrators, to read)."""
     return actor.has_role(Role.ADMIN) or bool(actor.head_unit_ids)
+
+
+@rule("monthly.year.object")
+def _object_to_year(actor: Person, result: Any) -> bool:
+    """`result`: the servant's own decided year; only they object to it (the window and one
+    objection at a time are the operation's)."""
+    return result is not None and result.level is not None and _servant_of(actor, result.subject)
+
+
+@rule("monthly.year.objection.decide")
+def _answer_year_objection(actor: Person, objection: Any) -> bool:
+    """`objection`: answered by the head of the servant's agency, who decided the level."""
+    return objection is not None and _agency_head_of(actor, objection.result.subject)
+
 # --- citizens' ratings at the counter (workflow.ratings) --------------------------------------
 # Administrators register counters and devices; the head of a unit says who is on duty at its
 # counters and answers the unsatisfied ratings of its officials (never one about themself: that

@@ -89,6 +89,9 @@ ACTIONS: dict[str, Any] = {
     "monthly_year.assess": _l("General criteria of the year scored by the direct manager"),
     "monthly_year.case": _l("Case of not completing tasks recorded for the year"),
     "monthly_year.decide": _l("Level of the year decided by the head of agency"),
+    "monthly_year.objection.file": _l("Objection to the level of the year filed"),
+    "monthly_year.objection.uphold": _l("Objection to the level of the year upheld"),
+    "monthly_year.objection.reject": _l("Objection to the level of the year rejected"),
     # registrations of targets
     "registration.create": _l("Registration started"),
     "registration.submit": _l("Registration submitted for review"),
@@ -203,6 +206,7 @@ OBJECTS: dict[str, Any] = {
     "collective_self_score": _l("Month of a collective's self-scoring"),
     "monthly_line": _l("Product of a month"),
     "monthly_year": _l("Year of a civil servant"),
+    "monthly_year_objection": _l("Objection to the level of a year"),
     "target": _l("Target"),
     "revision": _l("Version of a registration"),
     "proposal": _l("Adjustment proposal"),

@@ -7,7 +7,8 @@ divided (`periods`: month, quarter or year), who assesses (`assessment`: the adv
 and then the standing committee, or self-assessment, the direct manager and the head of the
 agency), when a month's assessment is due (`due_working_day` of the next month) and how many
 working days after that the head of agency is told of the managers still late
-(`escalate_after_days`), and, for a track of collectives, the monthly self-scoring a collective
+(`escalate_after_days`), how many calendar days after the head of agency decides a year the
+person may object (`objection_days`, a track the direct manager assesses), and, for a track of collectives, the monthly self-scoring a collective
 must have recognised to be classified at all (`self_scoring`: `required_months`, the `regime` it
 comes from and the `citation` the sentence "Không xếp loại" names; absent: no such rule).
 
@@ -61,6 +62,9 @@ class TrackRuleSchema(BaseSchema):
     assessment = fields.String(load_default="council", validate=validate.OneOf(ASSESSMENTS))
     due_working_day = WholeNumber(load_default=5, validate=between(1, 20))
     escalate_after_days = WholeNumber(load_default=2, validate=between(1, 20))
+    # A track the direct manager assesses: calendar days after the head of agency decides a
+    # servant's year during which the servant may object (as a head may to the committee's).
+    objection_days = WholeNumber(load_default=10, validate=between(1, 60))
     position = WholeNumber(load_default=0, validate=between(0, 1000))
     self_scoring = fields.Nested(SelfScoringRuleSchema)
 

@@ -13,6 +13,8 @@
   once at the year's end (and, where the year has no monthly plans, the task results), a case of "không hoàn thành" the head of agency records (Nghị định
   335/2025 Điều 20 k4 b–d), and the head of agency's decision on the level, with the engine's
   figures frozen at the decision (`workflow.monthly.year`).
+- `YearObjection` (kiến nghị): the servant's objection to that decision, within the track's
+  `objection_days`, and the head of agency's answer.
 
 The direct manager of a person is `Person.manager_id` (else the head of the person's unit:
 `workflow.monthly.queries.direct_manager`). Points come from the engine, never from here.
@@ -219,3 +221,36 @@ class YearResult(CreatedAt, Versioned, db.Model):
 
     def __repr__(self) -> str:
         return f"<YearResult {self.id} subject={self.subject_id} cycle={self.cycle_id} {self.level}>"
+
+
+class ObjectionState(enum.StrEnum):
+    FILED = "filed"  # waiting for the head of agency
+    UPHELD = "upheld"  # accepted: the level was changed
+    REJECTED = "rejected"  # the decision stands
+
+
+class YearObjection(CreatedAt, Versioned, db.Model):
+    """Kiến nghị: a servant's objection to the level of their year the head of agency decided,
+    filed within the track's `objection_days`; the head of agency answers it, upholding it with
+    another level or rejecting it. The level objected to and the level after are kept."""
+
+    __tablename__ = "monthly_year_objection"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    result_id: Mapped[int] = mapped_column(ForeignKey("monthly_year.id", ondelete="CASCADE"), index=True)
+    filed_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    text: Mapped[str] = mapped_column(Text)
+    filed_at: Mapped[datetime]
+    level_before: Mapped[str] = mapped_column(String(32))
+    state: Mapped[ObjectionState] = mapped_column(enum_column(ObjectionState), default=ObjectionState.FILED, index=True)
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    level_after: Mapped[str | None] = mapped_column(String(32))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    decided_at: Mapped[datetime | None]
+
+    result: Mapped[YearResult] = relationship()
+    filed_by: Mapped[Any] = relationship("Person", foreign_keys=[filed_by_id])
+    decided_by: Mapped[Any] = relationship("Person", foreign_keys=[decided_by_id])
+
+    def __repr__(self) -> str:
+        return f"<YearObjection {self.id} result={self.result_id} {self.state}>"

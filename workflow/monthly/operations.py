@@ -8,24 +8,27 @@ the person edited, and writes the audit entry; points come from the engine
 from __future__ import annotations
 
 import calendar
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import get_locale, gettext
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 
 from workflow import policy
+from workflow.accounts.models import Person, Role, RoleGrant
 from workflow.core import audit, formats
 from workflow.core.concurrency import check_version, lock
 from workflow.core.errors import DomainError, PermissionDenied, TransitionRefused, ValidationFailed
 from workflow.core.models import utcnow
 from workflow.extensions import db
 from workflow.framework.models import Period, PeriodKind, Subject
+from workflow.framework.rules import tracks_of
 from workflow.monthly import queries, scoring, year
 from workflow.monthly.catalogue import read_products
-from workflow.monthly.models import LineOrigin, MonthlyPlan, MonthState, PlanLine, Product, YearCase, YearResult
+from workflow.monthly.models import (LineOrigin, MonthlyPlan, MonthState, ObjectionState, PlanLine, Product, YearCase, YearObjection,
+                                     YearResult)
 from workflow.monthly.workflow import ASSESSING, MONTH, PLANNING
 from workflow.notifications.keys import event_key
 from workflow.notifications.operations import notify, recipient_locale
@@ -306,7 +309,8 @@ def approve_month(plans: list[MonthlyPlan], *, actor: Any) -> int:
 
 
 __all__ = ["ASSESSING", "PLANNING", "add_line", "approve_month", "assess", "carry_over", "import_products", "open_month",
-           "remove_line", "save_product", "save_self_assessment", "take_step", "assess_year", "record_year_case", "decide_years"]
+           "remove_line", "save_product", "save_self_assessment", "take_step", "assess_year", "record_year_case", "decide_years",
+           "file_year_objection", "decide_year_objection"]
 
 
 # --- the year ----------------------------------------------------------------------------------
@@ -411,6 +415,17 @@ def record_year_case(subject: Subject, cycle: Any, case: YearCase | None, refere
     return result
 
 
+def _within_quota(panel: year.YearPanel, chosen: dict[int, str], field: str) -> None:
+    """Refuse (on `field`) levels that would exceed the quota (Điều 20 k5) as they would stand."""
+    exceeded = [q for q in panel.quota_now(chosen) if q.exceeded]
+    if exceeded:
+        q = exceeded[0]
+        raise ValidationFailed({field: [gettext(
+            "%(count)s would be rated %(level)s where the quota allows %(allowance)s (%(percent)s%% of the %(base)s rated at the base levels); "
+            "nothing was saved.", count=q.count, level=year.level_name(panel.rubric, q.level) or q.level, allowance=q.allowance,
+            percent=formats.number(q.percent), base=q.base)]})
+
+
 def decide_years(panel: year.YearPanel, decisions: list[dict[str, Any]], *, actor: Any) -> int:
     """The head of agency decides the level of each servant named (`decisions`: subject_id,
     level, reason). A level other than the proposal needs a reason; a servant not yet scored by
@@ -445,14 +460,7 @@ def decide_years(panel: year.YearPanel, decisions: list[dict[str, Any]], *, acto
     if errors:
         raise ValidationFailed(errors)
     levels = {lv.code: lv for lv in rubric.levels}
-    level_name = {code: lv.name.get(str(get_locale() or 'vi')) for code, lv in levels.items()}
-    exceeded = [q for q in panel.quota_now(chosen) if q.exceeded]
-    if exceeded:
-        q = exceeded[0]
-        raise ValidationFailed({"quota": [gettext(
-            "%(count)s would be rated %(level)s where the quota allows %(allowance)s (%(percent)s%% of the %(base)s rated at the base levels); "
-            "nothing was saved.", count=q.count, level=level_name.get(q.level, q.level), allowance=q.allowance,
-            percent=formats.number(q.percent), base=q.base)]})
+    _within_quota(panel, chosen, "quota")
     reasons = {e["subject_id"]: (e.get("reason") or "").strip() for e in decisions}
     now = utcnow()
     for subject_id, level in chosen.items():
@@ -473,3 +481,95 @@ def decide_years(panel: year.YearPanel, decisions: list[dict[str, Any]], *, acto
                    {"year": panel.cycle.year, "level": levels[level].name.get(recipient_locale(person)), "path": f"/monthly/year/{subject_id}?cycle_id={panel.cycle.id}"},
                    cycle=panel.cycle.id)
     return len(chosen)
+
+
+# --- objections to the year's level ------------------------------------------------------------
+
+DEFAULT_OBJECTION_DAYS = 10
+
+
+def objection_deadline(result: YearResult) -> date | None:
+    """The last day (the province's) on which the servant may object to their decided level:
+    the track's `objection_days` calendar days after the decision; None before a decision."""
+    if result.decided_at is None:
+        return None
+    days = tracks_of(result.cycle.rules).get(result.subject.track.code, {}).get("objection_days", DEFAULT_OBJECTION_DAYS)
+    return formats.local(result.decided_at).date() + timedelta(days=int(days))
+
+
+def pending_objection(result: YearResult) -> YearObjection | None:
+    return db.session.scalar(select(YearObjection).where(YearObjection.result_id == result.id, YearObjection.state == ObjectionState.FILED))
+
+
+def objections_of(result: YearResult | None) -> list[YearObjection]:
+    if result is None:
+        return []
+    return list(db.session.scalars(select(YearObjection).where(YearObjection.result_id == result.id).order_by(YearObjection.id)))
+
+
+def file_year_objection(result: YearResult, text: str, *, actor: Any, now: datetime | None = None) -> YearObjection:
+    """The servant objects to the level of their year the head of agency decided, within the
+    track's window; one objection waits at a time. The heads of the agency are told."""
+    policy.require(actor, "monthly.year.object", result)
+    now = now or utcnow()
+    deadline = objection_deadline(result)
+    if deadline is not None and formats.local(now).date() > deadline:
+        raise TransitionRefused(gettext("The time for objections ended on %(day)s.", day=formats.day(deadline)))
+    if not (text or "").strip():
+        raise ValidationFailed({"text": [gettext("Write what you object to and why.")]})
+    if pending_objection(result) is not None:
+        raise TransitionRefused(gettext("Your objection is waiting for the head of agency; you can file another once it is answered."))
+    objection = YearObjection(result=result, filed_by_id=actor.id, text=text.strip(), filed_at=now, level_before=result.level)
+    db.session.add(objection)
+    db.session.flush()
+    subject = result.subject
+    audit.record("monthly_year.objection.file", objection, actor=actor, summary=_year_label(subject, result.cycle), data={"level": result.level})
+    path = f"/monthly/year/{subject.id}?cycle_id={result.cycle_id}"
+    heads = db.session.scalars(select(Person).join(RoleGrant, RoleGrant.person_id == Person.id)
+                               .where(RoleGrant.role == Role.HEAD, RoleGrant.unit_id == subject.unit_id, Person.id != actor.id))
+    for head in heads:
+        if head.active:
+            notify(head, "monthly_year_objection", event_key("monthly_year_objection", objection, recipient=head), "monthly_year_objection",
+                   {"year": result.cycle.year, "name": subject.person.full_name, "text": objection.text, "path": path}, cycle=result.cycle_id)
+    return objection
+
+
+def decide_year_objection(objection: YearObjection, step: str, *, actor: Any, version: int | None, outcome: str,
+                          level: str | None = None) -> YearObjection:
+    """The head of agency upholds the objection (the year gets `level`, the answer as its reason,
+    within the quota) or rejects it (the level stands); the answer is written and the servant told."""
+    if step not in ("uphold", "reject"):
+        raise TransitionRefused(gettext("Unknown action “%(name)s”.", name=step))
+    policy.require(actor, "monthly.year.objection.decide", objection)
+    if objection.state != ObjectionState.FILED:
+        raise TransitionRefused(gettext("This objection was already answered."))
+    check_version(objection, version)
+    outcome = (outcome or "").strip()
+    if not outcome:
+        raise ValidationFailed({"outcome": [gettext("Write the answer to the objection.")]})
+    result = objection.result
+    subject = result.subject
+    if step == "uphold":
+        panel = year.of_subject(subject, result.cycle)
+        if level not in panel.rubric.level_codes or level == result.level:
+            raise ValidationFailed({"level": [gettext("Upholding an objection records a different level: choose it.")]})
+        _within_quota(panel, {subject.id: level}, "level")
+        lock(result)
+        result.level, result.reason = level, outcome
+        result.decided_at, result.decided_by_id = utcnow(), actor.id
+        objection.level_after = level
+    objection.state = ObjectionState.UPHELD if step == "uphold" else ObjectionState.REJECTED
+    objection.outcome, objection.decided_by_id, objection.decided_at = outcome, actor.id, utcnow()
+    action = "monthly_year.objection.uphold" if step == "uphold" else "monthly_year.objection.reject"
+    audit.record(action, objection, actor=actor, summary=_year_label(subject, result.cycle), reason=outcome,
+                 data={"before": objection.level_before, "after": objection.level_after})
+    person = subject.person
+    if person is not None and person.active:
+        rubric_levels = {lv.code: lv for lv in scoring.rubric_of(result.cycle, subject.track.code).levels}
+        shown = rubric_levels.get(result.level)
+        notify(person, "monthly_year_objection_answered", event_key("monthly_year_objection_answered", objection, recipient=person),
+               "monthly_year_objection_answered",
+               {"year": result.cycle.year, "upheld": step == "uphold", "outcome": outcome,
+                "level": shown.name.get(recipient_locale(person)) if shown else result.level,
+                "path": f"/monthly/year/{subject.id}?cycle_id={result.cycle_id}"}, cycle=result.cycle_id)
+    return objection

@@ -14,7 +14,7 @@ from workflow.cycles.models import Cycle
 from workflow.core.web import one_or_404
 from workflow.extensions import db
 from workflow.framework.models import Period, PeriodKind, Subject, Track
-from workflow.monthly.models import MonthlyPlan, PlanLine, Product
+from workflow.monthly.models import MonthlyPlan, ObjectionState, PlanLine, Product, YearObjection, YearResult
 from workflow.monthly.scoring import TRACK
 
 
@@ -183,3 +183,14 @@ def unit_months(unit_id: int, period: Period) -> list[tuple[Subject, MonthlyPlan
     ).all()
     _load_lines([p for _, p in rows if p is not None])
     return [(s, p) for s, p in rows]
+
+
+def waiting_objections(cycle_id: int, unit_ids: Sequence[int]) -> list[tuple[int, str, Any]]:
+    """The objections to the year's level waiting for an answer in the units: (subject id, the
+    servant's name, when filed), oldest first; one statement."""
+    return [tuple(row) for row in db.session.execute(
+        select(Subject.id, Person.full_name, YearObjection.filed_at)
+        .join(YearResult, YearObjection.result_id == YearResult.id).join(Subject, YearResult.subject_id == Subject.id)
+        .join(Person, Subject.person_id == Person.id)
+        .where(YearResult.cycle_id == cycle_id, Subject.unit_id.in_(unit_ids), YearObjection.state == ObjectionState.FILED)
+        .order_by(YearObjection.filed_at, YearObjection.id))]

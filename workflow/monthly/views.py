@@ -36,7 +36,7 @@ from workflow.drafts import web as drafts
 from workflow.extensions import db
 from workflow.framework.models import Period, Subject
 from workflow.monthly import deliveries, exports, figures, operations, queries, scoring, year
-from workflow.monthly.models import MonthlyPlan, MonthState, YearCase
+from workflow.monthly.models import MonthlyPlan, MonthState, ObjectionState, YearCase, YearObjection
 from workflow.monthly.schemas import (
     MonthlyAssessEntrySchema,
     MonthlyLineInSchema,
@@ -373,7 +373,20 @@ def year_page(subject_id: int):
                            opinions=_opinions(subject, cycle), opinion_relations=opinion_views.relation_labels(),
                            level_names={lv.code: lv.name.get(str(get_locale())) for lv in panel.rubric.levels},
                            can_assess=policy.can(current_user, "monthly.year.assess", subject) and not (row["result"] and row["result"].decided),
-                           can_decide=policy.can(current_user, "monthly.year.decide", subject) and not (row["result"] and row["result"].decided))
+                           can_decide=policy.can(current_user, "monthly.year.decide", subject) and not (row["result"] and row["result"].decided),
+                           **_objections(row["result"]))
+
+
+def _objections(result: Any) -> dict[str, Any]:
+    """The objections to the year's level, whether the reader may file one now (and until when)
+    and which waiting one they may answer."""
+    objections = operations.objections_of(result) if result is not None and result.decided else []
+    waiting = next((o for o in objections if o.state == ObjectionState.FILED), None)
+    deadline = operations.objection_deadline(result) if result is not None and result.decided else None
+    may_object = (deadline is not None and waiting is None and _today() <= deadline
+                  and policy.can(current_user, "monthly.year.object", result))
+    return {"objections": objections, "objection_deadline": deadline, "may_object": may_object,
+            "answerable": waiting if waiting is not None and policy.can(current_user, "monthly.year.objection.decide", waiting) else None}
 
 
 def _year_values(result: Any) -> dict[str, Any]:
@@ -421,6 +434,32 @@ def record_year_case(subject_id: int):
     return redirect(url_for("monthly.year_page", subject_id=subject.id, cycle_id=cycle.id))
 
 
+@bp.post("/year/<int:subject_id>/objections")
+def file_year_objection(subject_id: int):
+    """The servant's objection to the level of their year."""
+    subject = get_or_404(Subject, subject_id)
+    cycle = _cycle_of(subject.track.code) or abort(404)
+    result = year.results_of(cycle.id, [subject.id]).get(subject.id)
+    if result is None or not result.decided:
+        abort(404)
+    operations.file_year_objection(result, request.form.get("text", ""), actor=current_user)
+    flash(gettext("Your objection was sent to the head of agency."), "success")
+    return redirect(url_for("monthly.year_page", subject_id=subject.id, cycle_id=cycle.id, _anchor="year-objections"))
+
+
+@bp.post("/year/objections/<int:objection_id>")
+def answer_year_objection(objection_id: int):
+    """The head of agency's answer: uphold (another level) or reject."""
+    objection = get_or_404(YearObjection, objection_id)
+    step = request.form.get("step", "")
+    operations.decide_year_objection(objection, step, actor=current_user, version=form_version(), outcome=request.form.get("outcome", ""),
+                                     level=request.form.get("level") or None)
+    flash(gettext("The objection was upheld: the level was changed.") if step == "uphold" else gettext("The objection was rejected: the level stands."),
+          "success")
+    result = objection.result
+    return redirect(url_for("monthly.year_page", subject_id=result.subject_id, cycle_id=result.cycle_id, _anchor="year-objections"))
+
+
 def _decisions_from_form(form: MultiDict[str, str]) -> list[dict[str, Any]]:
     out = []
     for raw in form.getlist("subject_id"):
@@ -458,6 +497,7 @@ def agency_year():
         what_if_error = exc.problems
     proposed = {r.subject.id: panel.proposals.level_of(r.subject.id) for r in panel.rows}
     return render_template("monthly/agency_year.html", cycle=cycle, rows=rows, rubric=panel.rubric, quota=panel.quota_now(),
+                           waiting_objections=queries.waiting_objections(cycle.id, units),
                            quota_proposed=panel.quota_now(proposed), what_if=what_if, what_if_error=what_if_error,
                            what_if_fields=WHAT_IF_FIELDS, units=db.session.scalars(select(Unit).where(Unit.id.in_(units))).all(),
                            level_names={lv.code: lv.name.get(str(get_locale())) for lv in panel.rubric.levels},

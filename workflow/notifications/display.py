@@ -34,6 +34,8 @@ def kind_labels() -> dict[str, str]:
         "monthly_assess_reminder": gettext("Reminder: the team's months to assess"),
         "monthly_escalation": gettext("Months not assessed in time, to the head of agency"),
         "monthly_year_decided": gettext("Level of the year decided"),
+        "monthly_year_objection": gettext("Objection of a civil servant to the level of the year"),
+        "monthly_year_objection_answered": gettext("Answer to an objection to the level of the year"),
         "opinion_request": gettext("Request for an opinion of a superior or subordinate"),
         "opinion_reminder": gettext("Reminder: an opinion still awaited"),
         "test_message": gettext("Test message"),
