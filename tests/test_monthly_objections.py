@@ -165,3 +165,25 @@ def test_the_year_page_shows_the_forms_only_to_those_who_may_use_them(agency, as
     assert answered.status_code == 302
     page = _text(lan.get(path))
     assert "Đã chấp nhận" in page and "Đồng ý sau khi xác minh." in page and "Hoàn thành tốt nhiệm vụ" in page
+
+
+def test_the_api_files_lists_and_answers_an_objection(agency, as_person):
+    result = decided(agency)
+    base = f"/api/v1/monthly/years/{result.subject_id}/objections?cycle_id={agency.cycle.id}"
+    lan, head = as_person(agency.lan), as_person(agency.head)
+    assert lan.post(base, json={}).status_code == 422
+    assert as_person(agency.duc).post(base, json={"text": "Không phải của tôi"}).status_code == 403
+    filed = lan.post(base, json={"text": "Xin xem lại quý IV."})
+    assert filed.status_code == 201, filed.get_json()
+    body = filed.get_json()
+    assert (body["state"], body["level_before"], body["subject_id"]) == ("filed", "completed", result.subject_id)
+    assert [o["text"] for o in head.get(base).get_json()] == ["Xin xem lại quý IV."]
+    assert as_person(agency.duc).get(base).status_code == 403
+    step = f"/api/v1/monthly/year-objections/{body['id']}/steps"
+    assert lan.post(step, json={"step": "reject", "outcome": "Không", "version": body["version"]}).status_code == 403
+    assert head.post(step, json={"step": "reject", "outcome": "Không", "version": body["version"] + 5}).status_code == 412
+    answered = head.post(step, json={"step": "uphold", "outcome": "Đồng ý sau khi xác minh.", "level": "good", "version": body["version"]})
+    assert answered.status_code == 200, answered.get_json()
+    assert (answered.get_json()["state"], answered.get_json()["level_after"]) == ("upheld", "good")
+    assert as_person(agency.lan).get(f"/api/v1/monthly/years/{result.subject_id}?cycle_id={agency.cycle.id}").get_json()["level"] == "good"
+    assert head.get(f"/api/v1/monthly/years/{result.subject_id + 999}/objections?cycle_id={agency.cycle.id}").status_code == 404

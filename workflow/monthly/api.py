@@ -24,7 +24,7 @@ from workflow.accounts.models import Person
 from workflow.extensions import db
 from workflow.framework.models import Period, Subject
 from workflow.monthly import deliveries, operations, queries, year
-from workflow.monthly.models import MonthlyPlan
+from workflow.monthly.models import MonthlyPlan, YearObjection
 from workflow.monthly.schemas import (
     MonthlyAssessmentSchema,
     MonthlyCatalogueArgs,
@@ -43,6 +43,9 @@ from workflow.monthly.schemas import (
     MonthlyStepSchema,
     MonthlyYearArgs,
     MonthlyYearDecisionArgs,
+    MonthlyYearObjectionInSchema,
+    MonthlyYearObjectionSchema,
+    MonthlyYearObjectionStepSchema,
     MonthlyYearAssessSchema,
     MonthlyYearDecidedSchema,
     MonthlyYearDecisionsSchema,
@@ -243,6 +246,49 @@ def assess_year(args, data, subject_id: int):
     operations.assess_year(subject, panel.cycle, data["general"], actor=current_user, version=data["version"], note=data["note"], tasks=data["tasks"])
     db.session.flush()
     return year.payload(year.of_subject(subject, panel.cycle), subject.id, current_user)
+
+
+def _decided_result(subject_id: int, cycle_id: int) -> Any:
+    subject = get_or_404(Subject, subject_id)
+    cycle = year.cycle_of_track(cycle_id, subject.track.code)
+    result = year.results_of(cycle.id, [subject.id]).get(subject.id) if cycle is not None else None
+    if result is None or not result.decided:
+        abort(404)
+    return result
+
+
+@blp.get("/years/<int:subject_id>/objections")
+@blp.arguments(MonthlyYearArgs, location="query")
+@blp.response(200, MonthlyYearObjectionSchema(many=True))
+def list_year_objections(args, subject_id: int):
+    """The objections to a servant's decided level, oldest first: to the servant, their direct
+    manager, the head of agency and administrators."""
+    result = _decided_result(subject_id, args["cycle_id"])
+    policy.require(current_user, "monthly.year.result.view", result)
+    return operations.objections_of(result)
+
+
+@blp.post("/years/<int:subject_id>/objections")
+@blp.arguments(MonthlyYearArgs, location="query")
+@blp.arguments(MonthlyYearObjectionInSchema)
+@blp.response(201, MonthlyYearObjectionSchema)
+def file_year_objection(args, data, subject_id: int):
+    """The servant objects to the level of their year, within the track's objection_days."""
+    objection = operations.file_year_objection(_decided_result(subject_id, args["cycle_id"]), data["text"], actor=current_user)
+    db.session.flush()
+    return with_etag(objection, objection)
+
+
+@blp.post("/year-objections/<int:objection_id>/steps")
+@blp.arguments(MonthlyYearObjectionStepSchema)
+@blp.response(200, MonthlyYearObjectionSchema)
+def answer_year_objection(data, objection_id: int):
+    """uphold (with the new level, within the quota) or reject, with the head of agency's answer."""
+    objection = get_or_404(YearObjection, objection_id)
+    operations.decide_year_objection(objection, data["step"], actor=current_user, version=claimed_version(objection, data["version"]),
+                                     outcome=data["outcome"], level=data["level"])
+    db.session.flush()
+    return with_etag(objection, objection)
 
 
 @blp.post("/years/decisions")

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
 from workflow.core.schemas import BaseSchema, Day, Number, Text, WholeNumber, between, code, one_of
-from workflow.monthly.models import YearCase
+from workflow.monthly.models import ObjectionState, YearCase
 from workflow.monthly.workflow import MONTH
 
 NOTE_MAX = 2000
@@ -284,3 +284,32 @@ class MonthlyYearSchema(BaseSchema):
 
 class MonthlyYearDecidedSchema(BaseSchema):
     decided = fields.Integer(metadata={"description": "How many levels were decided (those already decided are left as they are)."})
+
+
+# --- objections to the year's level ----------------------------------------------------------
+
+class MonthlyYearObjectionInSchema(BaseSchema):
+    text = Text(required=True, max_length=4000, error_messages={"required": _l("Write what you object to and why.")})
+
+
+class MonthlyYearObjectionSchema(BaseSchema):
+    id = fields.Integer()
+    subject_id = fields.Integer(attribute="result.subject_id")
+    cycle_id = fields.Integer(attribute="result.cycle_id")
+    text = fields.String()
+    filed_at = fields.DateTime()
+    level_before = fields.String(metadata={"description": "The level objected to (a code of the rubric's levels)."})
+    state = fields.Enum(ObjectionState, by_value=True)
+    outcome = fields.String(metadata={"description": "The head of agency's answer."})
+    level_after = fields.String(allow_none=True, metadata={"description": "The level after an upheld objection."})
+    decided_at = fields.DateTime(allow_none=True)
+    version = fields.Integer()
+
+
+class MonthlyYearObjectionStepSchema(BaseSchema):
+    step = fields.String(required=True, validate=one_of(["uphold", "reject"]))
+    outcome = Text(required=True, max_length=4000, error_messages={"required": _l("Write the answer to the objection.")})
+    level = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=32),
+                          metadata={"description": "The new level when upholding (a code of the rubric's levels)."})
+    version = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**31 - 1),
+                             metadata={"description": "The version answered, unless sent as If-Match."})
