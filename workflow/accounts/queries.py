@@ -3,10 +3,13 @@ the people on it with their units). Shared by the admin pages and the API."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from workflow.accounts.models import Person, Role, RoleGrant
+from workflow.extensions import db
 
 
 def people(
@@ -30,3 +33,12 @@ def people(
             )
         )
     return stmt.order_by(Person.full_name, Person.id)
+
+
+def heads_of(unit_ids: Sequence[int]) -> list[Person]:
+    """The active heads of the units, each once, in the order they were created."""
+    if not unit_ids:
+        return []
+    return list(db.session.scalars(select(Person).join(RoleGrant, RoleGrant.person_id == Person.id)
+                                   .where(Person.active.is_(True), RoleGrant.role == Role.HEAD, RoleGrant.unit_id.in_(unit_ids))
+                                   .order_by(Person.id).distinct()))

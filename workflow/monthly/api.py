@@ -251,10 +251,7 @@ def assess_year(args, data, subject_id: int):
 def _decided_result(subject_id: int, cycle_id: int) -> Any:
     subject = get_or_404(Subject, subject_id)
     cycle = year.cycle_of_track(cycle_id, subject.track.code)
-    result = year.results_of(cycle.id, [subject.id]).get(subject.id) if cycle is not None else None
-    if result is None or not result.decided:
-        abort(404)
-    return result
+    return (year.decided_result(cycle.id, subject.id) if cycle is not None else None) or abort(404)
 
 
 @blp.get("/years/<int:subject_id>/objections")

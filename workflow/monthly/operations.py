@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 
 from workflow import policy
-from workflow.accounts.models import Person, Role, RoleGrant
+from workflow.accounts.queries import heads_of
 from workflow.core import audit, formats
 from workflow.core.concurrency import check_version, lock
 from workflow.core.errors import DomainError, PermissionDenied, TransitionRefused, ValidationFailed
@@ -29,7 +29,7 @@ from workflow.monthly import queries, scoring, year
 from workflow.monthly.catalogue import read_products
 from workflow.monthly.models import (LineOrigin, MonthlyPlan, MonthState, ObjectionState, PlanLine, Product, YearCase, YearObjection,
                                      YearResult)
-from workflow.monthly.workflow import ASSESSING, MONTH, PLANNING
+from workflow.monthly.workflow import ASSESSING, MONTH, PLANNING, YEAR_OBJECTION
 from workflow.notifications.keys import event_key
 from workflow.notifications.operations import notify, recipient_locale
 from workflow.scoring.engine import total
@@ -525,10 +525,8 @@ def file_year_objection(result: YearResult, text: str, *, actor: Any, now: datet
     subject = result.subject
     audit.record("monthly_year.objection.file", objection, actor=actor, summary=_year_label(subject, result.cycle), data={"level": result.level})
     path = f"/monthly/year/{subject.id}?cycle_id={result.cycle_id}"
-    heads = db.session.scalars(select(Person).join(RoleGrant, RoleGrant.person_id == Person.id)
-                               .where(RoleGrant.role == Role.HEAD, RoleGrant.unit_id == subject.unit_id, Person.id != actor.id))
-    for head in heads:
-        if head.active:
+    for head in heads_of([subject.unit_id]):
+        if head.id != actor.id:
             notify(head, "monthly_year_objection", event_key("monthly_year_objection", objection, recipient=head), "monthly_year_objection",
                    {"year": result.cycle.year, "name": subject.person.full_name, "text": objection.text, "path": path}, cycle=result.cycle_id)
     return objection
@@ -538,11 +536,7 @@ def decide_year_objection(objection: YearObjection, step: str, *, actor: Any, ve
                           level: str | None = None) -> YearObjection:
     """The head of agency upholds the objection (the year gets `level`, the answer as its reason,
     within the quota) or rejects it (the level stands); the answer is written and the servant told."""
-    if step not in ("uphold", "reject"):
-        raise TransitionRefused(gettext("Unknown action “%(name)s”.", name=step))
-    policy.require(actor, "monthly.year.objection.decide", objection)
-    if objection.state != ObjectionState.FILED:
-        raise TransitionRefused(gettext("This objection was already answered."))
+    YEAR_OBJECTION.check(objection, step, actor=actor)
     check_version(objection, version)
     outcome = (outcome or "").strip()
     if not outcome:
@@ -558,7 +552,7 @@ def decide_year_objection(objection: YearObjection, step: str, *, actor: Any, ve
         result.level, result.reason = level, outcome
         result.decided_at, result.decided_by_id = utcnow(), actor.id
         objection.level_after = level
-    objection.state = ObjectionState.UPHELD if step == "uphold" else ObjectionState.REJECTED
+    YEAR_OBJECTION.fire(objection, step, actor=actor, reason=outcome)
     objection.outcome, objection.decided_by_id, objection.decided_at = outcome, actor.id, utcnow()
     action = "monthly_year.objection.uphold" if step == "uphold" else "monthly_year.objection.reject"
     audit.record(action, objection, actor=actor, summary=_year_label(subject, result.cycle), reason=outcome,

@@ -47,7 +47,7 @@ from workflow.monthly.schemas import (
     MonthlyYearCaseSchema,
     MonthlyYearDecisionsSchema,
 )
-from workflow.monthly.workflow import MONTH, STATE_TONES
+from workflow.monthly.workflow import MONTH, OBJECTION_ICONS, OBJECTION_TONES, STATE_TONES, YEAR_OBJECTION
 from workflow.opinions import queries as opinion_queries
 from workflow.opinions import views as opinion_views
 from workflow.ratings import imports
@@ -66,7 +66,8 @@ COUNT_INPUTS = ("errors", "delays")
 
 @bp.record_once
 def _template_globals(state: Any) -> None:
-    state.app.jinja_env.globals.update({"month_workflow": MONTH, "month_tones": STATE_TONES, "manager_options": queries.manager_options})
+    state.app.jinja_env.globals.update({"month_workflow": MONTH, "month_tones": STATE_TONES, "objection_workflow": YEAR_OBJECTION,
+                                     "objection_tones": OBJECTION_TONES, "objection_icons": OBJECTION_ICONS, "manager_options": queries.manager_options})
 
 
 def _plan(plan_id: int) -> MonthlyPlan:
@@ -439,9 +440,7 @@ def file_year_objection(subject_id: int):
     """The servant's objection to the level of their year."""
     subject = get_or_404(Subject, subject_id)
     cycle = _cycle_of(subject.track.code) or abort(404)
-    result = year.results_of(cycle.id, [subject.id]).get(subject.id)
-    if result is None or not result.decided:
-        abort(404)
+    result = year.decided_result(cycle.id, subject.id) or abort(404)
     operations.file_year_objection(result, request.form.get("text", ""), actor=current_user)
     flash(gettext("Your objection was sent to the head of agency."), "success")
     return redirect(url_for("monthly.year_page", subject_id=subject.id, cycle_id=cycle.id, _anchor="year-objections"))

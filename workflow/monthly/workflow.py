@@ -14,7 +14,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from workflow.core.transitions import Transition, Workflow
-from workflow.monthly.models import MonthlyPlan, MonthState
+from workflow.monthly.models import MonthlyPlan, MonthState, ObjectionState
 
 S = MonthState
 
@@ -64,3 +64,20 @@ STATE_TONES = {S.DRAFT: "secondary", S.PROPOSED: "info", S.AGREED: "primary", S.
 # The states in which the plan's lines may still change, and who may change them then.
 PLANNING = (S.DRAFT, S.PROPOSED)
 ASSESSING = (S.AGREED, S.SELF_ASSESSED, S.RETURNED, S.ASSESSED)
+
+# A servant's objection to the level of their year: filed → upheld (another level) or rejected,
+# by the head of agency, with the answer.
+O = ObjectionState
+YEAR_OBJECTION: Workflow[ObjectionState] = Workflow(
+    "year_objection",
+    ObjectionState,
+    [
+        Transition("uphold", (O.FILED,), O.UPHELD, "monthly.year.objection.decide", _l("Uphold: change the level"), reason_required=True,
+                   style="success"),
+        Transition("reject", (O.FILED,), O.REJECTED, "monthly.year.objection.decide", _l("Reject: the level stands"),
+                   reason_required=True, style="outline-danger"),
+    ],
+    labels={O.FILED: _l("Waiting for the head of agency"), O.UPHELD: _l("Upheld"), O.REJECTED: _l("Rejected")},
+)
+OBJECTION_TONES = {O.FILED: "warning", O.UPHELD: "success", O.REJECTED: "secondary"}
+OBJECTION_ICONS = {O.FILED: "bi-hourglass-split", O.UPHELD: "bi-check2", O.REJECTED: "bi-x"}

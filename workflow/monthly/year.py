@@ -406,6 +406,12 @@ def results_of(cycle_id: int, subject_ids: Sequence[int]) -> dict[int, YearResul
         select(YearResult).where(YearResult.cycle_id == cycle_id, YearResult.subject_id.in_(subject_ids)))}
 
 
+def decided_result(cycle_id: int, subject_id: int) -> YearResult | None:
+    """The subject's year in the cycle once the head of agency decided its level, else None."""
+    result = results_of(cycle_id, [subject_id]).get(subject_id)
+    return result if result is not None and result.decided else None
+
+
 def manager_tracks(cycle: Cycle) -> dict[str, dict[str, Any]]:
     """The tracks of the cycle the direct manager assesses (self → manager → head of agency)."""
     return {code: track for code, track in tracks_of(cycle.rules or {}).items() if track.get("assessment") == "manager"}

@@ -16,7 +16,8 @@ from flask_babel import get_locale, gettext
 from sqlalchemy import and_, case, insert, or_, select, update
 
 from workflow import policy
-from workflow.accounts.models import Person, Role, RoleGrant
+from workflow.accounts.models import Person
+from workflow.accounts.queries import heads_of
 from workflow.core import audit, formats
 from workflow.core.concurrency import check_version
 from workflow.core.errors import PermissionDenied, TransitionRefused, ValidationFailed
@@ -118,14 +119,6 @@ def invite(item: OpinionSubject, person: Person, relation: Relation | str, *, ac
     return respondent
 
 
-def _heads_of(unit_ids: list[int]) -> list[Person]:
-    if not unit_ids:
-        return []
-    return list(db.session.scalars(select(Person).join(RoleGrant, RoleGrant.person_id == Person.id)
-                                   .where(Person.active.is_(True), RoleGrant.role == Role.HEAD, RoleGrant.unit_id.in_(unit_ids))
-                                   .order_by(Person.id).distinct()))
-
-
 def direct_relations(subject: Subject) -> tuple[list[Person], list[Person]]:
     """(superiors, subordinates) of a subject from the organisation: for a person, their direct
     manager (else the head of the parent unit) and the people they manage (and, for the head of
@@ -139,15 +132,15 @@ def direct_relations(subject: Subject) -> tuple[list[Person], list[Person]]:
         if person.manager_id is not None:
             superiors = [person.manager] if person.manager.active else []
         elif unit.parent_id is not None:
-            superiors = list(_heads_of([unit.parent_id]))
+            superiors = list(heads_of([unit.parent_id]))
         subordinates = list(db.session.scalars(select(Person).where(Person.active.is_(True), Person.manager_id == person.id)))
         if unit.id in person.head_unit_ids:
             subordinates += db.session.scalars(select(Person).where(Person.active.is_(True), Person.unit_id == unit.id, Person.manager_id.is_(None)))
     else:
-        superiors = list(_heads_of([unit.parent_id])) if unit.parent_id is not None else []
+        superiors = list(heads_of([unit.parent_id])) if unit.parent_id is not None else []
         subordinates = list(db.session.scalars(select(Person).where(Person.active.is_(True), Person.unit_id == unit.id)))
         children = db.session.scalars(select(Unit.id).where(Unit.parent_id == unit.id, Unit.active.is_(True))).all()
-        subordinates += _heads_of(children)
+        subordinates += heads_of(children)
     own = subject.person_id
     superiors = [p for p in dict.fromkeys(superiors) if p.id != own]
     subordinates = [p for p in dict.fromkeys(subordinates) if p.id != own and p not in superiors]

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from workflow.accounts.models import Person, Role, RoleGrant
+from workflow.accounts.queries import heads_of
 from workflow.extensions import db
 from workflow.notifications.keys import event_key
 from workflow.notifications.operations import notify
@@ -17,17 +18,11 @@ from workflow.selfscoring.models import CollectiveSelfScore
 KINDS = {"submit": "self_score_submitted", "recognise": "self_score_recognised", "return": "self_score_returned"}
 
 
-def heads_of(unit_id: int) -> list[Person]:
-    return list(db.session.scalars(select(Person).join(RoleGrant, RoleGrant.person_id == Person.id)
-                                   .where(RoleGrant.role == Role.HEAD, RoleGrant.unit_id == unit_id, Person.active.is_(True))
-                                   .order_by(Person.id)))
-
-
 def recognisers(row: CollectiveSelfScore) -> list[Person]:
     """Who recognises the month: the parent unit's head, or the standing committee."""
     unit = row.subject.unit
     if unit.parent_id is not None:
-        return heads_of(unit.parent_id)
+        return heads_of([unit.parent_id])
     return list(db.session.scalars(select(Person).join(RoleGrant, RoleGrant.person_id == Person.id)
                                    .where(RoleGrant.role == Role.COMMITTEE, Person.active.is_(True)).distinct().order_by(Person.id)))
 
@@ -40,7 +35,7 @@ def _context(row: CollectiveSelfScore) -> dict[str, Any]:
 def month_step(row: CollectiveSelfScore, step: str, number: int) -> int:
     """Tell the other party: a submitted month to its recognisers, a recognised or returned one
     to the collective's head(s). Returns how many messages were queued."""
-    people = recognisers(row) if step == "submit" else heads_of(row.subject.unit_id)
+    people = recognisers(row) if step == "submit" else heads_of([row.subject.unit_id])
     kind = KINDS[step]
     queued = 0
     for person in people:
