@@ -116,7 +116,9 @@ def axe_violations(page, impacts: tuple[str, ...] = BLOCKING_IMPACTS) -> list[di
     """Run axe-core on the page as it stands; the violations of the given impacts, each with
     its rule id, help text, the selectors of the offending nodes and why the first ones fail."""
     # Evaluated through the DevTools protocol, not a <script> tag, which the page's
-    # Content-Security-Policy (no inline script) rightly refuses.
+    # Content-Security-Policy (no inline script) rightly refuses. A page still loading its
+    # style sheets would be judged on colours it does not have yet.
+    page.wait_for_load_state("load")
     if not page.evaluate("() => typeof axe !== 'undefined'"):
         page.evaluate(AXE.read_text(encoding="utf-8"))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")

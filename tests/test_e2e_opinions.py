@@ -42,7 +42,8 @@ def test_a_subordinate_answers_and_the_council_sees_the_result(live_server, brow
     page = browser_context(viewport=LAPTOP).new_page()
     sign_in_page(page, live_server.url, lan.username, f.PASSWORD)
     page.goto(f"{live_server.url}/opinions/mine")
-    page.get_by_role("link", name="Cho ý kiến").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Cho ý kiến").click()
     assert (violations := axe_violations(page)) == [], describe(violations)
     form = page.get_by_test_id("opinion-form")
     form.get_by_role("group", name="Chính trị tư tưởng").get_by_label("Tốt", exact=True).check()
