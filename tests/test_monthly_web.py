@@ -109,6 +109,9 @@ def test_the_head_approves_the_agencys_month_and_the_year_page_explains(agency, 
     year = _text(client.get(f"/monthly/year/{plan.subject_id}?cycle_id={agency.cycle.id}"))
     assert "70,00" in year and "Tháng 3/2026" in year
     assert "trung bình" in year  # the [periods] rule's sentence, from the engine's note
+    # The rule in officials' words, never the rubric's code word.
+    assert "điểm kết quả thực hiện nhiệm vụ của năm là trung bình cộng điểm các tháng đã làm việc" in year
+    assert "[periods]" not in year and "= mean" not in year
     assert as_person(agency.duc).get(f"/monthly/year/{plan.subject_id}?cycle_id={agency.cycle.id}").status_code == 403
 
 
@@ -191,3 +194,10 @@ def test_the_heads_home_page_counts_the_months_waiting_and_servants_find_their_m
     assert f"/monthly/team?period_id={period.id}" in home.get_data(as_text=True)
     assert f"/monthly/agency?period_id={period.id}" in home.get_data(as_text=True)
     assert "Tháng này" in _text(as_person(agency.lan).get("/"))  # a servant's way to their month
+
+
+def test_every_rule_of_the_year_from_its_months_has_words():
+    from workflow.monthly.views import YEAR_RULES
+    from workflow.scoring.engine.methods import YEAR_FROM_PERIODS
+
+    assert set(YEAR_RULES) == set(YEAR_FROM_PERIODS)

@@ -169,7 +169,11 @@ def test_the_head_of_agency_decides_with_a_reason_to_depart_and_within_the_quota
     assert results[b[1]].total == Decimal("80.00") and results[b[1]].task_points == Decimal("56.00")
     # The decided year explains itself from what was frozen, the reason included.
     panel = year.compute(agency.cycle, [unit_b.id])
-    assert "Chậm tiến độ cả năm" in panel.explanation(b[1]).sentence
+    sentence = panel.explanation(b[1]).sentence
+    assert "Chậm tiến độ cả năm" in sentence
+    # The head of the agency decided (Điều 20 k4 of 335), not a standing committee, and no council proposed.
+    assert "Thủ trưởng cơ quan quyết định xếp loại Hoàn thành nhiệm vụ" in sentence
+    assert "Ban Thường vụ" not in sentence and "Hội đồng" not in sentence
     # Decided is decided: the manager can no longer change the general criteria.
     with pytest.raises(TransitionRefused):
         operations.assess_year(panel.row(b[1]).subject, agency.cycle, {"political": Decimal(9), "competence": Decimal(9), "innovation": Decimal(9)},

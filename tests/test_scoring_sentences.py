@@ -116,6 +116,33 @@ def test_a_tie_at_the_cut_and_the_committee_choosing():
     assert chosen_top is None  # the committee gave the level the points give
 
 
+def test_the_head_of_the_agency_named_where_it_decides():
+    # A civil servant's year is decided by the head of the agency (Nghị định 335/2025, Điều 20
+    # k4), with no council: the tie and the departures name the head, never the committee.
+    met = Facts(targets=5, done=5, on_time=5, exceeded=2, late=0)
+    scores = ["95", "93", "93"] + ["80"] * 7
+    candidates = [Candidate(f"h{i}", {"m1": D(s)}, met, group="Sở") for i, s in enumerate(scores)]
+    tied = propose(candidates, RUBRIC).for_head("h1")
+    trace = level_trace(tied.panel.score, tied.classification.checks, tied.quota.notes[0], RUBRIC)
+    classification = classify(D("80"), met, RUBRIC)
+    alone = level_trace(D("80"), classification.checks, None, RUBRIC)
+    with force_locale("vi"):
+        undecided = explain_level(trace, RUBRIC, facts=met, level=None, decider="head")
+        decided = explain_level(trace, RUBRIC, facts=met, level="good", reason="Ít sản phẩm vượt hơn", decider="head")
+        departed = explain_level(alone, RUBRIC, facts=met, level="completed", reason="Chậm báo cáo quý IV", decider="head")
+    with force_locale("en"):
+        english = explain_level(alone, RUBRIC, facts=met, level="completed", reason="Late report", decider="head")
+    assert undecided.sentence.endswith(", nên Thủ trưởng cơ quan lựa chọn giữa mức Hoàn thành xuất sắc nhiệm vụ và Hoàn thành tốt nhiệm vụ.")
+    assert decided.sentence.endswith("; Thủ trưởng cơ quan quyết định xếp loại Hoàn thành tốt nhiệm vụ với lý do: Ít sản phẩm vượt hơn.")
+    assert departed.sentence == (
+        "80 điểm, đủ điểm mức Hoàn thành tốt nhiệm vụ; mức đề xuất theo tiêu chí là Hoàn thành tốt nhiệm vụ; Thủ trưởng cơ quan "
+        "quyết định xếp loại Hoàn thành nhiệm vụ với lý do: Chậm báo cáo quý IV."
+    )
+    assert "head of the agency decided" in english.sentence and "committee" not in english.sentence
+    for explained in (undecided, decided, departed):
+        assert "Ban Thường vụ" not in explained.sentence and "Hội đồng" not in explained.sentence
+
+
 def test_the_committee_deciding_below_the_proposal():
     met = Facts(targets=10, done=10, on_time=10, exceeded=0, late=0)
     explained = sentence("80", met, level="completed", reason="Để xảy ra sai phạm trong quản lý đất đai.")

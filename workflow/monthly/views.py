@@ -350,6 +350,10 @@ def _opinions(subject: Subject, cycle: Any) -> Any:
     return panel if panel is not None and policy.can(current_user, "opinions.results.view", panel.item) else None
 
 
+# The rubric's [periods] rules (scoring.engine.methods.YEAR_FROM_PERIODS) in officials' words.
+YEAR_RULES = {"mean": _l("the mean of the points of the months worked")}
+
+
 @bp.get("/year/<int:subject_id>")
 def year_page(subject_id: int):
     """The servant's year: each month with its state and points; the year's task-result points
@@ -368,7 +372,9 @@ def year_page(subject_id: int):
     panel = year.of_subject(subject, cycle)
     row = year.view_of(panel, subject.id, current_user)
     from_months = "; ".join(f"{label}: {formats.number(points)}" for label, points in row["year"].periods)
+    rule = panel.rubric.periods.year if panel.rubric.periods else None
     return render_template("monthly/year.html", subject=subject, cycle=cycle, months=months, row=row, rubric=panel.rubric, from_months=from_months,
+                           year_rule=YEAR_RULES.get(rule, rule) if rule else None,
                            sentences=[describe(note, panel.rubric) for note in row["year"].notes], cases=YEAR_CASES, locale=str(get_locale()),
                            general_values=_year_values(row["result"]), by_months=by_months, task_counts=operations.TASK_COUNTS,
                            opinions=_opinions(subject, cycle), opinion_relations=opinion_views.relation_labels(),

@@ -199,7 +199,7 @@ class YearPanel:
             return None
         quota = next((n for n in proposal.quota.notes if n.code in QUOTA_MOVES), None)
         trace = level_trace(proposal.panel.score, proposal.classification.checks, quota, self.rubric)
-        return explain_level(trace, self.rubric, facts=row.facts, level=proposal.level)
+        return explain_level(trace, self.rubric, facts=row.facts, level=proposal.level, decider="head")
 
     def what_if(self, changes: Mapping[str, Any]) -> WhatIf:
         return what_if(self.candidates, self.rubric, changes, current=self.proposals)
@@ -224,7 +224,7 @@ def frozen_explanation(result: YearResult, rubric: Rubric) -> LevelExplanation |
     facts = Facts.from_json(data["facts"]) if data.get("facts") else None
     trace = level_trace(Decimal(result.total), frozen.checks_of(data["checks"]), quota, rubric)
     reason = result.reason if result.level != result.proposed_level else ""
-    return explain_level(trace, rubric, facts=facts, level=result.level, reason=reason)
+    return explain_level(trace, rubric, facts=facts, level=result.level, reason=reason, decider="head")
 
 
 def freeze(panel: YearPanel, subject_id: int) -> dict[str, Any]:

@@ -230,6 +230,16 @@ LEVEL_FRAMES = {
     "committee": _l("%(points)s points reach %(points_level)s; the council proposed %(proposal)s; the standing committee decided %(level)s for this reason: %(reason)s"),
     "rules_committee": _l("%(points)s points reach %(points_level)s, but %(reasons)s; the standing committee decided %(level)s for this reason: %(reason)s"),
 }
+# The same where the head of the agency decides (a civil servant's year, Nghị định 335 Điều 20
+# k4): there is no council, the proposal is the rules' own.
+HEAD_FRAMES = {
+    **LEVEL_FRAMES,
+    "tie": _l("%(points)s points reach %(points_level)s, but %(reasons)s: the head of the agency chooses between %(options)s."),
+    "committee": _l("%(points)s points reach %(points_level)s; the rules proposed %(proposal)s; the head of the agency decided %(level)s for this reason: %(reason)s"),
+    "rules_committee": _l("%(points)s points reach %(points_level)s, but %(reasons)s; the head of the agency decided %(level)s for this reason: %(reason)s"),
+}
+# Who decides the level, and the sentences that name them.
+DECIDERS = {"committee": LEVEL_FRAMES, "head": HEAD_FRAMES}
 
 
 @dataclass(frozen=True)
@@ -292,11 +302,12 @@ def _fact_clause(failed: FailedCondition, kind: str, rubric: Rubric, facts: Fact
 
 
 def explain_level(trace: LevelTrace, rubric: Rubric, *, facts: Facts | None, level: str | None, reason: str = "",
-                  discipline: str = "") -> LevelExplanation | None:
+                  discipline: str = "", decider: str = "committee") -> LevelExplanation | None:
     """The sentence for a head whose `level` (the committee's decision, or the proposal while
     there is none; None for a tie not yet chosen) is below what the points alone give; None
-    when the points decide. `reason` is the committee's when its decision departs from the
-    proposal; `discipline` names the disciplinary decision."""
+    when the points decide. `reason` is the decider's when its decision departs from the
+    proposal; `discipline` names the disciplinary decision; `decider` who decides (one of
+    DECIDERS: the standing committee, or the head of the agency for a civil servant's year)."""
     if not trace.lower(level, rubric):
         return None
     rules, clauses = _clauses(trace, rubric, facts, discipline)
@@ -313,7 +324,7 @@ def explain_level(trace: LevelTrace, rubric: Rubric, *, facts: Facts | None, lev
         frame = "tie"
     else:
         frame = "rules"
-    sentence = str(LEVEL_FRAMES[frame]) % figures
+    sentence = str(DECIDERS[decider][frame]) % figures
     if not sentence.endswith((".", "!", "?", "…")):
         sentence += "."
     return LevelExplanation(tuple(dict.fromkeys(rules)), sentence)
