@@ -153,13 +153,13 @@ def reminders(repeat: int) -> dict[str, Any]:
     from workflow.calendar import WorkingCalendar, calendar_rules
     from workflow.core import formats
     from workflow.extensions import db
-    from workflow.monthly.jobs import _last_working_days, remind
+    from workflow.monthly.jobs import remind
     from workflow.monthly.models import MonthlyPlan, MonthState
     from workflow.notifications.models import Notification
 
     period = db.session.scalar(select(MonthlyPlan).where(MonthlyPlan.state == MonthState.AGREED).limit(1)).period
     cal = WorkingCalendar(calendar_rules(period.cycle))
-    day = _last_working_days(cal, period, 1)
+    day = cal.last_working_days(period.ends_on, 1)
     moment = datetime(day.year, day.month, day.day, 9, tzinfo=formats.timezone()).astimezone(UTC)
     previous = db.session.scalar(select(MonthlyPlan).where(MonthlyPlan.state == MonthState.SELF_ASSESSED).limit(1)).period
 

@@ -50,6 +50,23 @@ def test_every_recorded_action_has_words():
     assert not sorted(recorded - set(ACTIONS)), "add words for these in workflow/admin/audit_display.py"
 
 
+# Mail templates that serve several kinds, each with its own words (report_due_in_7, …).
+SHARED_TEMPLATES = {"rating_case": ("rating_case_opened", "rating_case_reminder", "rating_case_escalated"),
+                    "report_reminder": ("report_due_in_7", "report_overdue_3")}
+
+
+def test_every_kind_of_message_has_words(app):
+    """The outbox and a person's messages name each kind in words, never "Other message"."""
+    from workflow.notifications.display import kind_label, kind_labels
+
+    templates = {p.stem for p in (SOURCE.parent / "templates" / "mail").glob("*.txt") if not p.stem.startswith(("_", "base"))}
+    with app.test_request_context():
+        known, other = set(kind_labels()), kind_label("no_such_kind")
+        assert not sorted(templates - known - set(SHARED_TEMPLATES)), "add words for these in workflow/notifications/display.py"
+        for kinds in SHARED_TEMPLATES.values():
+            assert all(kind_label(kind) != other for kind in kinds)
+
+
 def test_every_kind_of_object_has_words_and_links_point_at_real_columns():
     tables = set(db.metadata.tables)
     assert not sorted(tables - NEVER_AUDITED - set(OBJECTS)), "add words for these in workflow/admin/audit_display.py"

@@ -64,7 +64,7 @@ def runs(**where):
 
 def test_jobs_are_registered_once_and_run_in_order(reminder_job):
     names = [j.name for j in jobs()]
-    assert names == ["scheduler.prune_runs", "accounts.prune", "reports.open_windows", "reports.remind", "monthly.remind", "reports.escalate",
+    assert names == ["scheduler.prune_runs", "accounts.prune", "reports.open_windows", "reports.remind", "monthly.remind", "selfscoring.remind", "reports.escalate",
                      "votes.remind_follow_ups", "opinions.remind", "test.window_open", "ratings.remind_cases", "ratings.escalate_cases", "notifications.send"]
     with pytest.raises(ValueError, match="registered twice"):
         job("notifications.send")(lambda now: None)

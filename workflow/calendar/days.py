@@ -73,6 +73,13 @@ class WorkingCalendar:
                 return candidate
         raise ValueError(f"no working day within {MAX_DAYS_OFF_IN_A_ROW} days before {day}: check the calendar rules")
 
+    def last_working_days(self, end: date, count: int = 2) -> date:
+        """The first of the last `count` working days up to `end` (a month's last day, say)."""
+        day = self.previous_working_day(end)
+        for _ in range(count - 1):
+            day = self.previous_working_day(day - timedelta(days=1))
+        return day
+
     def reminder_schedule(self, window: Window, offsets: Mapping[str, int], *, on_opening: str | None = None) -> list[tuple[str, datetime]]:
         """(kind, when) of each reminder about `window`, earliest first.
 

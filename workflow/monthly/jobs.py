@@ -54,13 +54,6 @@ def _months(today) -> list[Period]:
                Period.starts_on <= today)))
 
 
-def _last_working_days(cal: WorkingCalendar, period: Period, count: int = 2):
-    day = period.ends_on if cal.is_working_day(period.ends_on) else cal.previous_working_day(period.ends_on)
-    for _ in range(count - 1):
-        day = cal.previous_working_day(day - timedelta(days=1))
-    return day
-
-
 def month_name(period: Period) -> str:
     return f"{period.number:02d}/{period.cycle.year}"
 
@@ -71,7 +64,7 @@ def remind(now: datetime) -> dict[str, int]:
     for period in _months(formats.local(now).date()):
         cal = WorkingCalendar(calendar_rules(period.cycle))
         today = cal.local_date(now)
-        if _last_working_days(cal, period) <= today <= period.ends_on:
+        if cal.last_working_days(period.ends_on) <= today <= period.ends_on:
             servants += _remind_servants(period, now)
         if period.due_on <= today:
             managers += _remind_managers(period, now)
