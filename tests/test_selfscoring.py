@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from decimal import Decimal
 from html import unescape
 
@@ -275,6 +276,48 @@ def test_the_api_reads_the_year_and_saves_and_submits_a_month(world, client):
 
 import test_council_collectives_first as first  # noqa: E402
 from test_council_tracks import _collective_plan  # noqa: E402
+
+
+def test_a_recognition_given_in_error_is_withdrawn_with_a_reason_until_the_councils_list_is_final(world, as_person):
+    from workflow.council.models import CouncilSession, SessionState
+    from workflow.selfscoring.standing import recognised_months
+
+    w = world
+    row = _save(w, month=2, points=Decimal(90))
+    operations.take_step(row, "submit", actor=w.head, version=row.version)
+    operations.take_step(row, "recognise", actor=w.above, version=row.version)
+    db.session.flush()
+    assert recognised_months(w.collective.id, w.cycle.id) == 1
+    path = f"/self-scoring/{YEAR}?unit_id={w.district.id}&month=2"
+    # Only whoever recognises sees the button; the collective's head does not.
+    assert "Hủy công nhận" in _text(as_person(w.above).get(path)) and "Hủy công nhận" not in _text(as_person(w.head).get(path))
+    with pytest.raises(PermissionDenied):
+        operations.take_step(row, "withdraw", actor=w.head, version=row.version, reason="Nhầm")
+    above = as_person(w.above)
+    no_reason = above.post(f"/self-scoring/months/{row.id}/step", data={"step": "withdraw", "version": row.version},
+                           headers={"Accept": "text/html", "Referer": f"http://localhost{path}"})
+    assert no_reason.status_code == 422 and "reason" in json.loads(unescape(re.search(r"data-refusal='([^']*)'", _text(no_reason)).group(1)))["errors"]
+    answer = above.post(f"/self-scoring/months/{row.id}/step", data={"step": "withdraw", "version": row.version,
+                                                                     "reason": "Chưa có biên bản sinh hoạt chuyên đề quý I"})
+    assert answer.status_code == 302
+    db.session.expire_all()
+    row = operations.month_of(w.collective, w.cycle, 2)
+    assert row.state == SelfScoreState.RETURNED and row.returned_reason == "Chưa có biên bản sinh hoạt chuyên đề quý I"
+    assert recognised_months(w.collective.id, w.cycle.id) == 0  # the year's count follows at once
+    told = _mail("self_score_returned")[-1]
+    assert told.recipient_id == w.head.id and told.subject == "Tháng 2/2026 của Huyện ủy Lạc Sơn đã bị hủy công nhận kết quả tự chấm điểm"
+    assert "Chưa có biên bản sinh hoạt chuyên đề quý I" in told.body_text and "hủy công nhận" in told.body_text
+    assert db.session.scalar(select(AuditEntry.reason).where(AuditEntry.action == "collective_self_score.withdraw")) == row.returned_reason
+    # Corrected, submitted and recognised again; once the council has finalised its list, the
+    # months recognised are what it was drawn from: no more withdrawing.
+    operations.take_step(row, "submit", actor=w.head, version=row.version)
+    operations.take_step(row, "recognise", actor=w.above, version=row.version)
+    db.session.add(CouncilSession(cycle_id=w.cycle.id, held_on=date(YEAR, 12, 1), state=SessionState.FINALISED))
+    db.session.flush()
+    with pytest.raises(TransitionRefused, match="Hội đồng đã chốt danh sách đề xuất năm 2026"):
+        operations.take_step(row, "withdraw", actor=w.above, version=row.version, reason="Nhầm")
+    page = _text(above.get(path))
+    assert "Hủy công nhận" in page and "disabled" in page.split("Hủy công nhận")[0].rsplit("<button", 1)[1]
 
 
 @pytest.fixture

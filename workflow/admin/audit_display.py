@@ -86,6 +86,7 @@ ACTIONS: dict[str, Any] = {
     "collective_self_score.submit": _l("Collective's monthly self-score submitted for recognition"),
     "collective_self_score.recognise": _l("Collective's monthly self-score recognised by the committee above"),
     "collective_self_score.return": _l("Collective's monthly self-score returned with a reason"),
+    "collective_self_score.withdraw": _l("Recognition of a collective's monthly self-score withdrawn with a reason"),
     "monthly_year.assess": _l("General criteria of the year scored by the direct manager"),
     "monthly_year.case": _l("Case of not completing tasks recorded for the year"),
     "monthly_year.decide": _l("Level of the year decided by the head of agency"),

@@ -15,7 +15,8 @@ from workflow.notifications.keys import event_key
 from workflow.notifications.operations import notify
 from workflow.selfscoring.models import CollectiveSelfScore
 
-KINDS = {"submit": "self_score_submitted", "recognise": "self_score_recognised", "return": "self_score_returned"}
+KINDS = {"submit": "self_score_submitted", "recognise": "self_score_recognised", "return": "self_score_returned",
+         "withdraw": "self_score_returned"}
 
 
 def recognisers(row: CollectiveSelfScore) -> list[Person]:

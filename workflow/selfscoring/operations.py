@@ -92,7 +92,8 @@ def save(subject: Subject, cycle: Cycle, month: int, *, actor: Person, points: D
 
 def take_step(row: CollectiveSelfScore, step: str, *, actor: Person, version: int | None, reason: str = "") -> None:
     """Submit the month (the collective's head), recognise it or return it with a reason (the
-    committee above)."""
+    committee above), or withdraw a recognition with a reason (the committee above, while the
+    year is open: `workflow.year_open`)."""
     refusal = SELF_SCORE.refusal(row, step, actor=actor)
     if refusal is not None and not refusal.forbidden and step == "submit" and row.state in EDITABLE:
         raise ValidationFailed({"points": [refusal.reason]}, refusal.reason)  # the one guard: said beside the field
@@ -107,7 +108,7 @@ def take_step(row: CollectiveSelfScore, step: str, *, actor: Person, version: in
         row.submitted_at, row.submitted_by_id = at, actor.id
     else:
         row.reviewed_at, row.reviewed_by_id = at, actor.id
-        row.returned_reason = reason if step == "return" else ""
+        row.returned_reason = reason if step in ("return", "withdraw") else ""
     db.session.flush()
     mail.month_step(row, step, row.version)
     data: dict[str, Any] = {"from": old.value, "to": new.value, "points": str(row.points) if row.points is not None else None}
@@ -115,5 +116,7 @@ def take_step(row: CollectiveSelfScore, step: str, *, actor: Person, version: in
         audit.record("collective_self_score.submit", row, actor=actor, summary=_summary(row), data=data)
     elif step == "recognise":
         audit.record("collective_self_score.recognise", row, actor=actor, summary=_summary(row), data=data)
+    elif step == "withdraw":
+        audit.record("collective_self_score.withdraw", row, actor=actor, summary=_summary(row), reason=reason, data=data)
     else:
         audit.record("collective_self_score.return", row, actor=actor, summary=_summary(row), reason=reason, data=data)

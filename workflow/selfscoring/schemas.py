@@ -7,7 +7,7 @@ from marshmallow import fields
 from workflow.core.schemas import BaseSchema, Number, Text, between, one_of
 from workflow.selfscoring.operations import NOTE_MAX
 
-STEPS = ("submit", "recognise", "return")
+STEPS = ("submit", "recognise", "return", "withdraw")
 
 
 class SelfScoreSaveSchema(BaseSchema):

@@ -2,15 +2,22 @@
 
 draft → submitted (the collective's head) → recognised (công nhận: the head of the parent unit,
 or the standing committee for a unit with no parent) or returned with a reason → submitted
-again. Saving the self-score is not a step (the state stays): it is `operations.save`.
+again. A recognition given in error is withdrawn by whoever recognises, with a reason, while the
+year is still open and the council has not finalised its list (the months recognised are then
+what the list was drawn from): the month goes back to the collective as returned. Saving the
+self-score is not a step (the state stays): it is `operations.save`.
 """
 
 from __future__ import annotations
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from workflow.core.transitions import Transition, Workflow
+from workflow.council.models import CouncilSession, SessionState
+from workflow.cycles.models import CycleState
+from workflow.extensions import db
 from workflow.selfscoring.models import CollectiveSelfScore, SelfScoreState
 
 S = SelfScoreState
@@ -19,6 +26,16 @@ S = SelfScoreState
 def scored(row: CollectiveSelfScore) -> str | None:
     if row.points is None:
         return gettext("Enter the month's self-score first.")
+    return None
+
+
+def year_open(row: CollectiveSelfScore) -> str | None:
+    """The recognition may still be withdrawn: the cycle is open and its council's list not final."""
+    if row.cycle.state == CycleState.CLOSED:
+        return gettext("The cycle is closed.")
+    state = db.session.scalar(select(CouncilSession.state).where(CouncilSession.cycle_id == row.cycle_id))
+    if state in (SessionState.FINALISED, SessionState.PUBLISHED):
+        return gettext("The council has finalised its list of proposals for %(year)s: the months recognised are settled.", year=row.cycle.year)
     return None
 
 
@@ -31,6 +48,8 @@ SELF_SCORE = Workflow(
         Transition("recognise", (S.SUBMITTED,), S.RECOGNISED, "selfscoring.recognise", _l("Recognise the month"), style="success"),
         Transition("return", (S.SUBMITTED,), S.RETURNED, "selfscoring.recognise", _l("Return to the collective"), reason_required=True,
                    style="outline-danger"),
+        Transition("withdraw", (S.RECOGNISED,), S.RETURNED, "selfscoring.recognise", _l("Withdraw the recognition"), guards=(year_open,),
+                   reason_required=True, style="outline-danger"),
     ],
     labels={
         S.DRAFT: _l("Draft"),
