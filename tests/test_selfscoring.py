@@ -356,6 +356,31 @@ def test_twelve_months_recognised_are_classified_eleven_are_not_and_take_no_plac
     assert [(r, name) for r, name, _ in not_classified_named(cycle)] == [(short.id, "Đảng ủy xã Mường Khến")]
 
 
+def test_the_councils_workbook_has_a_sheet_per_track_and_says_why_a_collective_has_no_level(finalised):
+    import io
+
+    from openpyxl import load_workbook
+
+    from workflow.council.export import write_workbook
+
+    cycle, _, plan, collective, _, _, _ = finalised
+    _drop_a_month(collective)
+    out = io.BytesIO()
+    write_workbook(cycle, out)
+    out.seek(0)
+    book = load_workbook(out, read_only=True)
+    # The tracks in the order of their `position`: the collectives (classified first), then the commune leaders.
+    assert book.sheetnames == ["Tổng hợp", "Tập thể cơ quan, đơn vị", "Lãnh đạo chủ chốt cấp xã", "Chỉ tiêu", "Điểm thành viên", "Thông tin"]
+    leaders = list(book["Lãnh đạo chủ chốt cấp xã"].iter_rows(values_only=True))
+    assert [row[1] for row in leaders[1:]] == [plan.unit.name]
+    rows = list(book["Tập thể cơ quan, đơn vị"].iter_rows(values_only=True))
+    line = dict(zip(rows[0], rows[1]))
+    assert len(rows) == 2 and line["Cơ quan, đơn vị"] == collective.unit.name
+    assert line["Đề xuất của Hội đồng"] == "Không xếp loại" and line["Quyết định của Ban Thường vụ"] == "Không xếp loại"
+    assert line["Ghi chú"] == ("Không xếp loại: tổ chức tự chấm điểm được cấp ủy công nhận 11/12 tháng "
+                               "(Hướng dẫn số 12, Quy định số 31 của BTV Tỉnh ủy Hòa Bình).")
+
+
 def test_the_committee_cannot_decide_a_level_for_a_collective_not_classified(finalised, client):
     from workflow.council import operations as council
     from workflow.council import queries

@@ -4,6 +4,9 @@ memory stays flat whatever the number of heads: heads are read from the database
 Sheets (in Vietnamese, as officials file them):
 - "Tổng hợp": one row per head: unit, group, head, each member's total, the panel score, its
   spread, the proposed level, the committee's decision and its reason;
+- one more such sheet for each other track the council scores that has subjects (the commune
+  leaders, the collectives), named by the track; a collective not classified under the 12-month
+  rule is a row of its own, "Không xếp loại" with its sentence;
 - "Chỉ tiêu": one row per target in force: assigned values, weight, the four quarters' accepted
   values (or task statuses), the year-end figure;
 - "Điểm thành viên": one row per scorecard submitted: each general criterion, the task points,
@@ -33,8 +36,10 @@ from workflow.core.models import utcnow
 from workflow.council import proposals, queries
 from workflow.council.models import Decision, Scorecard, ScorecardState
 from workflow.council.presenters import level_names
+from workflow.council.rules import council_tracks
 from workflow.cycles.models import Cycle
 from workflow.extensions import db
+from workflow.framework.rules import tracks_of
 from workflow.reports.display import milestone_labels
 from workflow.reports.models import QuarterlyReport, ReportEntry, ReportState
 from workflow.targets.models import Registration, Target, TargetKind
@@ -58,6 +63,40 @@ def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
         yield items[start:start + size]
 
 
+SUMMARY_AFTER = ["Điểm của Hội đồng", "Phương pháp", "Số phiếu", "Độ lệch chuẩn", "Khoảng chênh", "Đề xuất của Hội đồng", "Cần thảo luận",
+                 "Quyết định của Ban Thường vụ", "Lý do khác đề xuất"]
+NOT_CLASSIFIED = "Không xếp loại"
+
+
+def _sheet_title(name: str) -> str:
+    """A track's name as a sheet's title: at most 31 characters, none of []:*?/\\."""
+    return "".join(c for c in name if c not in "[]:*?/\\")[:31].strip() or "Nhóm"
+
+
+def _summary(book: Any, title: str, panel: proposals.Panel, members: Sequence[Any], decisions: dict[int, tuple[str | None, str]],
+             head_names: dict[int, str]) -> Any:
+    """One row per subject of a track: each member's total, the panel score, the proposal, the
+    committee's decision; a collective not classified with its sentence (the 12-month rule)."""
+    names = level_names(panel.rubric)
+    sheet = book.create_sheet(title)
+    unclassified = list(panel.not_classified)
+    _header(sheet, ["Nhóm", "Cơ quan, đơn vị", "Người đứng đầu", *[f"Điểm: {m.person.full_name}" for m in members], *SUMMARY_AFTER,
+                    *(["Ghi chú"] if unclassified else [])])
+    for head in panel.heads:
+        p = panel.proposal(head.registration_id)
+        ratings = panel.ratings(head.registration_id)
+        level, reason = decisions.get(head.registration_id, (None, ""))
+        excel.append(sheet, [head.group_name, head.unit_name, head_names.get(head.registration_id, ""),
+                             *[_number(ratings.get(m.id)) for m in members], _number(p.panel.score), p.panel.method, p.panel.ratings,
+                             _number(p.panel.stdev), _number(p.panel.range),
+                             names.get(p.level or "", "Hòa tại ngưỡng" if p.quota.status == "tie" else ""),
+                             "Có" if p.needs_discussion else "", names.get(level or "", ""), reason])
+    for head, standing in unclassified:
+        excel.append(sheet, [head.group_name, head.unit_name, head_names.get(head.registration_id, ""), *[None for _ in members],
+                             None, "", None, None, None, NOT_CLASSIFIED, "", NOT_CLASSIFIED, "", standing.sentence_vi()])
+    return sheet
+
+
 def write_workbook(cycle: Cycle, target: Any) -> None:
     """Write the cycle's workbook to `target` (a path or a binary file)."""
     panel = proposals.compute(cycle)
@@ -73,18 +112,11 @@ def write_workbook(cycle: Cycle, target: Any) -> None:
         select(Registration.id, Person.full_name).join(Person, Registration.head_id == Person.id).where(Registration.cycle_id == cycle.id)).all())
 
     book = Workbook(write_only=True)
-    summary = book.create_sheet("Tổng hợp")
-    _header(summary, ["Nhóm", "Cơ quan, đơn vị", "Người đứng đầu", *[f"Điểm: {member_names[m.id]}" for m in members], "Điểm của Hội đồng",
-                      "Phương pháp", "Số phiếu", "Độ lệch chuẩn", "Khoảng chênh", "Đề xuất của Hội đồng", "Cần thảo luận",
-                      "Quyết định của Ban Thường vụ", "Lý do khác đề xuất"])
-    for head in panel.heads:
-        p = panel.proposal(head.registration_id)
-        ratings = panel.ratings(head.registration_id)
-        level, reason = decisions.get(head.registration_id, (None, ""))
-        excel.append(summary, [head.group_name, head.unit_name, head_names.get(head.registration_id, ""),
-                        *[_number(ratings.get(m.id)) for m in members], _number(p.panel.score), p.panel.method, p.panel.ratings,
-                        _number(p.panel.stdev), _number(p.panel.range), names.get(p.level or "", "Hòa tại ngưỡng" if p.quota.status == "tie" else ""),
-                        "Có" if p.needs_discussion else "", names.get(level or "", ""), reason])
+    _summary(book, "Tổng hợp", panel, members, decisions, head_names)
+    for code in council_tracks(cycle)[1:]:  # after the heads'
+        other = proposals.compute(cycle, track=code)
+        if other.heads or other.not_classified:
+            _summary(book, _sheet_title(tracks_of(cycle.rules)[code]["name"]["vi"]), other, members, decisions, head_names)
 
     targets_sheet = book.create_sheet("Chỉ tiêu")
     with force_locale("vi"):  # the workbook is in Vietnamese, as it is filed

@@ -86,9 +86,11 @@ def rubric_for(registration: Any) -> Rubric:
 
 
 def council_tracks(cycle: Cycle) -> list[str]:
-    """The tracks of the cycle that the council scores (the heads track first)."""
-    codes = [code for code, rule in tracks_of(cycle.rules or {}).items() if rule.get("assessment", "council") == "council"]
-    return sorted(codes, key=lambda code: code != HEADS)
+    """The tracks of the cycle that the council scores: the heads track first, then by the track's
+    `position` (the stored rules keep no order of their own: PostgreSQL's JSON sorts the keys)."""
+    tracks = tracks_of(cycle.rules or {})
+    codes = [code for code, rule in tracks.items() if rule.get("assessment", "council") == "council"]
+    return sorted(codes, key=lambda code: (code != HEADS, tracks[code].get("position", 0), code))
 
 
 def settings_editable_reason(cycle: Cycle) -> str | None:
