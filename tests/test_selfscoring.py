@@ -279,6 +279,7 @@ from test_council_tracks import _collective_plan  # noqa: E402
 
 
 def test_a_recognition_given_in_error_is_withdrawn_with_a_reason_until_the_councils_list_is_final(world, as_person):
+    """Once the council has finalised its list, neither recognising nor withdrawing moves the count it was drawn from."""
     from workflow.council.models import CouncilSession, SessionState
     from workflow.selfscoring.standing import recognised_months
 
@@ -312,12 +313,21 @@ def test_a_recognition_given_in_error_is_withdrawn_with_a_reason_until_the_counc
     # months recognised are what it was drawn from: no more withdrawing.
     operations.take_step(row, "submit", actor=w.head, version=row.version)
     operations.take_step(row, "recognise", actor=w.above, version=row.version)
-    db.session.add(CouncilSession(cycle_id=w.cycle.id, held_on=date(YEAR, 12, 1), state=SessionState.FINALISED))
+    march = _save(w, month=3, points=Decimal(88))
+    operations.take_step(march, "submit", actor=w.head, version=march.version)
+    session = CouncilSession(cycle_id=w.cycle.id, held_on=date(YEAR, 12, 1), state=SessionState.FINALISED)
+    db.session.add(session)
     db.session.flush()
     with pytest.raises(TransitionRefused, match="Hội đồng đã chốt danh sách đề xuất năm 2026"):
         operations.take_step(row, "withdraw", actor=w.above, version=row.version, reason="Nhầm")
+    with pytest.raises(TransitionRefused, match="Hội đồng đã chốt danh sách đề xuất năm 2026"):  # nor recognising: the count would move
+        operations.take_step(march, "recognise", actor=w.above, version=march.version)
     page = _text(above.get(path))
     assert "Hủy công nhận" in page and "disabled" in page.split("Hủy công nhận")[0].rsplit("<button", 1)[1]
+    session.state = SessionState.OPEN  # the chair reopened the list: the months move again
+    operations.take_step(march, "recognise", actor=w.above, version=march.version)
+    db.session.flush()
+    assert recognised_months(w.collective.id, w.cycle.id) == 2
 
 
 @pytest.fixture

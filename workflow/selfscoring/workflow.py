@@ -2,9 +2,10 @@
 
 draft → submitted (the collective's head) → recognised (công nhận: the head of the parent unit,
 or the standing committee for a unit with no parent) or returned with a reason → submitted
-again. A recognition given in error is withdrawn by whoever recognises, with a reason, while the
-year is still open and the council has not finalised its list (the months recognised are then
-what the list was drawn from): the month goes back to the collective as returned. Saving the
+again. A recognition given in error is withdrawn by whoever recognises, with a reason: the month
+goes back to the collective as returned. Both recognising and withdrawing wait for an open year
+whose council has not finalised its list: the months recognised are what the list was drawn from
+(reopening the list opens them again). Saving the
 self-score is not a step (the state stays): it is `operations.save`.
 """
 
@@ -30,7 +31,8 @@ def scored(row: CollectiveSelfScore) -> str | None:
 
 
 def year_open(row: CollectiveSelfScore) -> str | None:
-    """The recognition may still be withdrawn: the cycle is open and its council's list not final."""
+    """A month may still be recognised or its recognition withdrawn: the cycle is open and its
+    council's list not final."""
     if row.cycle.state == CycleState.CLOSED:
         return gettext("The cycle is closed.")
     state = db.session.scalar(select(CouncilSession.state).where(CouncilSession.cycle_id == row.cycle_id))
@@ -45,7 +47,8 @@ SELF_SCORE = Workflow(
     [
         Transition("submit", (S.DRAFT, S.RETURNED), S.SUBMITTED, "selfscoring.score", _l("Submit for recognition"), guards=(scored,),
                    style="success"),
-        Transition("recognise", (S.SUBMITTED,), S.RECOGNISED, "selfscoring.recognise", _l("Recognise the month"), style="success"),
+        Transition("recognise", (S.SUBMITTED,), S.RECOGNISED, "selfscoring.recognise", _l("Recognise the month"), guards=(year_open,),
+                   style="success"),
         Transition("return", (S.SUBMITTED,), S.RETURNED, "selfscoring.recognise", _l("Return to the collective"), reason_required=True,
                    style="outline-danger"),
         Transition("withdraw", (S.RECOGNISED,), S.RETURNED, "selfscoring.recognise", _l("Withdraw the recognition"), guards=(year_open,),
