@@ -155,16 +155,25 @@ class Actor:
         self.page.goto(self.base_url + path)
 
     def click(self, role: str, key: str, **kw: Any) -> None:
+        # On a page still loading (its icon font, say) the target may move between the aim and
+        # the click, which then lands beside it: wait for the page to have loaded.
+        self.page.wait_for_load_state("load")
         self.page.get_by_role(role, name=self.t(key), **kw).click()
+
+    def follow(self, link: Any) -> None:
+        """Click a link once the page has loaded, and wait for the page it leads to."""
+        self.page.wait_for_load_state("load")
+        with self.page.expect_navigation():
+            link.click()
 
     def open_registration(self, unit_name: str) -> None:
         """From the list of registrations in the navigation bar, the unit's registration."""
         self.nav("registrations")
-        self.page.get_by_role("main").get_by_role("link", name=unit_name, exact=True).click()
+        self.follow(self.page.get_by_role("main").get_by_role("link", name=unit_name, exact=True))
 
     def nav(self, key: str) -> None:
         """Follow an entry of the navigation bar."""
-        self.page.locator("#main-nav").get_by_role("link", name=self.t(key)).click()
+        self.follow(self.page.locator("#main-nav").get_by_role("link", name=self.t(key)))
 
     def check(self, step: str) -> None:
         """A screenshot of the page as it stands, and no serious accessibility violation."""
@@ -272,12 +281,12 @@ def review(staff: Actor, world: World) -> None:
     staff.check("review-with-warnings")
     # A steady plan ending at the target, and a lighter weight to make room for the committee.
     row = page.locator("tr", has_text=QUANTITATIVE[1][0])
-    row.get_by_role("link", name=staff.t("propose_change")).click()
+    staff.follow(row.get_by_role("link", name=staff.t("propose_change")))
     _fill(page, {"plan_q2": "93", "plan_q4": "95", "weight": "10", "reason": "Kế hoạch quý phải tăng dần và quý IV bằng mục tiêu năm."})
     staff.click("button", "send", exact=True)
     expect(page.get_by_role("status").filter(has_text=staff.t("proposal_filed"))).to_be_visible()
     row = page.locator("tr", has_text=QUANTITATIVE[2][0])
-    row.get_by_role("link", name=staff.t("propose_drop")).click()
+    staff.follow(row.get_by_role("link", name=staff.t("propose_drop")))
     _fill(page, {"reason": "Chỉ tiêu do thị trường quyết định, không đo được sản phẩm của người đứng đầu."})
     staff.click("button", "send", exact=True)
     expect(page.locator("#proposals article")).to_have_count(2)
@@ -355,7 +364,7 @@ def submit_report(head: Actor, quarter: int, *, extra=None) -> str:
     page = head.page
     head.nav("my_reports")
     card = page.locator(".quarter-card").nth(quarter - 1)
-    card.get_by_role("link", name=head.t("continue_report")).click()
+    head.follow(card.get_by_role("link", name=head.t("continue_report")))
     if extra:
         extra(page)
     fill_report(page, quarter)
@@ -443,7 +452,7 @@ def score(member: Actor, world: World, general: tuple[str, str, str], first: boo
     row = page.locator("tr", has_text=world.head.full_name)
     # Waits for the page's load event: its script must be listening before the member types.
     with page.expect_navigation():
-        row.get_by_role("link", name=member.t("score"), exact=True).click()
+        member.follow(row.get_by_role("link", name=member.t("score"), exact=True))
     # The page saves the draft by itself a few seconds after the last input; the member submits
     # once it has (as a person reading the "Saved at" line would).
     with page.expect_response(lambda response: response.url.endswith("/autosave") and response.ok):
