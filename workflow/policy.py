@@ -641,6 +641,7 @@ def _answer_year_objection(actor: Person, objection: Any) -> bool:
     """`objection`: answered by the head of the servant's agency, who decided the level."""
     return objection is not None and _agency_head_of(actor, objection.result.subject)
 
+
 # --- citizens' ratings at the counter (workflow.ratings) --------------------------------------
 # Administrators register counters and devices; the head of a unit says who is on duty at its
 # counters and answers the unsatisfied ratings of its officials (never one about themself: that

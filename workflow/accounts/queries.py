@@ -3,7 +3,8 @@ the people on it with their units). Shared by the admin pages and the API."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Collection
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -35,10 +36,19 @@ def people(
     return stmt.order_by(Person.full_name, Person.id)
 
 
-def heads_of(unit_ids: Sequence[int]) -> list[Person]:
+def heads_by_unit(unit_ids: Collection[int]) -> dict[int, list[Person]]:
+    """The active heads of each of the units, in the order they were created (a unit with none
+    reads as an empty list); one statement."""
+    heads: dict[int, list[Person]] = defaultdict(list)
+    if unit_ids:
+        for unit_id, person in db.session.execute(
+                select(RoleGrant.unit_id, Person).join(RoleGrant, RoleGrant.person_id == Person.id)
+                .where(Person.active.is_(True), RoleGrant.role == Role.HEAD, RoleGrant.unit_id.in_(unit_ids)).order_by(Person.id)):
+            heads[unit_id].append(person)
+    return heads
+
+
+def heads_of(unit_ids: Collection[int]) -> list[Person]:
     """The active heads of the units, each once, in the order they were created."""
-    if not unit_ids:
-        return []
-    return list(db.session.scalars(select(Person).join(RoleGrant, RoleGrant.person_id == Person.id)
-                                   .where(Person.active.is_(True), RoleGrant.role == Role.HEAD, RoleGrant.unit_id.in_(unit_ids))
-                                   .order_by(Person.id).distinct()))
+    found = {p.id: p for people in heads_by_unit(unit_ids).values() for p in people}
+    return [found[ident] for ident in sorted(found)]

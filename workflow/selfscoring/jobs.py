@@ -27,7 +27,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from scheduler import job
-from workflow.accounts.models import Person, Role, RoleGrant
+from workflow.accounts.models import Person
+from workflow.accounts.queries import heads_by_unit
 from workflow.calendar import WorkingCalendar, calendar_rules
 from workflow.core import formats
 from workflow.cycles.models import Cycle
@@ -68,16 +69,6 @@ def remind(now: datetime) -> dict[str, int]:
     return counts
 
 
-def _heads_by_unit(unit_ids: set[int]) -> dict[int, list[Person]]:
-    heads: dict[int, list[Person]] = defaultdict(list)
-    if unit_ids:
-        for unit_id, person in db.session.execute(
-                select(RoleGrant.unit_id, Person).join(RoleGrant, RoleGrant.person_id == Person.id)
-                .where(Person.active.is_(True), RoleGrant.role == Role.HEAD, RoleGrant.unit_id.in_(unit_ids)).order_by(Person.id)):
-            heads[unit_id].append(person)
-    return heads
-
-
 def _remind_collectives(cycle: Cycle, rules: dict[str, dict[str, Any]], month: int, now: datetime) -> int:
     subjects = db.session.scalars(
         select(Subject).join(Track, Subject.track_id == Track.id).join(Unit, Subject.unit_id == Unit.id)
@@ -89,7 +80,7 @@ def _remind_collectives(cycle: Cycle, rules: dict[str, dict[str, Any]], month: i
             .where(CollectiveSelfScore.cycle_id == cycle.id, CollectiveSelfScore.state.in_(DONE))):
         done[subject_id].add(number)
     missing = {s.id: [m for m in range(1, month + 1) if m not in done[s.id]] for s in subjects}
-    heads = _heads_by_unit({s.unit_id for s in subjects if missing[s.id]})
+    heads = heads_by_unit({s.unit_id for s in subjects if missing[s.id]})
     queued = 0
     for subject in subjects:
         if not missing[subject.id]:
