@@ -270,6 +270,18 @@ def test_the_api_reads_the_year_and_saves_and_submits_a_month(world, client):
     assert refused.status_code == 403
     outsider = client.get(f"/api/v1/self-scoring/{YEAR}/units/{w.district.id}", headers=f.api_headers(w.stranger))
     assert outsider.status_code == 403
+    # Whoever recognises recognises, then withdraws the recognition: a reason is required.
+    above = f.api_headers(w.above)
+    month = submitted.get_json()
+    recognised = client.post(f"/api/v1/self-scoring/months/{month['id']}/transitions", json={"step": "recognise", "version": month["version"]},
+                             headers=above)
+    assert recognised.status_code == 200 and recognised.get_json()["state"] == "recognised"
+    no_reason = client.post(f"/api/v1/self-scoring/months/{month['id']}/transitions",
+                            json={"step": "withdraw", "version": recognised.get_json()["version"]}, headers=above)
+    assert no_reason.status_code == 422 and "reason" in no_reason.get_json()["errors"]["json"]
+    withdrawn = client.post(f"/api/v1/self-scoring/months/{month['id']}/transitions",
+                            json={"step": "withdraw", "version": recognised.get_json()["version"], "reason": "Thiếu biên bản"}, headers=above)
+    assert withdrawn.status_code == 200 and withdrawn.get_json()["state"] == "returned"
 
 
 # --- the year's end: 12/12 classified, 11/12 not classified -----------------------------------

@@ -75,7 +75,8 @@ def save_month(data, year: int, unit_id: int, month: int):
 @blp.arguments(SelfScoreStepSchema)
 @blp.response(200, MonthSchema)
 def take_step(data, row_id: int):
-    """submit (the collective's head), recognise or return with a `reason` (the committee above)."""
+    """submit (the collective's head), recognise or return with a `reason` (the committee above),
+    or withdraw a recognition with a `reason` (the committee above, until the council's list is final)."""
     row = get_or_404(CollectiveSelfScore, row_id)
     policy.require(current_user, "selfscoring.view", row)
     version = claimed_version(row, data.get("version"))
